@@ -1,0 +1,16 @@
+"""Settings for the test suite. DATABASE_URL picks SQLite (default) or PostgreSQL."""
+
+import os
+import tempfile
+
+os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+os.environ.setdefault("HONGHEO_VAR_DIR", tempfile.mkdtemp(prefix="hongheo-test-"))
+
+from .base import *  # noqa: E402,F403
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; production uses Argon2
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+LOGIN_THROTTLE_FAILURES = 5
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405

@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("hongheo.web.urls")),
+]
+
+handler404 = "hongheo.web.errors.not_found"

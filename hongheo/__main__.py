@@ -1,0 +1,3 @@
+from hongheo.cli import main
+
+raise SystemExit(main())

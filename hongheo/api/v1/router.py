@@ -1,0 +1,105 @@
+"""The versioned JSON API (/api/v1/), with OpenAPI at /api/v1/docs. Thin: the access gate and the
+selectors do the work; domain errors map to HTTP here, in one place."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Router
+from ninja.security import django_auth
+
+from hongheo.core.errors import DomainError
+from hongheo.core.models import Job
+from hongheo.registry.access import access_household_by_id
+from hongheo.registry.models import Household
+from hongheo.registry.selectors import household_detail_audited, household_list
+
+from .schemas import HouseholdPage, HouseholdRead, JobRead
+
+
+def _item(h: Household) -> dict[str, Any]:
+    return {
+        "id": h.pk,
+        "code": h.code,
+        "head_name": h.head_name,
+        "size": h.size,
+        "commune_code": h.commune.code,
+        "commune_name": h.commune.name,
+        "village_name": h.village.name if h.village else None,
+    }
+
+
+households = Router(tags=["households"])
+
+
+@households.get("/households", response=HouseholdPage)
+def list_households(
+    request: HttpRequest, commune: str = "", village: str = "", q: str = "", page: int = 1, page_size: int = 50
+) -> dict[str, Any]:
+    page_size = max(1, min(page_size, 500))
+    page = max(1, page)
+    qs = household_list(user=request.user, commune_code=commune, village_code=village, query=q)
+    count = qs.count()
+    rows = qs[(page - 1) * page_size : page * page_size]
+    return {"count": count, "page": page, "page_size": page_size, "items": [_item(h) for h in rows]}
+
+
+@households.get("/households/{household_id}", response=HouseholdRead)
+def get_household(request: HttpRequest, household_id: int) -> dict[str, Any]:
+    h = access_household_by_id(request.user, household_id)
+    members = household_detail_audited(user=request.user, household=h)
+    return {
+        **_item(h),
+        "address": h.address,
+        "latitude": h.latitude,
+        "longitude": h.longitude,
+        "income_per_capita": h.income_per_capita,
+        "members": members,
+    }
+
+
+jobs = Router(tags=["jobs"])
+
+
+@jobs.get("/jobs/{job_id}", response=JobRead)
+def get_job(request: HttpRequest, job_id: str) -> dict[str, Any]:
+    from hongheo.core.errors import NotFound
+
+    job = Job.objects.filter(pk=job_id, created_by=request.user).first() if _uuid(job_id) else None
+    if job is None:
+        raise NotFound("Không tìm thấy tác vụ.")
+    return {
+        "id": str(job.pk),
+        "kind": job.kind,
+        "title": job.title,
+        "state": job.state,
+        "percent": job.percent,
+        "message": job.message,
+        "error": job.error,
+    }
+
+
+def _uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Hộ Nghèo API", version="1", urls_namespace="api-v1", auth=django_auth, docs_url="/v1/docs",
+        openapi_url="/v1/openapi.json",
+    )
+
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return api.create_response(request, {"code": exc.code, "message": str(exc.message)}, status=exc.http_status)
+
+    api.add_router("/v1/", households)
+    api.add_router("/v1/", jobs)
+    return api

@@ -1,0 +1,116 @@
+"""The audit trail: one service that every write and every sensitive read goes through.
+
+Services call :func:`audit_write` inside their own ``transaction.atomic`` block, so the audit row
+commits or rolls back together with the change it describes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models, transaction
+
+from .context import current_request_id
+from .models import AuditEvent
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The audited state of a model instance (concrete fields, FK as ids)."""
+    names = list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]
+    return {name: _jsonable(getattr(instance, name)) for name in names}
+
+
+def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict | None, dict | None]:
+    """Keep only the fields that changed (both sides), so the trail stays readable."""
+    if before is None or after is None:
+        return before, after
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_username": getattr(actor, "username", "") or "system"}
+    return {"actor": actor, "actor_username": actor.get_username()}
+
+
+def audit_write(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    household_code: str = "",
+    personal_id: str = "",
+    area_code: str = "",
+) -> AuditEvent:
+    """Record a write. Must run inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_write must be called inside the service's transaction")
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+    before, after = diff(_jsonable(before), _jsonable(after))
+    return AuditEvent.objects.create(
+        kind=AuditEvent.Kind.WRITE,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+        household_code=household_code,
+        personal_id=personal_id,
+        area_code=area_code,
+        request_id=current_request_id(),
+        **_actor_fields(actor),
+    )
+
+
+def audit_read(
+    *,
+    actor: Any,
+    action: str,
+    fields: Iterable[str],
+    object_type: str = "",
+    object_id: str = "",
+    household_code: str = "",
+    personal_id: str = "",
+    area_code: str = "",
+    kind: str = AuditEvent.Kind.READ,
+) -> AuditEvent:
+    """Record a read of sensitive personal data (ethnicity, health, disability, income) or an export."""
+    return AuditEvent.objects.create(
+        kind=kind,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        fields=sorted(set(fields)),
+        household_code=household_code,
+        personal_id=personal_id,
+        area_code=area_code,
+        request_id=current_request_id(),
+        **_actor_fields(actor),
+    )

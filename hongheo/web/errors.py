@@ -1,0 +1,31 @@
+"""Domain errors → HTTP responses for the web pages, in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from hongheo.core.errors import DomainError, NotFound
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "web/error.html", {"title": "Không tìm thấy", "message": str(exception or "")}, status=404)
+
+
+def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as exc:
+            return render(request, "web/error.html", {"title": "Không tìm thấy", "message": exc.message}, status=404)
+        except DomainError as exc:
+            return render(
+                request, "web/error.html", {"title": "Không thực hiện được", "message": exc.message}, status=exc.http_status
+            )
+
+    return wrapper

@@ -1,0 +1,292 @@
+"""Web pages. Thin: parse, authorise through the gate, call a service or selector, render."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from hongheo.core.audit import audit_read
+from hongheo.core.errors import NotFound, PermissionDenied
+from hongheo.core.jobs import job_retry
+from hongheo.core.models import AuditEvent, Job
+from hongheo.geography.models import Area
+from hongheo.geography.services import commune_set_setting, village_create
+from hongheo.registry.access import access_household_by_id, household_qs_for_user
+from hongheo.registry.selectors import household_detail_audited, household_list
+from hongheo.users.access import scope_paths, user_can_manage_area, user_can_read_audit, user_covers_area
+from hongheo.users.services import login_is_throttled, login_record_failure, login_record_success
+
+from .errors import domain_errors
+from .forms import AuditSearchForm, CommuneSettingForm, LoginForm, VillageForm
+
+PAGE_SIZE = 50
+
+
+def _client_address(request: HttpRequest) -> str:
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("web:home")
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        address = _client_address(request)
+        if login_is_throttled(username=username, address=address):
+            error = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                login_record_failure(username=username, address=address)
+                error = "Tên đăng nhập hoặc mật khẩu không đúng."
+            else:
+                login(request, user)
+                login_record_success(user=user, address=address)  # type: ignore[arg-type]
+                target = request.GET.get("next", "")
+                if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                    target = reverse("web:home")
+                return redirect(target)
+    status = 429 if error.startswith("Đăng nhập sai quá") else (401 if error else 200)
+    return render(request, "web/login.html", {"form": form, "error": error}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("web:login")
+
+
+def _user_communes(user: Any) -> list[Area]:
+    paths = scope_paths(user)
+    if not paths:
+        return []
+    communes = Area.objects.filter(level=Area.Level.COMMUNE).select_related("parent")
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+
+    covering = reduce(or_, (Q(path__startswith=p) for p in paths))
+    # a village-level user also "belongs" to the village's commune for navigation
+    above = reduce(or_, (Q(path=p.rsplit("/", 2)[0] + "/") for p in paths))
+    return list(communes.filter(covering | above).order_by("name")[:500])
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    households = household_qs_for_user(user).filter(is_active=True)
+    assigned = Area.objects.filter(assignments__user=user).order_by("path")
+    jobs = Job.objects.filter(created_by=user)[:5]
+    return render(
+        request,
+        "web/home.html",
+        {
+            "assigned": assigned,
+            "household_count": households.count(),
+            "communes": _user_communes(user)[:50],
+            "jobs": jobs,
+        },
+    )
+
+
+@login_required
+def household_list_view(request: HttpRequest) -> HttpResponse:
+    commune_code = request.GET.get("xa", "")
+    village_code = request.GET.get("thon", "")
+    query = request.GET.get("q", "")
+    qs = household_list(user=request.user, commune_code=commune_code, village_code=village_code, query=query)
+    paginator = Paginator(qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("trang"))
+    communes = _user_communes(request.user)
+    villages: list[Area] = []
+    if commune_code:
+        villages = list(
+            Area.objects.filter(parent__code=commune_code, level=Area.Level.VILLAGE).order_by("name")
+        )
+    return render(
+        request,
+        "web/household_list.html",
+        {
+            "page": page,
+            "query": query,
+            "communes": communes,
+            "villages": villages,
+            "commune_code": commune_code,
+            "village_code": village_code,
+        },
+    )
+
+
+@login_required
+@domain_errors
+def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access_household_by_id(request.user, pk)
+    members = household_detail_audited(user=request.user, household=household)
+    return render(request, "web/household_detail.html", {"household": household, "members": members})
+
+
+@login_required
+def job_list_view(request: HttpRequest) -> HttpResponse:
+    jobs = Job.objects.filter(created_by=request.user)[:100]
+    return render(request, "web/job_list.html", {"jobs": jobs})
+
+
+def _job_for(request: HttpRequest, pk: str) -> Job:
+    job = Job.objects.filter(pk=pk).first() if _is_uuid(pk) else None
+    if job is None or (job.created_by_id != request.user.pk and not user_can_read_audit(request.user)):
+        raise NotFound("Không tìm thấy tác vụ.")
+    return job
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+@login_required
+@domain_errors
+def job_detail_view(request: HttpRequest, pk: str) -> HttpResponse:
+    return render(request, "web/job_detail.html", {"job": _job_for(request, pk)})
+
+
+@login_required
+@domain_errors
+def job_status_view(request: HttpRequest, pk: str) -> JsonResponse:
+    job = _job_for(request, pk)
+    return JsonResponse(
+        {
+            "id": str(job.pk),
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "percent": job.percent,
+            "done": job.progress_done,
+            "total": job.progress_total,
+            "message": job.message,
+            "error": job.error,
+            "finished": job.is_finished,
+            "result_url": job.result_file.url if job.result_file else "",
+        }
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def job_retry_view(request: HttpRequest, pk: str) -> HttpResponse:
+    new = job_retry(actor=request.user, job=_job_for(request, pk))
+    messages.success(request, "Đã xếp hàng chạy lại tác vụ.")
+    return redirect("web:job_detail", pk=new.pk)
+
+
+@login_required
+@domain_errors
+def area_detail_view(request: HttpRequest, code: str) -> HttpResponse:
+    area = Area.objects.filter(code=code).select_related("parent").first()
+    if area is None or not (user_covers_area(request.user, area) or _covers_child(request.user, area)):
+        raise NotFound("Không tìm thấy địa bàn.")
+    village_form = VillageForm(request.POST or None) if area.level == Area.Level.COMMUNE else None
+    setting_form = None
+    can_manage = user_can_manage_area(request.user, area)
+    can_set = area.level == Area.Level.COMMUNE and user_can_manage_area(request.user, area.parent, province_level=True)
+    if can_set:
+        setting_form = CommuneSettingForm(
+            request.POST if request.POST.get("action") == "setting" else None,
+            initial={"setting": area.setting, "source": area.setting_source},
+        )
+    if request.method == "POST":
+        if request.POST.get("action") == "setting" and setting_form is not None and setting_form.is_valid():
+            commune_set_setting(actor=request.user, commune=area, **setting_form.cleaned_data)
+            messages.success(request, "Đã cập nhật khu vực thành thị/nông thôn.")
+            return redirect("web:area_detail", code=area.code)
+        if request.POST.get("action") == "village" and village_form is not None and village_form.is_valid():
+            if not can_manage:
+                raise PermissionDenied("Bạn không có quyền quản lý địa bàn này.")
+            village = village_create(actor=request.user, commune=area, **village_form.cleaned_data)
+            messages.success(request, f"Đã thêm {village.name}.")
+            return redirect("web:area_detail", code=area.code)
+    children = area.children.order_by("name")
+    return render(
+        request,
+        "web/area_detail.html",
+        {
+            "area": area,
+            "children": children,
+            "village_form": village_form if can_manage else None,
+            "setting_form": setting_form,
+        },
+    )
+
+
+def _covers_child(user: Any, area: Area) -> bool:
+    return any(p.startswith(area.path) for p in scope_paths(user)) and area.level == Area.Level.COMMUNE
+
+
+def _audit_queryset(form: AuditSearchForm) -> Any:
+    qs = AuditEvent.objects.all()
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["person"]:
+            qs = qs.filter(personal_id=data["person"])
+        if data["household"]:
+            qs = qs.filter(household_code=data["household"])
+        if data["user"]:
+            qs = qs.filter(actor_username=data["user"])
+        if data["date_from"]:
+            qs = qs.filter(at__date__gte=data["date_from"])
+        if data["date_to"]:
+            qs = qs.filter(at__date__lte=data["date_to"])
+    return qs
+
+
+@login_required
+@domain_errors
+def audit_view(request: HttpRequest) -> HttpResponse:
+    if not user_can_read_audit(request.user):
+        raise NotFound("Không tìm thấy trang.")
+    form = AuditSearchForm(request.GET or None)
+    qs = _audit_queryset(form)
+    if request.GET.get("xuat") == "csv":
+        audit_read(actor=request.user, action="audit.export", fields=["audit"], kind=AuditEvent.Kind.EXPORT)
+        return _audit_csv(qs)
+    page = Paginator(qs, 100).get_page(request.GET.get("trang"))
+    return render(request, "web/audit.html", {"form": form, "page": page})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _audit_csv(qs: Any) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    header = ["thoi_gian", "nguoi_thuc_hien", "loai", "hanh_dong", "doi_tuong", "ma_ho", "so_dinh_danh", "truoc", "sau", "request_id"]
+
+    def rows() -> Any:
+        yield "\ufeff" + writer.writerow(header)
+        for e in qs.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [e.at.isoformat(), e.actor_username, e.kind, e.action, f"{e.object_type}:{e.object_id}",
+                 e.household_code, e.personal_id, e.before, e.after, e.request_id]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="nhat-ky.csv"'
+    return response

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from hongheo.core.errors import PermissionDenied, ValidationError
+from hongheo.core.models import AuditEvent
+from hongheo.geography.services import commune_set_setting, village_create
+from hongheo.registry.services import MemberInput, household_create, household_update_facts
+from hongheo.users.models import Role
+
+
+def test_household_write_is_audited_with_before_and_after(world):
+    officer = world.users[Role.COMMUNE_OFFICER]
+    household_update_facts(actor=officer, household=world.hh_a1, facts={"income_per_capita": 2_100_000})
+    event = AuditEvent.objects.filter(action="registry.household_update").latest("id")
+    assert event.actor == officer
+    assert event.household_code == "HH-A1"
+    assert event.before == {"income_per_capita": 1_450_000}
+    assert event.after == {"income_per_capita": 2_100_000}
+
+
+def test_failed_write_leaves_neither_change_nor_audit_row(world):
+    before = AuditEvent.objects.count()
+    with pytest.raises(ValidationError):
+        household_create(
+            actor=None, code="HH-X", commune=world.commune_a, members=[
+                MemberInput(full_name="Ngô Văn Tư", date_of_birth=dt.date(1990, 1, 1), sex="male",
+                            relation_to_head="head", personal_id="046090000001"),
+                MemberInput(full_name="Ngô Thị Năm", date_of_birth=dt.date(1991, 1, 1), sex="female",
+                            relation_to_head="spouse", personal_id="046091000002"),  # wrong sex digit
+            ],
+        )
+    assert AuditEvent.objects.count() == before
+    from hongheo.registry.models import Household
+
+    assert not Household.objects.filter(code="HH-X").exists()
+
+
+def test_audit_rolls_back_with_the_transaction(world):
+    before = AuditEvent.objects.count()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        village_create(actor=None, commune=world.commune_a, name="Thôn Mới")
+        raise RuntimeError("boom")
+    assert AuditEvent.objects.count() == before
+
+
+def test_writer_outside_area_is_refused(world):
+    surveyor = world.users[Role.SURVEYOR]
+    with pytest.raises(PermissionDenied):
+        household_update_facts(actor=surveyor, household=world.hh_b, facts={"toilet": "none"})
+
+
+def test_reading_a_household_logs_sensitive_read(world):
+    client = Client()
+    officer = world.users[Role.COMMUNE_OFFICER]
+    client.force_login(officer)
+    client.get(f"/ho/{world.hh_a1.pk}/")
+    event = AuditEvent.objects.filter(kind="read", household_code="HH-A1").latest("id")
+    assert event.actor == officer
+    assert "ethnicity" in event.fields and "income_per_capita" in event.fields
+    assert event.request_id
+
+
+def test_commune_setting_change_is_audited_and_needs_province(world):
+    with pytest.raises(PermissionDenied):
+        commune_set_setting(actor=world.users[Role.COMMUNE_OFFICER], commune=world.commune_a, setting="urban", source="QĐ 1")
+    commune_set_setting(actor=world.users[Role.PROVINCE_OFFICER], commune=world.commune_a, setting="urban", source="QĐ 123/QĐ-UBND")
+    event = AuditEvent.objects.filter(action="geography.commune_set_setting").latest("id")
+    assert event.before["setting"] == "rural" and event.after["setting"] == "urban"
+    world.village_a1.refresh_from_db()
+    assert world.village_a1.setting == "urban"
+
+
+def test_audit_search_and_export_for_administrator_only(world):
+    household_update_facts(actor=world.users[Role.COMMUNE_OFFICER], household=world.hh_a1, facts={"toilet": "none"})
+    client = Client()
+    client.force_login(world.users[Role.COMMUNE_OFFICER])
+    assert client.get("/nhat-ky/").status_code == 404
+    client.force_login(world.users[Role.ADMINISTRATOR])
+    page = client.get("/nhat-ky/", {"household": "HH-A1", "user": str(Role.COMMUNE_OFFICER)})
+    assert page.status_code == 200
+    assert "registry.household_update" in page.content.decode()
+    today = dt.date.today().strftime("%d/%m/%Y")
+    export = client.get("/nhat-ky/", {"household": "HH-A1", "date_from": today, "xuat": "csv"})
+    body = b"".join(export.streaming_content).decode()
+    assert "registry.household_update" in body
+    assert "registry.household_view" not in body or "HH-A1" in body
+    assert AuditEvent.objects.filter(kind="export", action="audit.export").exists()
