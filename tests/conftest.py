@@ -80,9 +80,20 @@ def make_household(commune, village, code: str, head: str, *, sex: str = "male",
     )
 
 
+def ensure_map() -> None:
+    """The map is loaded once per session; a transactional (browser) test flushes it, so reload."""
+    from hongheo.geography.models import Area
+    from hongheo.geography.services import map_load
+
+    if Area.objects.filter(level=Area.Level.COMMUNE).count() < 3321:
+        map_load(actor=None)
+
+
 @pytest.fixture
 def world(db) -> World:  # type: ignore[no-untyped-def]
     from hongheo.geography.models import Area
+
+    ensure_map()
     from hongheo.geography.services import village_create
     from hongheo.users.models import Role
     from hongheo.users.services import user_create
@@ -114,3 +125,9 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
     }
     return World(central, hue, hanoi, commune_a, commune_b, commune_c, village_a1, village_a2,
                  hh_a1, hh_a2, hh_b, hh_c, users)
+
+
+@pytest.fixture
+def household_factory():
+    """make_household(commune, village, code, head_name, sex=..., dob=...)"""
+    return make_household

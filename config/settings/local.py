@@ -3,12 +3,12 @@
 import os
 
 os.environ.setdefault("DEBUG", "1")
+os.environ.setdefault("SECRET_KEY", "demo-only-secret-key-do-not-use-in-production")
 
 from .base import *  # noqa: E402,F403
 from .base import VAR_DIR, env_bool  # noqa: E402
 
 DEBUG = env_bool("DEBUG", True)
-SECRET_KEY = os.environ.get("SECRET_KEY") or "demo-only-secret-key-do-not-use-in-production"  # noqa: S105
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -39,7 +39,8 @@ def population_load(
     """Generate a synthetic population for real communes of a province and load it."""
     from .synth import generate_population
 
-    hh, mm = generate_population(province_code=province_code, households=households, communes=communes, seed=seed)
+    population = generate_population(province_code, households, communes=communes, seed=seed)
+    hh, mm = population.households, population.members
     commune_codes = sorted({f"{int(c):05d}" for c in hh["commune_code"].to_list()})
     commune_areas = {a.code: a for a in Area.objects.filter(code__in=commune_codes)}
     missing = set(commune_codes) - set(commune_areas)

@@ -9,3 +9,11 @@ register = template.Library()
 def vnd(value: int | float | None) -> str:
     """1500000 → 1.500.000 đ"""
     return format_vnd(value)
+
+
+@register.filter
+def code_label(value: str | None, list_name: str) -> str:
+    """{{ household.toilet|code_label:"toilet" }} → 'Tự hoại/bán tự hoại'"""
+    from hongheo.registry.codes import label
+
+    return label(list_name, value)
