@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import NotFound, PermissionDenied
-from hongheo.core.jobs import job_retry
+from hongheo.core.jobs import job_enqueue, job_retry
 from hongheo.core.models import AuditEvent, Job
 from hongheo.geography.models import Area
 from hongheo.geography.services import commune_set_setting, village_create
@@ -131,6 +131,23 @@ def household_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def household_export_view(request: HttpRequest) -> HttpResponse:
+    job = job_enqueue(
+        actor=request.user,
+        kind="registry.export_households",
+        title="Xuất danh sách hộ ra Excel",
+        params={
+            "user_id": request.user.pk,
+            "commune_code": request.POST.get("xa", ""),
+            "village_code": request.POST.get("thon", ""),
+            "query": request.POST.get("q", ""),
+        },
+    )
+    return redirect("web:job_detail", pk=job.pk)
+
+
+@login_required
 @domain_errors
 def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = access_household_by_id(request.user, pk)
@@ -182,9 +199,19 @@ def job_status_view(request: HttpRequest, pk: str) -> JsonResponse:
             "message": job.message,
             "error": job.error,
             "finished": job.is_finished,
-            "result_url": job.result_file.url if job.result_file else "",
+            "result_url": reverse("web:job_result", args=[job.pk]) if job.result_file else "",
         }
     )
+
+
+@login_required
+@domain_errors
+def job_result_view(request: HttpRequest, pk: str) -> FileResponse:
+    """Job results are personal data: served only to the job's owner, never as public media."""
+    job = _job_for(request, pk)
+    if not job.result_file:
+        raise NotFound("Tác vụ không có tệp kết quả.")
+    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1])
 
 
 @login_required
