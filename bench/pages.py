@@ -54,7 +54,9 @@ def main() -> int:
     population_load(actor=None, province_code=46, households=args.households, communes=1, seed=46)
     load_s = time.perf_counter() - started
     commune = Household.objects.first().commune  # type: ignore[union-attr]
-    officer = user_create(actor=None, username="bench", password="bench-password-123", role="commune_officer", areas=[commune])
+    officer = user_create(
+        actor=None, username="bench", password="bench-password-123", role="commune_officer", areas=[commune]
+    )
     village = Area.objects.filter(parent=commune).order_by("code").first()
     some_name = Household.objects.filter(commune=commune).order_by("code")[1234 % args.households].head_name
     client = Client()
@@ -64,7 +66,8 @@ def main() -> int:
         "list_first_page": "/ho/",
         "list_page_40": "/ho/?trang=40",
         "filter_village": f"/ho/?xa={commune.code}&thon={village.code}" if village else "/ho/",
-        "search_name_no_diacritics": "/ho/?q=" + __import__("urllib.parse").parse.quote(
+        "search_name_no_diacritics": "/ho/?q="
+        + __import__("urllib.parse").parse.quote(
             __import__("hongheo.core.text", fromlist=["fold"]).fold(some_name)
         ),
     }
@@ -96,14 +99,17 @@ def main() -> int:
     from django.template import Context, Template
 
     naive = Template(
-        "{% for h in households %}<tr><td>{{ h.code }}</td>{% for m in h.members.all %}{{ m.full_name }}{% endfor %}</tr>{% endfor %}"
+        "{% for h in households %}<tr><td>{{ h.code }}</td>"
+        "{% for m in h.members.all %}{{ m.full_name }}{% endfor %}</tr>{% endfor %}"
     )
     times = []
     for _ in range(max(3, args.requests // 10)):
         reset_queries()
         t = time.perf_counter()
         with CaptureQueriesContext(connection) as ctx:
-            naive.render(Context({"households": Household.objects.filter(commune=commune).order_by("head_sort_key")}))
+            naive.render(
+                Context({"households": Household.objects.filter(commune=commune).order_by("head_sort_key")})
+            )
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
     out["baseline_naive_unpaginated"] = {

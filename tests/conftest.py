@@ -64,19 +64,30 @@ def make_household(commune, village, code: str, head: str, *, sex: str = "male",
 
     members = [
         MemberInput(
-            full_name=head, date_of_birth=dob, sex=sex, relation_to_head="head",
+            full_name=head,
+            date_of_birth=dob,
+            sex=sex,
+            relation_to_head="head",
             personal_id=_person_id("046", dob, sex, next(_SERIAL)),
             facts={"ethnicity": "Kinh", "health_insurance": True},
         ),
         MemberInput(
-            full_name="Trần Thị Bích", date_of_birth=dt.date(2012, 3, 1), sex="female", relation_to_head="child",
+            full_name="Trần Thị Bích",
+            date_of_birth=dt.date(2012, 3, 1),
+            sex="female",
+            relation_to_head="child",
             personal_id=_person_id("046", dt.date(2012, 3, 1), "female", next(_SERIAL)),
             facts={"ethnicity": "Kinh", "disability": True},
         ),
     ]
     return household_create(
-        actor=None, code=code, commune=commune, village=village, address=f"{village.name if village else ''}",
-        members=members, facts={"income_per_capita": 1_450_000, "housing_quality": "semi_durable"},
+        actor=None,
+        code=code,
+        commune=commune,
+        village=village,
+        address=f"{village.name if village else ''}",
+        members=members,
+        facts={"income_per_capita": 1_450_000, "housing_quality": "semi_durable"},
     )
 
 
@@ -120,11 +131,26 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
         Role.ADMINISTRATOR: [hue],
     }
     users = {
-        role: user_create(actor=None, username=str(role), password="mat-khau-thu-nghiem", role=role, areas=areas)
+        role: user_create(
+            actor=None, username=str(role), password="mat-khau-thu-nghiem", role=role, areas=areas
+        )
         for role, areas in plan.items()
     }
-    return World(central, hue, hanoi, commune_a, commune_b, commune_c, village_a1, village_a2,
-                 hh_a1, hh_a2, hh_b, hh_c, users)
+    return World(
+        central,
+        hue,
+        hanoi,
+        commune_a,
+        commune_b,
+        commune_c,
+        village_a1,
+        village_a2,
+        hh_a1,
+        hh_a2,
+        hh_b,
+        hh_c,
+        users,
+    )
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -33,11 +34,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 
-def database_from_env(default_url: str) -> dict:
+def database_from_env(default_url: str) -> dict[str, Any]:
     """Parse DATABASE_URL; a malformed value is a clear configuration error, not a traceback wall."""
     url = os.environ.get("DATABASE_URL", default_url)
     try:
-        config = dj_database_url.parse(url, conn_max_age=60)
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     except Exception as exc:  # dj_database_url raises several types
         raise ImproperlyConfigured(f"DATABASE_URL không hợp lệ / invalid DATABASE_URL: {exc}") from exc
     if config.get("ENGINE") == "django.db.backends.sqlite3":

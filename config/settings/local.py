@@ -5,8 +5,8 @@ import os
 os.environ.setdefault("DEBUG", "1")
 os.environ.setdefault("SECRET_KEY", "demo-only-secret-key-do-not-use-in-production")
 
-from .base import *  # noqa: E402,F403
-from .base import VAR_DIR, env_bool  # noqa: E402
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env_bool
 
 DEBUG = env_bool("DEBUG", True)
 SESSION_COOKIE_SECURE = False

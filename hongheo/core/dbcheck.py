@@ -11,7 +11,9 @@ from django.db.utils import OperationalError
 def require_migrated(alias: str = DEFAULT_DB_ALIAS) -> None:
     connection = connections[alias]
     try:
-        plan = MigrationExecutor(connection).migration_plan(MigrationExecutor(connection).loader.graph.leaf_nodes())
+        plan = MigrationExecutor(connection).migration_plan(
+            MigrationExecutor(connection).loader.graph.leaf_nodes()
+        )
     except OperationalError as exc:
         raise CommandError(f"Không kết nối được cơ sở dữ liệu / cannot reach the database: {exc}")
     if plan:

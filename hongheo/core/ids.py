@@ -116,7 +116,9 @@ def parse_personal_id(number: str) -> PersonalIdParts:
     if not isinstance(number, str):
         raise TypeError("number must be a str")
     if len(number) != ID_LENGTH:
-        raise InvalidPersonalId("length", f"length: expected {ID_LENGTH} digits, got {len(number)} characters")
+        raise InvalidPersonalId(
+            "length", f"length: expected {ID_LENGTH} digits, got {len(number)} characters"
+        )
     if not (number.isascii() and number.isdigit()):
         position, char = next((i, c) for i, c in enumerate(number, 1) if c not in "0123456789")
         raise InvalidPersonalId("non_digit", f"non-digit character {char!r} at position {position}")
@@ -223,24 +225,40 @@ def make_personal_id_ints(
         raise ValueError("birth years must be within 1900–2399")
     century_digit = (years // 100 - FIRST_CENTURY // 100) * 2 + female
     prefix = codes * 1000 + century_digit * 100 + years % 100  # digits 1–6
-    if prefix.size:
-        _, counts = np.unique(prefix, return_counts=True)
-        if counts.max() > _RANDOM_SPACE // 2:
-            raise ValueError("too many people share one code/century/sex/year to draw unique numbers")
-    numbers = prefix * _RANDOM_SPACE + rng.integers(0, _RANDOM_SPACE, size=prefix.shape, dtype=np.int64)
-    flat = numbers.reshape(-1)
-    todo = np.arange(flat.size)
-    while todo.size:
-        order = np.argsort(flat, kind="stable")
-        ordered = flat[order]
-        dup = np.zeros(flat.size, dtype=bool)
-        dup[order[1:][ordered[1:] == ordered[:-1]]] = True  # keep the first of each run
-        todo = np.flatnonzero(dup)
-        if todo.size:
-            flat[todo] = prefix.reshape(-1)[todo] * _RANDOM_SPACE + rng.integers(
-                0, _RANDOM_SPACE, size=todo.size, dtype=np.int64
+    if prefix.size and np.bincount(prefix.reshape(-1)).max() > _RANDOM_SPACE // 2:
+        raise ValueError("too many people share one code/century/sex/year to draw unique numbers")
+    flat_prefix = prefix.reshape(-1)
+    flat = flat_prefix * _RANDOM_SPACE + rng.integers(0, _RANDOM_SPACE, size=flat_prefix.size, dtype=np.int64)
+    # One sort finds the collisions; only the (few) colliding rows are drawn again, checked against
+    # the sorted batch and against the numbers accepted so far.
+    taken = np.sort(flat)
+    repeated = np.unique(taken[1:][taken[1:] == taken[:-1]])
+    if repeated.size:
+        at = np.minimum(np.searchsorted(repeated, flat), repeated.size - 1)
+        rows = np.flatnonzero(repeated[at] == flat)
+        _, first = np.unique(flat[rows], return_index=True)
+        redo = np.delete(rows, first)
+        accepted = np.empty(0, dtype=np.int64)
+        while redo.size:
+            cand = flat_prefix[redo] * _RANDOM_SPACE + rng.integers(
+                0, _RANDOM_SPACE, size=redo.size, dtype=np.int64
             )
+            clash = _contains(taken, cand) | _contains(accepted, cand)
+            _, first = np.unique(cand, return_index=True)
+            fresh = np.zeros(cand.size, dtype=bool)
+            fresh[first] = True
+            ok = fresh & ~clash
+            flat[redo[ok]] = cand[ok]
+            accepted = np.sort(np.concatenate([accepted, cand[ok]]))
+            redo = redo[~ok]
     return flat.reshape(prefix.shape)
+
+
+def _contains(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    if sorted_values.size == 0:
+        return np.zeros(values.size, dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_values, values), sorted_values.size - 1)
+    return sorted_values[at] == values
 
 
 def format_personal_id_ints(numbers: np.ndarray) -> np.ndarray:

@@ -94,7 +94,9 @@ def _user_or_none(actor: Any) -> Any:
 
 def claim_next_job() -> Job | None:
     """Atomically move the oldest queued job to running; None when the queue is empty."""
-    for candidate in Job.objects.filter(state=Job.State.QUEUED).order_by("created_at").values_list("pk", flat=True)[:5]:
+    for candidate in (
+        Job.objects.filter(state=Job.State.QUEUED).order_by("created_at").values_list("pk", flat=True)[:5]
+    ):
         now = timezone.now()
         claimed = Job.objects.filter(pk=candidate, state=Job.State.QUEUED).update(
             state=Job.State.RUNNING, started_at=now, heartbeat_at=now

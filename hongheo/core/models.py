@@ -50,7 +50,8 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("nhật ký hệ thống")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}:{self.object_id}"
+        target = f"{self.object_type}:{self.object_id}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {target}"
 
 
 class Job(models.Model):

@@ -40,17 +40,23 @@ class Area(TimeStampedModel):
         URBAN = "urban", _("Thành thị/Đô thị")
 
     code = models.CharField(
-        max_length=32, unique=True, help_text="Official code (province 2 digits, commune 5 digits) or generated"
+        max_length=32,
+        unique=True,
+        help_text="Official code (province 2 digits, commune 5 digits) or generated",
     )
     name = models.CharField(max_length=200)
     level = models.CharField(max_length=10, choices=Level.choices, db_index=True)
     kind = models.CharField(max_length=12, choices=Kind.choices, blank=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     path = models.CharField(max_length=255, db_index=True, help_text="Materialised path, e.g. /VN/46/19900/")
     setting = models.CharField(
         max_length=5, choices=Setting.choices, blank=True, help_text="Urban/rural class (communes)"
     )
-    setting_source = models.CharField(max_length=200, blank=True, help_text="Where the urban/rural class came from")
+    setting_source = models.CharField(
+        max_length=200, blank=True, help_text="Where the urban/rural class came from"
+    )
     historical = models.BooleanField(default=False)
     valid_from = models.DateField(null=True, blank=True)
     valid_to = models.DateField(null=True, blank=True)

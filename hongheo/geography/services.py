@@ -114,7 +114,14 @@ def map_load(*, actor: Any = None, province_codes: list[int] | None = None) -> d
     return counts
 
 
-_VILLAGE_KINDS = {Area.Kind.THON, Area.Kind.TO_DAN_PHO, Area.Kind.BAN, Area.Kind.AP, Area.Kind.BUON, Area.Kind.OTHER}
+_VILLAGE_KINDS = {
+    Area.Kind.THON,
+    Area.Kind.TO_DAN_PHO,
+    Area.Kind.BAN,
+    Area.Kind.AP,
+    Area.Kind.BUON,
+    Area.Kind.OTHER,
+}
 
 
 @transaction.atomic
@@ -145,7 +152,9 @@ def village_create(*, actor: Any, commune: Area, name: str, kind: str = Area.Kin
         path=f"{commune.path}{code}/",
         setting=commune.setting,
     )
-    audit_write(actor=actor, action="geography.village_create", obj=village, after=snapshot(village), area_code=code)
+    audit_write(
+        actor=actor, action="geography.village_create", obj=village, after=snapshot(village), area_code=code
+    )
     return village
 
 

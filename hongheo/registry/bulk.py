@@ -99,7 +99,9 @@ def _member_row(household: Household, m: dict[str, Any]) -> Member:
     try:
         validate_personal_id(m["personal_id"], date_of_birth=dob, sex=m["sex"])
     except InvalidPersonalId as exc:
-        raise ValidationError(f"Hộ {household.code}, {m['full_name']}: số định danh {m['personal_id']}: {exc}")
+        raise ValidationError(
+            f"Hộ {household.code}, {m['full_name']}: số định danh {m['personal_id']}: {exc}"
+        )
     facts = {k: m[k] for k in MEMBER_FACT_FIELDS if k in m}
     return Member(
         household=household,

@@ -17,7 +17,13 @@ from .models import Household
 
 DEMO_PASSWORD = "hongheo-demo-2026"  # noqa: S105  (printed for the demo; never used in production)
 
-_VILLAGE_KIND_BY_PREFIX = {"Thôn": "thon", "Tổ dân phố": "to_dan_pho", "Bản": "ban", "Ấp": "ap", "Buôn": "buon"}
+_VILLAGE_KIND_BY_PREFIX = {
+    "Thôn": "thon",
+    "Tổ dân phố": "to_dan_pho",
+    "Bản": "ban",
+    "Ấp": "ap",
+    "Buôn": "buon",
+}
 
 
 def _village_kind(name: str) -> str:
@@ -48,11 +54,15 @@ def population_load(
         map_load(actor=actor, province_codes=[province_code])
         commune_areas = {a.code: a for a in Area.objects.filter(code__in=commune_codes)}
     villages: dict[tuple[str, str], Area] = {
-        (v.parent.code, v.name): v
-        for v in Area.objects.filter(parent__code__in=commune_codes, level=Area.Level.VILLAGE).select_related("parent")
+        (v.parent.code if v.parent else "", v.name): v
+        for v in Area.objects.filter(parent__code__in=commune_codes, level=Area.Level.VILLAGE).select_related(
+            "parent"
+        )
     }
     with transaction.atomic():
-        for code, name in sorted({(f"{int(c):05d}", v) for c, v in hh.select("commune_code", "village_name").iter_rows()}):
+        for code, name in sorted(
+            {(f"{int(c):05d}", v) for c, v in hh.select("commune_code", "village_name").iter_rows()}
+        ):
             if (code, name) not in villages:
                 villages[(code, name)] = village_create(
                     actor=None, commune=commune_areas[code], name=name, kind=_village_kind(name)
@@ -103,14 +113,26 @@ def demo_users_create(*, province: Area) -> list[dict[str, str]]:
         ("xa", Role.COMMUNE_OFFICER, [first], f"Cán bộ giảm nghèo {first.name}"),
         ("xa2", Role.COMMUNE_OFFICER, [other], f"Cán bộ giảm nghèo {other.name}"),
         ("chutich", Role.COMMUNE_CHAIRMAN, [first], f"Chủ tịch UBND {first.name}"),
-        ("truongthon", Role.VILLAGE_HEAD, [village or first], f"Trưởng {village.name if village else first.name}"),
+        (
+            "truongthon",
+            Role.VILLAGE_HEAD,
+            [village or first],
+            f"Trưởng {village.name if village else first.name}",
+        ),
         ("rasoatvien", Role.SURVEYOR, [first], f"Rà soát viên {first.name}"),
     ]
     out = []
     for username, role, areas, full_name in plan:
-        if areas[0].level != Area.Level.VILLAGE and role == Role.VILLAGE_HEAD:
+        if role == Role.VILLAGE_HEAD and village is None:
             continue
         if not User.objects.filter(username=username).exists():
-            user_create(actor=None, username=username, password=DEMO_PASSWORD, role=role, areas=areas, full_name=full_name)
+            user_create(
+                actor=None,
+                username=username,
+                password=DEMO_PASSWORD,
+                role=role,
+                areas=areas,
+                full_name=full_name,
+            )
         out.append({"username": username, "role": str(role.label), "area": ", ".join(a.name for a in areas)})
     return out

@@ -61,8 +61,20 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
     sheet.append([f"Người xuất: {user.full_name or user.username}"])
     sheet.append([])
     sheet.append(
-        ["STT", "Mã hộ", "Chủ hộ", "Số nhân khẩu", "Thôn/tổ", "Xã/phường", "Địa chỉ", "Nhà ở", "Nước", "Nhà tiêu",
-         "Thu nhập BQ (đ/người/tháng)", "Thành viên (họ tên — số định danh — ngày sinh)"]
+        [
+            "STT",
+            "Mã hộ",
+            "Chủ hộ",
+            "Số nhân khẩu",
+            "Thôn/tổ",
+            "Xã/phường",
+            "Địa chỉ",
+            "Nhà ở",
+            "Nước",
+            "Nhà tiêu",
+            "Thu nhập BQ (đ/người/tháng)",
+            "Thành viên (họ tên — số định danh — ngày sinh)",
+        ]
     )
     done = 0
     chunk = 1000
@@ -78,9 +90,20 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
         for h in rows:
             done += 1
             sheet.append(
-                [done, h.code, h.head_name, h.size, h.village.name if h.village else "", h.commune.name, h.address,
-                 label("housing_quality", h.housing_quality), label("water_source", h.water_source),
-                 label("toilet", h.toilet), h.income_per_capita, "; ".join(members.get(h.pk, []))]
+                [
+                    done,
+                    h.code,
+                    h.head_name,
+                    h.size,
+                    h.village.name if h.village else "",
+                    h.commune.name,
+                    h.address,
+                    label("housing_quality", h.housing_quality),
+                    label("water_source", h.water_source),
+                    label("toilet", h.toilet),
+                    h.income_per_capita,
+                    "; ".join(members.get(h.pk, [])),
+                ]
             )
         progress.advance(done, f"Đã xuất {done}/{total} hộ")
     with tempfile.TemporaryDirectory() as tmp:

@@ -12,7 +12,13 @@ from hongheo.geography.models import Area
 
 # Fields that are sensitive personal data (Decree 13/2023, Law 91/2025): shown only to users whose
 # area covers the household, and every read is logged.
-SENSITIVE_MEMBER_FIELDS = ("ethnicity", "disability", "disability_allowance", "undernourished", "health_insurance")
+SENSITIVE_MEMBER_FIELDS = (
+    "ethnicity",
+    "disability",
+    "disability_allowance",
+    "undernourished",
+    "health_insurance",
+)
 SENSITIVE_HOUSEHOLD_FIELDS = ("income_per_capita", "ethnic_minority")
 
 
@@ -71,7 +77,9 @@ class Member(TimeStampedModel):
         OTHER = "other", _("Khác")
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
-    personal_id = models.CharField(_("số định danh cá nhân"), max_length=12, unique=True, null=True, blank=True)
+    personal_id = models.CharField(
+        _("số định danh cá nhân"), max_length=12, unique=True, null=True, blank=True
+    )
     full_name = models.CharField(_("họ và tên"), max_length=150)
     search_name = models.CharField(max_length=150, db_index=True, help_text="Accent-folded name for search")
     sort_key = models.CharField(max_length=400, db_index=True)

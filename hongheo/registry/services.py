@@ -75,7 +75,9 @@ def _member_build(household: Household, data: MemberInput) -> Member:
         except InvalidPersonalId as exc:
             raise ValidationError(f"Số định danh {data.personal_id} của {name}: {exc}", code="personal_id")
         if Member.objects.filter(personal_id=data.personal_id).exists():
-            raise ValidationError(f"Số định danh {data.personal_id} đã có trong sổ hộ.", code="duplicate_personal_id")
+            raise ValidationError(
+                f"Số định danh {data.personal_id} đã có trong sổ hộ.", code="duplicate_personal_id"
+            )
     unknown = set(data.facts) - set(MEMBER_FACT_FIELDS)
     if unknown:
         raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")

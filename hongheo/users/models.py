@@ -23,7 +23,7 @@ class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SURVEYOR)
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
     phone = models.CharField(max_length=20, blank=True)
-    areas = models.ManyToManyField(Area, through="AreaAssignment", related_name="+", blank=True)
+    areas = models.ManyToManyField(Area, through="AreaAssignment", related_name="+", blank=True)  # type: ignore[var-annotated]
 
     class Meta:
         verbose_name = _("người dùng")
@@ -50,3 +50,6 @@ class LoginFailure(models.Model):
 
     key = models.CharField(max_length=200, db_index=True)
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.at:%Y-%m-%d %H:%M}"

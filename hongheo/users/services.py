@@ -48,7 +48,9 @@ def user_create(
             )
     if User.objects.filter(username=username).exists():
         raise ValidationError(f"Tên đăng nhập '{username}' đã tồn tại.")
-    user = User(username=username, role=role, full_name=full_name, is_staff=is_staff or role == Role.ADMINISTRATOR)
+    user = User(
+        username=username, role=role, full_name=full_name, is_staff=is_staff or role == Role.ADMINISTRATOR
+    )
     if password:
         user.set_password(password)
     else:

@@ -6,26 +6,33 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
 from hongheo.core.errors import DomainError, NotFound
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return render(request, "web/error.html", {"title": "Không tìm thấy", "message": str(exception or "")}, status=404)
+    return render(
+        request, "web/error.html", {"title": "Không tìm thấy", "message": str(exception or "")}, status=404
+    )
 
 
-def domain_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def domain_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         try:
             return view(request, *args, **kwargs)
         except NotFound as exc:
-            return render(request, "web/error.html", {"title": "Không tìm thấy", "message": exc.message}, status=404)
+            return render(
+                request, "web/error.html", {"title": "Không tìm thấy", "message": exc.message}, status=404
+            )
         except DomainError as exc:
             return render(
-                request, "web/error.html", {"title": "Không thực hiện được", "message": exc.message}, status=exc.http_status
+                request,
+                "web/error.html",
+                {"title": "Không thực hiện được", "message": exc.message},
+                status=exc.http_status,
             )
 
     return wrapper

@@ -14,9 +14,7 @@ class VillageForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Loại"),
         choices=[
-            (k, v)
-            for k, v in Area.Kind.choices
-            if k in {"thon", "to_dan_pho", "ban", "ap", "buon", "other"}
+            (k, v) for k, v in Area.Kind.choices if k in {"thon", "to_dan_pho", "ban", "ap", "buon", "other"}
         ],
     )
 

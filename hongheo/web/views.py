@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import csv
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -24,12 +31,18 @@ from hongheo.geography.services import commune_set_setting, village_create
 from hongheo.registry.access import access_household_by_id, household_qs_for_user
 from hongheo.registry.selectors import household_detail_audited, household_list
 from hongheo.users.access import scope_paths, user_can_manage_area, user_can_read_audit, user_covers_area
+from hongheo.users.models import User
 from hongheo.users.services import login_is_throttled, login_record_failure, login_record_success
 
 from .errors import domain_errors
 from .forms import AuditSearchForm, CommuneSettingForm, LoginForm, VillageForm
 
 PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    """The logged-in staff user (views are behind login_required)."""
+    return cast(User, request.user)
 
 
 def _client_address(request: HttpRequest) -> str:
@@ -88,8 +101,8 @@ def _user_communes(user: Any) -> list[Area]:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     households = household_qs_for_user(user).filter(is_active=True)
-    assigned = Area.objects.filter(assignments__user=user).order_by("path")
-    jobs = Job.objects.filter(created_by=user)[:5]
+    assigned = Area.objects.filter(assignments__user=_user(request)).order_by("path")
+    jobs = Job.objects.filter(created_by=_user(request))[:5]
     return render(
         request,
         "web/home.html",
@@ -157,7 +170,7 @@ def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def job_list_view(request: HttpRequest) -> HttpResponse:
-    jobs = Job.objects.filter(created_by=request.user)[:100]
+    jobs = Job.objects.filter(created_by=_user(request))[:100]
     return render(request, "web/job_list.html", {"jobs": jobs})
 
 
@@ -211,7 +224,9 @@ def job_result_view(request: HttpRequest, pk: str) -> FileResponse:
     job = _job_for(request, pk)
     if not job.result_file:
         raise NotFound("Tác vụ không có tệp kết quả.")
-    return FileResponse(job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1])
+    return FileResponse(
+        job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1]
+    )
 
 
 @login_required
@@ -232,7 +247,9 @@ def area_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     village_form = VillageForm(request.POST or None) if area.level == Area.Level.COMMUNE else None
     setting_form = None
     can_manage = user_can_manage_area(request.user, area)
-    can_set = area.level == Area.Level.COMMUNE and user_can_manage_area(request.user, area.parent, province_level=True)
+    can_set = area.level == Area.Level.COMMUNE and user_can_manage_area(
+        request.user, area.parent, province_level=True
+    )
     if can_set:
         setting_form = CommuneSettingForm(
             request.POST if request.POST.get("action") == "setting" else None,
@@ -285,7 +302,7 @@ def _audit_queryset(form: AuditSearchForm) -> Any:
 
 @login_required
 @domain_errors
-def audit_view(request: HttpRequest) -> HttpResponse:
+def audit_view(request: HttpRequest) -> HttpResponseBase:
     if not user_can_read_audit(request.user):
         raise NotFound("Không tìm thấy trang.")
     form = AuditSearchForm(request.GET or None)
@@ -302,16 +319,37 @@ class _Echo:
         return value
 
 
-def _audit_csv(qs: Any) -> StreamingHttpResponse:
+def _audit_csv(qs: Any) -> StreamingHttpResponse:  # streamed: the trail can be large
     writer = csv.writer(_Echo())
-    header = ["thoi_gian", "nguoi_thuc_hien", "loai", "hanh_dong", "doi_tuong", "ma_ho", "so_dinh_danh", "truoc", "sau", "request_id"]
+    header = [
+        "thoi_gian",
+        "nguoi_thuc_hien",
+        "loai",
+        "hanh_dong",
+        "doi_tuong",
+        "ma_ho",
+        "so_dinh_danh",
+        "truoc",
+        "sau",
+        "request_id",
+    ]
 
     def rows() -> Any:
         yield "\ufeff" + writer.writerow(header)
         for e in qs.iterator(chunk_size=2000):
             yield writer.writerow(
-                [e.at.isoformat(), e.actor_username, e.kind, e.action, f"{e.object_type}:{e.object_id}",
-                 e.household_code, e.personal_id, e.before, e.after, e.request_id]
+                [
+                    e.at.isoformat(),
+                    e.actor_username,
+                    e.kind,
+                    e.action,
+                    f"{e.object_type}:{e.object_id}",
+                    e.household_code,
+                    e.personal_id,
+                    e.before,
+                    e.after,
+                    e.request_id,
+                ]
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -20,7 +20,11 @@ MATRIX = {
     Role.SURVEYOR: (True, False, False),
     Role.VILLAGE_HEAD: (True, False, False),
 }
-CASES = [(role, target, allowed[i]) for role, allowed in MATRIX.items() for i, target in enumerate(("own", "other_commune", "other_province"))]
+CASES = [
+    (role, target, allowed[i])
+    for role, allowed in MATRIX.items()
+    for i, target in enumerate(("own", "other_commune", "other_province"))
+]
 
 
 def _target(world, name):
@@ -59,7 +63,9 @@ def test_gate_page_and_api_same_404(world, role, target, allowed):
         assert api.status_code == missing_api.status_code == 404
         # "not yours" and "not found" are indistinguishable
         assert api.json() == missing_api.json()
-        assert page.content.decode().replace(str(household.pk), "") .count("Không tìm thấy") == missing_page.content.decode().count("Không tìm thấy")
+        assert page.content.decode().replace(str(household.pk), "").count(
+            "Không tìm thấy"
+        ) == missing_page.content.decode().count("Không tìm thấy")
 
 
 def test_village_head_sees_only_own_village(world):

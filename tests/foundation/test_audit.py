@@ -27,11 +27,24 @@ def test_failed_write_leaves_neither_change_nor_audit_row(world):
     before = AuditEvent.objects.count()
     with pytest.raises(ValidationError):
         household_create(
-            actor=None, code="HH-X", commune=world.commune_a, members=[
-                MemberInput(full_name="Ngô Văn Tư", date_of_birth=dt.date(1990, 1, 1), sex="male",
-                            relation_to_head="head", personal_id="046090000001"),
-                MemberInput(full_name="Ngô Thị Năm", date_of_birth=dt.date(1991, 1, 1), sex="female",
-                            relation_to_head="spouse", personal_id="046091000002"),  # wrong sex digit
+            actor=None,
+            code="HH-X",
+            commune=world.commune_a,
+            members=[
+                MemberInput(
+                    full_name="Ngô Văn Tư",
+                    date_of_birth=dt.date(1990, 1, 1),
+                    sex="male",
+                    relation_to_head="head",
+                    personal_id="046090000001",
+                ),
+                MemberInput(
+                    full_name="Ngô Thị Năm",
+                    date_of_birth=dt.date(1991, 1, 1),
+                    sex="female",
+                    relation_to_head="spouse",
+                    personal_id="046091000002",
+                ),  # wrong sex digit
             ],
         )
     assert AuditEvent.objects.count() == before
@@ -67,8 +80,15 @@ def test_reading_a_household_logs_sensitive_read(world):
 
 def test_commune_setting_change_is_audited_and_needs_province(world):
     with pytest.raises(PermissionDenied):
-        commune_set_setting(actor=world.users[Role.COMMUNE_OFFICER], commune=world.commune_a, setting="urban", source="QĐ 1")
-    commune_set_setting(actor=world.users[Role.PROVINCE_OFFICER], commune=world.commune_a, setting="urban", source="QĐ 123/QĐ-UBND")
+        commune_set_setting(
+            actor=world.users[Role.COMMUNE_OFFICER], commune=world.commune_a, setting="urban", source="QĐ 1"
+        )
+    commune_set_setting(
+        actor=world.users[Role.PROVINCE_OFFICER],
+        commune=world.commune_a,
+        setting="urban",
+        source="QĐ 123/QĐ-UBND",
+    )
     event = AuditEvent.objects.filter(action="geography.commune_set_setting").latest("id")
     assert event.before["setting"] == "rural" and event.after["setting"] == "urban"
     world.village_a1.refresh_from_db()
@@ -76,7 +96,9 @@ def test_commune_setting_change_is_audited_and_needs_province(world):
 
 
 def test_audit_search_and_export_for_administrator_only(world):
-    household_update_facts(actor=world.users[Role.COMMUNE_OFFICER], household=world.hh_a1, facts={"toilet": "none"})
+    household_update_facts(
+        actor=world.users[Role.COMMUNE_OFFICER], household=world.hh_a1, facts={"toilet": "none"}
+    )
     client = Client()
     client.force_login(world.users[Role.COMMUNE_OFFICER])
     assert client.get("/nhat-ky/").status_code == 404

@@ -15,7 +15,7 @@ def test_export_runs_as_a_job_with_only_the_users_households(world):
     response = client.post("/ho/xuat-excel/", {"xa": "", "thon": "", "q": ""})
     job = Job.objects.get(created_by=user, kind="registry.export_households")
     assert response["Location"] == f"/tac-vu/{job.pk}/"
-    assert 'data-job-status' in client.get(response["Location"]).content.decode()
+    assert "data-job-status" in client.get(response["Location"]).content.decode()
     run_pending_jobs()
     job.refresh_from_db()
     assert job.state == Job.State.SUCCEEDED, job.error
@@ -23,7 +23,7 @@ def test_export_runs_as_a_job_with_only_the_users_households(world):
     rows = list(load_workbook(job.result_file.path, read_only=True).active.iter_rows(values_only=True))
     codes = {r[1] for r in rows[4:]}
     assert codes == {"HH-A1", "HH-A2"}
-    assert any("Nhà bán kiên cố" == r[7] for r in rows[4:])
+    assert any(r[7] == "Nhà bán kiên cố" for r in rows[4:])
     assert AuditEvent.objects.filter(kind="export", action="registry.export_households", actor=user).exists()
     page = client.get(f"/tac-vu/{job.pk}/").content.decode()
     assert "Tải kết quả" in page

@@ -27,7 +27,10 @@ def test_login_throttled_after_repeated_failures(world):
 def test_login_success_redirects_and_rejects_open_redirect(world):
     client = Client()
     user = world.users[Role.SURVEYOR]
-    r = client.post("/dang-nhap/?next=https://evil.example/", {"username": user.username, "password": "mat-khau-thu-nghiem"})
+    r = client.post(
+        "/dang-nhap/?next=https://evil.example/",
+        {"username": user.username, "password": "mat-khau-thu-nghiem"},
+    )
     assert r.status_code == 302 and r["Location"] == "/"
 
 
@@ -47,20 +50,30 @@ def test_security_headers(db):
 
 def _run(args, **env):
     full_env = {**os.environ, **env}
-    return subprocess.run([sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_bad_database_url_gives_a_clear_error():
-    r = _run(["manage.py", "check"], DATABASE_URL="nonsense://what", DJANGO_SETTINGS_MODULE="config.settings.local")
+    r = _run(
+        ["manage.py", "check"], DATABASE_URL="nonsense://what", DJANGO_SETTINGS_MODULE="config.settings.local"
+    )
     assert r.returncode != 0
     assert "DATABASE_URL" in r.stderr
-    assert r.stderr.count("File \"") < 3, r.stderr
+    assert r.stderr.count('File "') < 3, r.stderr
 
 
 def test_missing_secret_key_in_production_is_a_clear_error():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    r = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, capture_output=True, text=True, timeout=120,
-                       env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.production", "DEBUG": "0"})
+    r = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings.production", "DEBUG": "0"},
+    )
     assert r.returncode != 0 and "SECRET_KEY" in r.stderr
 
 
@@ -76,8 +89,12 @@ def test_deploy_check_passes_with_production_settings(tmp_path):
 
 
 def test_missing_migrations_is_a_clear_error(tmp_path):
-    r = _run(["manage.py", "run_worker", "--once"], DJANGO_SETTINGS_MODULE="config.settings.local",
-             DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3", HONGHEO_VAR_DIR=str(tmp_path))
+    r = _run(
+        ["manage.py", "run_worker", "--once"],
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=f"sqlite:///{tmp_path}/empty.sqlite3",
+        HONGHEO_VAR_DIR=str(tmp_path),
+    )
     assert r.returncode != 0
     assert "migrate" in r.stderr and "Traceback" not in r.stderr
 
@@ -88,8 +105,12 @@ def test_second_demo_while_one_runs_is_refused(tmp_path):
     (tmp_path / "demo.lock").touch()
     with open(tmp_path / "demo.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        r = _run(["manage.py", "demo", "--no-serve"], DJANGO_SETTINGS_MODULE="config.settings.local",
-                 HONGHEO_VAR_DIR=str(tmp_path), DATABASE_URL=f"sqlite:///{tmp_path}/d.sqlite3")
+        r = _run(
+            ["manage.py", "demo", "--no-serve"],
+            DJANGO_SETTINGS_MODULE="config.settings.local",
+            HONGHEO_VAR_DIR=str(tmp_path),
+            DATABASE_URL=f"sqlite:///{tmp_path}/d.sqlite3",
+        )
     assert r.returncode != 0
     assert "đang chạy" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "d.sqlite3").exists()

@@ -14,16 +14,56 @@ from hongheo.users.models import Role
 
 @pytest.mark.parametrize(
     ("text", "folded"),
-    [("Nguyễn", "nguyen"), ("Đặng Văn Đức", "dang van duc"), ("  Lê   Thị  ", "le thi"), ("Hồ Chí Minh", "ho chi minh"),
-     ("ĐẶNG", "dang"), ("Ưng Hoàng Phúc", "ung hoang phuc")],
+    [
+        ("Nguyễn", "nguyen"),
+        ("Đặng Văn Đức", "dang van duc"),
+        ("  Lê   Thị  ", "le thi"),
+        ("Hồ Chí Minh", "ho chi minh"),
+        ("ĐẶNG", "dang"),
+        ("Ưng Hoàng Phúc", "ung hoang phuc"),
+    ],
 )
 def test_fold(text, folded):
     assert fold(text) == folded
 
 
 def test_vietnamese_alphabetical_order():
-    names = ["Đức", "Dung", "Ánh", "Anh", "Ân", "Ấn", "Ăn", "Bình", "Ơn", "Ôn", "On", "Ưng", "Uyên", "Yến", "Hà", "Hạ"]
-    expected = ["Anh", "Ánh", "Ăn", "Ân", "Ấn", "Bình", "Dung", "Đức", "Hà", "Hạ", "On", "Ôn", "Ơn", "Uyên", "Ưng", "Yến"]
+    names = [
+        "Đức",
+        "Dung",
+        "Ánh",
+        "Anh",
+        "Ân",
+        "Ấn",
+        "Ăn",
+        "Bình",
+        "Ơn",
+        "Ôn",
+        "On",
+        "Ưng",
+        "Uyên",
+        "Yến",
+        "Hà",
+        "Hạ",
+    ]
+    expected = [
+        "Anh",
+        "Ánh",
+        "Ăn",
+        "Ân",
+        "Ấn",
+        "Bình",
+        "Dung",
+        "Đức",
+        "Hà",
+        "Hạ",
+        "On",
+        "Ôn",
+        "Ơn",
+        "Uyên",
+        "Ưng",
+        "Yến",
+    ]
     assert sorted(names, key=sort_key) == expected
 
 

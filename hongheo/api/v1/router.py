@@ -35,7 +35,12 @@ households = Router(tags=["households"])
 
 @households.get("/households", response=HouseholdPage)
 def list_households(
-    request: HttpRequest, commune: str = "", village: str = "", q: str = "", page: int = 1, page_size: int = 50
+    request: HttpRequest,
+    commune: str = "",
+    village: str = "",
+    q: str = "",
+    page: int = 1,
+    page_size: int = 50,
 ) -> dict[str, Any]:
     page_size = max(1, min(page_size, 500))
     page = max(1, page)
@@ -66,7 +71,7 @@ jobs = Router(tags=["jobs"])
 def get_job(request: HttpRequest, job_id: str) -> dict[str, Any]:
     from hongheo.core.errors import NotFound
 
-    job = Job.objects.filter(pk=job_id, created_by=request.user).first() if _uuid(job_id) else None
+    job = Job.objects.filter(pk=job_id, created_by_id=request.user.pk).first() if _uuid(job_id) else None
     if job is None:
         raise NotFound("Không tìm thấy tác vụ.")
     return {
@@ -92,13 +97,19 @@ def _uuid(value: str) -> bool:
 
 def build_api() -> NinjaAPI:
     api = NinjaAPI(
-        title="Hộ Nghèo API", version="1", urls_namespace="api-v1", auth=django_auth, docs_url="/v1/docs",
+        title="Hộ Nghèo API",
+        version="1",
+        urls_namespace="api-v1",
+        auth=django_auth,
+        docs_url="/v1/docs",
         openapi_url="/v1/openapi.json",
     )
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return api.create_response(request, {"code": exc.code, "message": str(exc.message)}, status=exc.http_status)
+        return api.create_response(
+            request, {"code": exc.code, "message": str(exc.message)}, status=exc.http_status
+        )
 
     api.add_router("/v1/", households)
     api.add_router("/v1/", jobs)

@@ -5,56 +5,151 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Area',
+            name="Area",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(help_text='Official code (province 2 digits, commune 5 digits) or generated', max_length=32, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('level', models.CharField(choices=[('central', 'Trung ương'), ('province', 'Tỉnh/Thành phố'), ('district', 'Huyện (trước 1/7/2025)'), ('commune', 'Xã/Phường/Đặc khu'), ('village', 'Thôn/Tổ dân phố')], db_index=True, max_length=10)),
-                ('kind', models.CharField(blank=True, choices=[('tinh', 'Tỉnh'), ('thanh_pho', 'Thành phố trực thuộc trung ương'), ('xa', 'Xã'), ('phuong', 'Phường'), ('dac_khu', 'Đặc khu'), ('thon', 'Thôn'), ('to_dan_pho', 'Tổ dân phố'), ('ban', 'Bản'), ('ap', 'Ấp'), ('buon', 'Buôn'), ('other', 'Khác')], max_length=12)),
-                ('path', models.CharField(db_index=True, help_text='Materialised path, e.g. /VN/46/19900/', max_length=255)),
-                ('setting', models.CharField(blank=True, choices=[('rural', 'Nông thôn'), ('urban', 'Thành thị/Đô thị')], help_text='Urban/rural class (communes)', max_length=5)),
-                ('setting_source', models.CharField(blank=True, help_text='Where the urban/rural class came from', max_length=200)),
-                ('historical', models.BooleanField(default=False)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_to', models.DateField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='geography.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="Official code (province 2 digits, commune 5 digits) or generated",
+                        max_length=32,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("central", "Trung ương"),
+                            ("province", "Tỉnh/Thành phố"),
+                            ("district", "Huyện (trước 1/7/2025)"),
+                            ("commune", "Xã/Phường/Đặc khu"),
+                            ("village", "Thôn/Tổ dân phố"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("tinh", "Tỉnh"),
+                            ("thanh_pho", "Thành phố trực thuộc trung ương"),
+                            ("xa", "Xã"),
+                            ("phuong", "Phường"),
+                            ("dac_khu", "Đặc khu"),
+                            ("thon", "Thôn"),
+                            ("to_dan_pho", "Tổ dân phố"),
+                            ("ban", "Bản"),
+                            ("ap", "Ấp"),
+                            ("buon", "Buôn"),
+                            ("other", "Khác"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        db_index=True, help_text="Materialised path, e.g. /VN/46/19900/", max_length=255
+                    ),
+                ),
+                (
+                    "setting",
+                    models.CharField(
+                        blank=True,
+                        choices=[("rural", "Nông thôn"), ("urban", "Thành thị/Đô thị")],
+                        help_text="Urban/rural class (communes)",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "setting_source",
+                    models.CharField(
+                        blank=True, help_text="Where the urban/rural class came from", max_length=200
+                    ),
+                ),
+                ("historical", models.BooleanField(default=False)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_to", models.DateField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="geography.area",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'địa bàn',
-                'verbose_name_plural': 'địa bàn',
-                'ordering': ['path'],
+                "verbose_name": "địa bàn",
+                "verbose_name_plural": "địa bàn",
+                "ordering": ["path"],
             },
         ),
         migrations.CreateModel(
-            name='LegacyAreaCode',
+            name="LegacyAreaCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('central', 'Trung ương'), ('province', 'Tỉnh/Thành phố'), ('district', 'Huyện (trước 1/7/2025)'), ('commune', 'Xã/Phường/Đặc khu'), ('village', 'Thôn/Tổ dân phố')], max_length=10)),
-                ('code', models.CharField(max_length=16)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('parent_code', models.CharField(blank=True, max_length=16)),
-                ('source', models.CharField(blank=True, max_length=300)),
-                ('current_area', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='geography.area')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("central", "Trung ương"),
+                            ("province", "Tỉnh/Thành phố"),
+                            ("district", "Huyện (trước 1/7/2025)"),
+                            ("commune", "Xã/Phường/Đặc khu"),
+                            ("village", "Thôn/Tổ dân phố"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("code", models.CharField(max_length=16)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("parent_code", models.CharField(blank=True, max_length=16)),
+                ("source", models.CharField(blank=True, max_length=300)),
+                (
+                    "current_area",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="geography.area",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='area',
-            constraint=models.UniqueConstraint(fields=('parent', 'name'), name='area_unique_name_in_parent'),
+            model_name="area",
+            constraint=models.UniqueConstraint(fields=("parent", "name"), name="area_unique_name_in_parent"),
         ),
         migrations.AddConstraint(
-            model_name='legacyareacode',
-            constraint=models.UniqueConstraint(fields=('level', 'code'), name='legacy_area_code_unique'),
+            model_name="legacyareacode",
+            constraint=models.UniqueConstraint(fields=("level", "code"), name="legacy_area_code_unique"),
         ),
     ]

@@ -19,6 +19,6 @@ class Command(BaseCommand):
         result = demo_seed(households=options["households"], communes=options["communes"])
         if result.get("households"):
             self.stdout.write(f"Đã tạo {result['households']} hộ, {result['members']} nhân khẩu.")
-        self.stdout.write("Tài khoản demo (mật khẩu chung: %s):" % DEMO_PASSWORD)
+        self.stdout.write(f"Tài khoản demo (mật khẩu chung: {DEMO_PASSWORD}):")
         for u in result["users"]:
             self.stdout.write(f"  {u['username']:<12} {u['role']:<36} {u['area']}")
