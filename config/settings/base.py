@@ -126,6 +126,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # further attempts are refused until the window passes.
 LOGIN_THROTTLE_FAILURES = int(os.environ.get("LOGIN_THROTTLE_FAILURES", "5"))
 LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECONDS", "900"))
+# Set behind a reverse proxy that appends the client address to X-Forwarded-For (docs/operations.md).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
 # Vietnamese first.
 LANGUAGE_CODE = "vi"

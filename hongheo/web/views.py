@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.decorators import login_required
@@ -46,6 +47,12 @@ def _user(request: HttpRequest) -> User:
 
 
 def _client_address(request: HttpRequest) -> str:
+    """The client's address for login throttling. Behind the province's reverse proxy
+    (TRUST_X_FORWARDED_FOR=1) it is the last address the proxy appended to X-Forwarded-For."""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if forwarded:
+            return forwarded[-1]
     return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 

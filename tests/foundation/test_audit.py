@@ -112,3 +112,28 @@ def test_audit_search_and_export_for_administrator_only(world):
     assert "registry.household_update" in body
     assert "registry.household_view" not in body or "HH-A1" in body
     assert AuditEvent.objects.filter(kind="export", action="audit.export").exists()
+
+
+def test_admin_edits_are_audited(world):
+    from hongheo.users.models import User
+
+    admin_user = User.objects.create_superuser("root", password="mat-khau-quan-tri-1", role="administrator")
+    client = Client()
+    client.force_login(admin_user)
+    village = world.village_a1
+    response = client.post(
+        f"/admin/geography/area/{village.pk}/change/",
+        {
+            "code": village.code,
+            "name": "Thôn Một",
+            "level": "village",
+            "kind": "thon",
+            "parent": world.commune_a.pk,
+            "setting": "rural",
+            "setting_source": "",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.filter(action="admin.change", object_id=str(village.pk)).latest("id")
+    assert event.before["name"] == "Thôn 1" and event.after["name"] == "Thôn Một"

@@ -114,3 +114,30 @@ def test_second_demo_while_one_runs_is_refused(tmp_path):
     assert r.returncode != 0
     assert "đang chạy" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "d.sqlite3").exists()
+
+
+def test_throttle_behind_proxy_counts_the_client_not_the_proxy(world, settings):
+    settings.TRUST_X_FORWARDED_FOR = True
+    client = Client()
+    for i in range(20):
+        client.post(
+            "/dang-nhap/",
+            {"username": f"nobody{i}", "password": "x"},
+            HTTP_X_FORWARDED_FOR="203.0.113.9",
+            REMOTE_ADDR="10.0.0.1",
+        )
+    user = world.users[Role.SURVEYOR]
+    ok = client.post(
+        "/dang-nhap/",
+        {"username": user.username, "password": "mat-khau-thu-nghiem"},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert ok.status_code == 302
+    blocked = Client().post(
+        "/dang-nhap/",
+        {"username": "someone", "password": "x"},
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+        REMOTE_ADDR="10.0.0.1",
+    )
+    assert blocked.status_code == 429
