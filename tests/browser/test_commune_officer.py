@@ -57,3 +57,21 @@ def test_search_without_diacritics_in_browser(page, live_server, seeded):
     page.click(f"text={target.code}")
     assert target.head_name in page.content()
     page.screenshot(path="/tmp/hongheo-household.png")
+
+
+def test_export_job_progress_and_outcome_in_browser(page, live_server, seeded):
+    from hongheo.core.jobs import run_pending_jobs
+
+    _login(page, live_server, "xa")
+    page.goto(f"{live_server.url}/ho/")
+    page.click("[data-testid=export]")
+    assert "/tac-vu/" in page.url
+    assert page.text_content("[data-testid=job-state]").strip() == "Đang chờ"
+    assert page.locator("progress").count() == 1
+    run_pending_jobs()
+    # the page polls the status endpoint and reloads itself when the job ends
+    page.wait_for_selector("[data-testid=result-link]", timeout=15000)
+    assert page.text_content("[data-testid=job-state]").strip() == "Hoàn thành"
+    with page.expect_download() as download_info:
+        page.click("[data-testid=result-link]")
+    assert download_info.value.suggested_filename.endswith(".xlsx")
