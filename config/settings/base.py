@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "hongheo.users",
     "hongheo.registry",
     "hongheo.standards",
+    "hongheo.standards.survey",
     "hongheo.web",
 ]
 

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("tac-vu/<str:pk>/ket-qua/", views.job_result_view, name="job_result"),
     path("tac-vu/<str:pk>/chay-lai/", views.job_retry_view, name="job_retry"),
     path("nhat-ky/", views.audit_view, name="audit"),
+    path("chuan-ngheo/phieu/", include("hongheo.web.survey_forms.urls")),
 ]

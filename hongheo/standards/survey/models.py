@@ -1,0 +1,1 @@
+"""Phiếu A / Phiếu B data (filled in by the survey-forms work)."""
