@@ -49,7 +49,8 @@ def test_security_headers(db):
 
 
 def _run(args, **env):
-    full_env = {**os.environ, **env}
+    # browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for Playwright's loop; a server never has it
+    full_env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"} | env
     return subprocess.run(
         [sys.executable, *args], cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=120
     )
@@ -65,7 +66,7 @@ def test_bad_database_url_gives_a_clear_error():
 
 
 def test_missing_secret_key_in_production_is_a_clear_error():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}}
     r = subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
