@@ -17,13 +17,23 @@ HELP = "Liệt kê các chuẩn nghèo (mã, tên, thời gian hiệu lực, ph�
 
 
 def published_standard_documents() -> list[dict[str, Any]]:
-    """Standard documents published by an administrator (DB). Hook: wired by the Django side.
+    """Standard documents published by an administrator (in the database).
 
-    Must return plain JSON-shaped dicts (see ``hongheo.standards.rules.catalog``), typically
-    ``based_on`` a national standard. Called only when a code is not a shipped one, so commands
-    that use shipped standards never pay for a Django start-up.
+    Called only when a code is not a shipped one, so commands that use shipped standards never
+    pay for a Django start-up. Without a reachable, migrated database there are none.
     """
-    return []
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    try:
+        import django
+
+        django.setup()
+        from hongheo.standards.selectors import published_documents
+
+        return published_documents()
+    except Exception:  # no database configured or not migrated: only shipped standards exist
+        return []
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

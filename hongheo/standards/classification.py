@@ -1,0 +1,255 @@
+"""Classifying the households of an area in the database (xếp loại hộ theo chuẩn nghèo).
+
+A snapshot of household and member facts is read in chunks into polars, the indicators are
+derived and the households classified by the vectorised engine, and the results are written back
+in chunks. An official run only becomes current when every row is written (one short transaction
+flips ``is_current``), so a crash leaves the previous results in force and a re-run is safe. A
+"what if" run stores only per-commune counts and never touches official results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hongheo.core.audit import audit_write
+from hongheo.core.errors import PermissionDenied, ValidationError
+from hongheo.geography.models import Area
+from hongheo.registry.models import Household, Member
+from hongheo.users.access import user_covers_area
+from hongheo.users.models import Role
+
+from .models import ClassificationRun, HouseholdClassification
+from .rules.catalog import Standard
+from .selectors import standard_get, standard_in_force
+
+HOUSEHOLD_FACTS = (
+    "housing_quality",
+    "floor_area_m2",
+    "water_source",
+    "toilet",
+    "waste_handling",
+    "internet",
+    "information_devices",
+    "income_per_capita",
+)
+MEMBER_FACTS = (
+    "date_of_birth",
+    "sex",
+    "relation_to_head",
+    "health_insurance",
+    "in_school",
+    "education_level",
+    "has_qualification",
+    "employment",
+    "disability",
+    "disability_allowance",
+    "undernourished",
+)
+CLASSIFY_ROLES = {Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.ADMINISTRATOR}
+READ_CHUNK = 20_000
+WRITE_CHUNK = 5_000
+
+Progress = Callable[[int, int, str], None]
+
+
+def _noop(done: int, total: int, message: str) -> None:
+    return None
+
+
+def check_can_classify(actor: Any, area: Area) -> None:
+    if actor is None:
+        return
+    if getattr(actor, "role", None) not in CLASSIFY_ROLES or not user_covers_area(actor, area):
+        raise PermissionDenied("Bạn không có quyền xếp loại hộ ở địa bàn này.")
+
+
+def load_facts(area: Area) -> tuple[Any, Any]:
+    """Households (with their commune's urban/rural class) and members of an area, as frames."""
+    import polars as pl
+
+    households = Household.objects.filter(area_path__startswith=area.path, is_active=True)
+    hh_cols = ["id", "commune_id", "commune__setting", *HOUSEHOLD_FACTS]
+    hh_rows = list(households.order_by("id").values_list(*hh_cols).iterator(chunk_size=READ_CHUNK))
+    hh = pl.DataFrame(
+        hh_rows,
+        schema=["household_pk", "commune_id", "area", *HOUSEHOLD_FACTS],
+        orient="row",
+        infer_schema_length=None,
+    )
+    member_cols = ["household_id", *MEMBER_FACTS]
+    members = Member.objects.filter(
+        household__area_path__startswith=area.path, household__is_active=True, is_active=True
+    )
+    mm_rows = list(members.values_list(*member_cols).iterator(chunk_size=READ_CHUNK))
+    mm = pl.DataFrame(mm_rows, schema=["household_pk", *MEMBER_FACTS], orient="row", infer_schema_length=None)
+    hh = hh.with_columns(pl.col("household_pk").cast(pl.Utf8).alias("household_id"))
+    mm = mm.with_columns(pl.col("household_pk").cast(pl.Utf8).alias("household_id"))
+    return hh, mm
+
+
+def classify_frames(standard: Standard, hh: Any, mm: Any, reference_date: dt.date) -> Any:
+    """Derive indicators and classify; households without a measured income are left out."""
+    import polars as pl
+
+    from .rules.engine import classify_frame
+    from .rules.indicators import derive_deprivations
+
+    ready = hh.filter(pl.col("income_per_capita").is_not_null() & pl.col("area").is_in(["rural", "urban"]))
+    if ready.height == 0:
+        return ready.select("household_pk", "commune_id").with_columns(
+            pl.lit("").alias("classification"), pl.lit(0).alias("deprived_count")
+        ).head(0), hh.height
+    derived = derive_deprivations(ready, mm, standard=standard, reference_date=reference_date)
+    frame = ready.select("household_id", "household_pk", "commune_id", "area", "income_per_capita").join(
+        derived.select("household_id", "deprived"), on="household_id", how="left", maintain_order="left"
+    )
+    result = classify_frame(standard, frame.select("household_id", "area", "income_per_capita", "deprived"))
+    out = pl.concat(
+        [
+            frame.select("household_pk", "commune_id", "area", "deprived"),
+            result.select("classification", "deprived_count", "reason", "basis", "income_used", "threshold"),
+        ],
+        how="horizontal",
+    )
+    return out, hh.height - ready.height
+
+
+def _counts(frame: Any) -> dict[str, dict[str, int]]:
+    summary: dict[str, dict[str, int]] = {}
+    for commune_id, cls, n in frame.group_by("commune_id", "classification").len().iter_rows():
+        summary.setdefault(str(commune_id), {})[cls] = int(n)
+    return summary
+
+
+def classification_run(
+    *,
+    actor: Any,
+    area: Area,
+    standard_code: str | None = None,
+    reference_date: dt.date | None = None,
+    kind: str = ClassificationRun.Kind.OFFICIAL,
+    job: Any = None,
+    progress: Progress = _noop,
+) -> ClassificationRun:
+    import polars as pl
+
+    check_can_classify(actor, area)
+    if area.level not in (Area.Level.PROVINCE, Area.Level.COMMUNE, Area.Level.VILLAGE):
+        raise ValidationError("Chỉ xếp loại được theo tỉnh, xã hoặc thôn.")
+    reference_date = reference_date or timezone.localdate()
+    province_code = area.province_code or None
+    standard = (
+        standard_get(standard_code)
+        if standard_code
+        else standard_in_force(reference_date, province_code=province_code)
+    )
+    run = ClassificationRun.objects.create(
+        area=area,
+        standard_code=standard.code,
+        kind=kind,
+        reference_date=reference_date,
+        job=job,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    try:
+        progress(0, 100, "Đọc dữ liệu hộ và nhân khẩu")
+        hh, mm = load_facts(area)
+        progress(15, 100, f"Tính chỉ số thiếu hụt và xếp loại {hh.height} hộ")
+        result, skipped = classify_frames(standard, hh, mm, reference_date)
+        previous = dict(
+            HouseholdClassification.objects.filter(
+                household__area_path__startswith=area.path, is_current=True
+            ).values_list("household_id", "classification")
+        )
+        prev = pl.DataFrame(
+            {"household_pk": list(previous.keys()), "previous": list(previous.values())},
+            schema={"household_pk": pl.Int64, "previous": pl.Utf8},
+        )
+        joined = result.with_columns(pl.col("household_pk").cast(pl.Int64)).join(
+            prev, on="household_pk", how="left"
+        )
+        changed = joined.filter(
+            pl.col("previous").is_null() | (pl.col("previous") != pl.col("classification"))
+        )
+        changes: dict[str, dict[str, int]] = {}
+        for commune_id, before, after, n in (
+            changed.group_by("commune_id", "previous", "classification").len().iter_rows()
+        ):
+            changes.setdefault(str(commune_id), {})[f"{before or 'none'}→{after}"] = int(n)
+        run.summary = {"communes": _counts(result), "skipped_no_income": skipped}
+        run.changes = changes
+        run.households = result.height
+        if kind == ClassificationRun.Kind.OFFICIAL:
+            _write_results(run, standard, joined, progress)
+        progress(100, 100, "Hoàn thành")
+        run.state = ClassificationRun.State.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["summary", "changes", "households", "state", "finished_at"])
+    except Exception:
+        HouseholdClassification.objects.filter(run=run).delete()
+        ClassificationRun.objects.filter(pk=run.pk).update(
+            state=ClassificationRun.State.FAILED, finished_at=timezone.now()
+        )
+        raise
+    return run
+
+
+def _write_results(run: ClassificationRun, standard: Standard, joined: Any, progress: Progress) -> None:
+    total = joined.height
+    columns = [
+        "household_pk",
+        "classification",
+        "area",
+        "income_used",
+        "threshold",
+        "deprived_count",
+        "deprived",
+        "reason",
+        "basis",
+    ]
+    written = 0
+    for start in range(0, total, WRITE_CHUNK):
+        part = joined.slice(start, WRITE_CHUNK).select(columns).iter_rows()
+        rows = [
+            HouseholdClassification(
+                run=run,
+                household_id=pk,
+                standard_code=standard.code,
+                classification=cls,
+                area_setting=area,
+                income_used=income,
+                threshold=threshold,
+                deprived_count=count,
+                deprived=deprived or "",
+                reason=reason[:400],
+                basis=basis,
+                is_current=False,
+            )
+            for pk, cls, area, income, threshold, count, deprived, reason, basis in part
+        ]
+        HouseholdClassification.objects.bulk_create(rows, batch_size=WRITE_CHUNK)
+        written += len(rows)
+        progress(30 + int(65 * written / max(total, 1)), 100, f"Đã ghi {written}/{total} kết quả")
+    progress(96, 100, "Đưa kết quả mới vào sử dụng")
+    with transaction.atomic():
+        HouseholdClassification.objects.filter(
+            household__area_path__startswith=run.area.path, is_current=True
+        ).update(is_current=False)
+        HouseholdClassification.objects.filter(run=run).update(is_current=True)
+        audit_write(
+            actor=run.created_by,
+            action="standards.classification_run",
+            obj=run,
+            after={
+                "standard": standard.code,
+                "area": run.area.code,
+                "households": total,
+                "changes": run.changes,
+            },
+            area_code=run.area.code,
+        )
