@@ -15,7 +15,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
     (Django admin runs save/delete inside its own transaction)."""
 
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
-        before = snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        before = snapshot(type(obj)._default_manager.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
         audit_write(
             actor=request.user,

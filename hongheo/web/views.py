@@ -172,7 +172,13 @@ def household_export_view(request: HttpRequest) -> HttpResponse:
 def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = access_household_by_id(request.user, pk)
     members = household_detail_audited(user=request.user, household=household)
-    return render(request, "web/household_detail.html", {"household": household, "members": members})
+    from .standards_views import household_explanation
+
+    return render(
+        request,
+        "web/household_detail.html",
+        {"household": household, "members": members, "x": household_explanation(household, members)},
+    )
 
 
 @login_required
@@ -274,6 +280,14 @@ def area_detail_view(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, f"Đã thêm {village.name}.")
             return redirect("web:area_detail", code=area.code)
     children = area.children.order_by("name")
+    from hongheo.standards.classification import CLASSIFY_ROLES
+    from hongheo.standards.models import ClassificationRun
+    from hongheo.standards.selectors import standards_all
+
+    can_classify = getattr(request.user, "role", None) in CLASSIFY_ROLES and user_covers_area(
+        request.user, area
+    )
+    runs = ClassificationRun.objects.filter(area=area).order_by("-started_at")[:10]
     return render(
         request,
         "web/area_detail.html",
@@ -282,6 +296,9 @@ def area_detail_view(request: HttpRequest, code: str) -> HttpResponse:
             "children": children,
             "village_form": village_form if can_manage else None,
             "setting_form": setting_form,
+            "can_classify": can_classify,
+            "runs": runs,
+            "standards": standards_all() if can_classify else [],
         },
     )
 

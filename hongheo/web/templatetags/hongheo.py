@@ -17,3 +17,12 @@ def code_label(value: str | None, list_name: str) -> str:
     from hongheo.registry.codes import label
 
     return label(list_name, value)
+
+
+@register.filter
+def get_item(mapping: dict, key: str) -> object:
+    """{{ mapping|get_item:key }}"""
+    try:
+        return mapping[key]
+    except (KeyError, TypeError):
+        return ""
