@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "hongheo.registry",
     "hongheo.standards",
     "hongheo.standards.survey",
+    "hongheo.reviews",
     "hongheo.web",
 ]
 

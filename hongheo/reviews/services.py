@@ -1,0 +1,621 @@
+"""Writers of the review procedure. Every step checks the role allowed by the transition table
+and the user's area, writes, and audits in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from hongheo.core.audit import audit_write, snapshot
+from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from hongheo.geography.models import Area
+from hongheo.registry.models import Household
+from hongheo.standards.rules.engine import classify_household
+from hongheo.standards.selectors import standard_get, standard_in_force
+from hongheo.users.access import user_covers_area
+
+from . import procedure
+from .models import (
+    Application,
+    Certificate,
+    CommunityMeeting,
+    Complaint,
+    Decision,
+    HouseholdStatus,
+    PublicPosting,
+    ReviewRound,
+    RoundEntry,
+    StatusChange,
+)
+from .workflow import (
+    EntryState,
+    RoundKind,
+    RoundState,
+    TransitionError,
+    change_kind,
+    meeting_outcome,
+    transition,
+)
+
+OFFICER_ROLES = {"commune_officer"}
+FIELD_ROLES = {"commune_officer", "surveyor", "village_head"}
+MEETING_ROLES = {"commune_officer", "village_head"}
+
+HOUSEHOLD_FACTS = (
+    "housing_quality", "floor_area_m2", "water_source", "toilet", "waste_handling", "internet",
+    "information_devices", "income_per_capita",
+)  # fmt: skip
+MEMBER_FACTS = (
+    "date_of_birth", "sex", "relation_to_head", "health_insurance", "in_school", "education_level",
+    "has_qualification", "employment", "disability", "disability_allowance", "undernourished",
+)  # fmt: skip
+
+
+def _role(actor: Any) -> str:
+    return str(getattr(actor, "role", ""))
+
+
+def _require(actor: Any, area: Area, roles: set[str], what: str) -> None:
+    if actor is None:
+        return
+    if _role(actor) not in roles or not user_covers_area(actor, area):
+        raise PermissionDenied(f"Bạn không có quyền {what} ở địa bàn này.")
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _audit(actor: Any, action: str, obj: Any, **kw: Any) -> None:
+    audit_write(actor=actor, action=action, obj=obj, **kw)
+
+
+# --- rounds -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_open(
+    *, actor: Any, commune: Area, kind: str, year: int, month: int | None = None, today: dt.date | None = None
+) -> ReviewRound:
+    """Open a yearly round or a monthly in-year review for a commune and list its households
+    (Phụ lục I): the commune's current poor and near-poor households, and every household whose
+    application (Mẫu 01 / Mẫu 04) is waiting."""
+    if commune.level != Area.Level.COMMUNE:
+        raise ValidationError("Đợt rà soát phải thuộc một xã, phường, đặc khu.")
+    _require(actor, commune, OFFICER_ROLES, "mở đợt rà soát")
+    kind = RoundKind(kind)
+    if kind == RoundKind.YEARLY:
+        month = None
+        start, end = procedure.yearly_window(year)
+    else:
+        if not month or not 1 <= month <= 12:
+            raise ValidationError("Rà soát thường xuyên cần tháng (1–12).")
+        start, end = procedure.monthly_window(year, month)
+    if ReviewRound.objects.filter(commune=commune, kind=kind, year=year, month=month).exists():
+        raise Conflict("Đợt rà soát này đã được mở.")
+    open_round = ReviewRound.objects.filter(commune=commune).exclude(state=RoundState.CLOSED).first()
+    if open_round is not None:
+        raise Conflict(f"Xã đang có đợt rà soát chưa kết thúc: {open_round}.")
+    reference = today or timezone.localdate()
+    # A yearly round in autumn of year N decides the lists for year N+1 (Mẫu 03 stamp boxes).
+    standard_date = dt.date(year + 1, 1, 1) if kind == RoundKind.YEARLY else reference
+    standard = standard_in_force(standard_date, province_code=commune.province_code)
+    review_round = ReviewRound.objects.create(
+        commune=commune, kind=kind, year=year, month=month, standard_code=standard.code,
+        period_start=start, period_end=end, created_by=_user(actor),
+    )  # fmt: skip
+    listed = 0
+    if kind == RoundKind.YEARLY:
+        for status in HouseholdStatus.objects.filter(
+            household__commune=commune, household__is_active=True, classification__in=["poor", "near_poor"]
+        ).select_related("household"):
+            RoundEntry.objects.create(
+                round=review_round, household=status.household, origin=status.classification,
+                previous_class=status.classification,
+            )  # fmt: skip
+            listed += 1
+    for application in Application.objects.filter(
+        commune=commune, status=Application.Status.RECEIVED, household__isnull=False
+    ):
+        _entry_for_application(review_round, application)
+        listed += 1
+    _audit(actor, "reviews.round_open", review_round, after={**snapshot(review_round), "listed": listed},
+           area_code=commune.code)  # fmt: skip
+    return review_round
+
+
+def _entry_for_application(review_round: ReviewRound, application: Application) -> RoundEntry:
+    assert application.household is not None
+    status = HouseholdStatus.objects.filter(household=application.household).first()
+    origin = (
+        RoundEntry.Origin.EXIT_APPLICATION
+        if application.kind == Application.Kind.EXIT
+        else RoundEntry.Origin.APPLICATION
+    )
+    entry, created = RoundEntry.objects.get_or_create(
+        round=review_round,
+        household=application.household,
+        defaults={
+            "origin": origin,
+            "application": application,
+            "previous_class": status.classification if status else "",
+        },
+    )
+    if not created and entry.application_id is None:
+        entry.application = application
+        entry.save(update_fields=["application", "updated_at"])
+    application.status = Application.Status.IN_REVIEW
+    application.save(update_fields=["status", "updated_at"])
+    return entry
+
+
+@transaction.atomic
+def round_advance(*, actor: Any, review_round: ReviewRound, action: str) -> ReviewRound:
+    """Take one step of the procedure (the transition table decides who may)."""
+    locked = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+    if actor is not None and not user_covers_area(actor, locked.commune):
+        raise NotFound("Không tìm thấy đợt rà soát.")
+    try:
+        target = transition(locked.state, action, _role(actor) if actor is not None else "commune_officer")
+    except TransitionError as exc:
+        raise PermissionDenied(str(exc))
+    if action == "decide":
+        raise ValidationError("Dùng chức năng ký quyết định để kết thúc đợt rà soát.")
+    _check_guards(locked, action)
+    before = locked.state
+    if action == "reopen_survey":
+        locked.entries.filter(state=EntryState.DISAGREED).update(state=EntryState.LISTED)
+    locked.state = target
+    locked.save(update_fields=["state", "updated_at"])
+    _audit(actor, f"reviews.round_{action}", locked, before={"state": before}, after={"state": target},
+           area_code=locked.commune.code)  # fmt: skip
+    return locked
+
+
+def _check_guards(review_round: ReviewRound, action: str) -> None:
+    entries = review_round.entries.all()
+    if action == "start_meetings":
+        pending = entries.exclude(
+            state__in=[EntryState.SCREENED_OUT, EntryState.SURVEYED, EntryState.AGREED]
+        ).count()
+        if pending:
+            raise ValidationError(f"Còn {pending} hộ chưa có Phiếu A/Phiếu B.")
+    if action == "start_posting":
+        waiting = entries.filter(state=EntryState.SURVEYED).count()
+        disagreed = entries.filter(state=EntryState.DISAGREED).count()
+        if waiting:
+            raise ValidationError(f"Còn {waiting} hộ chưa được đưa ra họp dân.")
+        if disagreed:
+            raise ValidationError(
+                f"{disagreed} hộ có dưới 50% người dự họp đồng ý: phải rà soát lại và họp lại trước khi niêm yết."
+            )
+    if action == "end_posting":
+        posting = review_round.postings.order_by("-posted_to").first()
+        if posting is None:
+            raise ValidationError("Chưa ghi nhận việc niêm yết công khai.")
+    if action == "submit_for_decision":
+        open_complaints = review_round.complaints.filter(status=Complaint.Status.OPEN).count()
+        if open_complaints:
+            raise ValidationError(f"Còn {open_complaints} khiếu nại chưa phúc tra xong.")
+
+
+def _round_for_step(review_round: ReviewRound, *states: RoundState) -> None:
+    review_round.refresh_from_db(fields=["state"])  # the caller's copy may be stale
+    if review_round.state not in states:
+        raise Conflict(f"Đợt rà soát đang ở bước khác ({review_round.get_state_display()}).")
+
+
+# --- applications -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def application_receive(
+    *,
+    actor: Any,
+    commune: Area,
+    kind: str,
+    applicant_name: str,
+    received_on: dt.date,
+    household: Household | None = None,
+    personal_id: str = "",
+    reason: str = "",
+    channel: str = Application.Channel.DIRECT,
+) -> Application:
+    """Receive a Mẫu 01 or Mẫu 04 application; during an open monthly/yearly round it is listed."""
+    _require(actor, commune, OFFICER_ROLES, "tiếp nhận giấy đề nghị")
+    if kind not in Application.Kind.values:
+        raise ValidationError("Loại giấy đề nghị không hợp lệ.")
+    if not applicant_name.strip():
+        raise ValidationError("Thiếu họ tên người đề nghị.")
+    if household is not None and household.commune_id != commune.pk:
+        raise ValidationError("Hộ không thuộc xã tiếp nhận giấy đề nghị.")
+    if kind == Application.Kind.EXIT:
+        status = HouseholdStatus.objects.filter(household=household).first() if household else None
+        if status is None or status.classification not in ("poor", "near_poor"):
+            raise ValidationError("Chỉ hộ nghèo, hộ cận nghèo mới đề nghị công nhận thoát nghèo (Mẫu 04).")
+    application = Application.objects.create(
+        commune=commune, household=household, kind=kind, channel=channel, applicant_name=applicant_name.strip(),
+        personal_id=personal_id, received_on=received_on, reason=reason, received_by=_user(actor),
+    )  # fmt: skip
+    open_round = ReviewRound.objects.filter(commune=commune).exclude(state=RoundState.CLOSED).first()
+    if open_round is not None and household is not None and open_round.state == RoundState.LISTING:
+        _entry_for_application(open_round, application)
+    _audit(actor, "reviews.application_receive", application, after=snapshot(application),
+           household_code=household.code if household else "", personal_id=personal_id)  # fmt: skip
+    return application
+
+
+@transaction.atomic
+def application_refuse(*, actor: Any, application: Application, reason: str, on: dt.date) -> Application:
+    """The chairman answers in writing, with reasons, that the household does not qualify."""
+    _require(actor, application.commune, {"commune_chairman"}, "trả lời giấy đề nghị")
+    if not reason.strip():
+        raise ValidationError("Văn bản từ chối phải nêu lý do.")
+    if application.status in (Application.Status.ACCEPTED, Application.Status.REFUSED):
+        raise Conflict("Giấy đề nghị đã được giải quyết.")
+    application.status = Application.Status.REFUSED
+    application.refusal_reason = reason.strip()
+    application.decided_on = on
+    application.save(update_fields=["status", "refusal_reason", "decided_on", "updated_at"])
+    _audit(actor, "reviews.application_refuse", application, after={"reason": reason})
+    return application
+
+
+# --- listing, Phiếu A ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def entry_add(*, actor: Any, review_round: ReviewRound, household: Household, origin: str) -> RoundEntry:
+    _require(actor, review_round.commune, OFFICER_ROLES, "lập danh sách rà soát")
+    _round_for_step(review_round, RoundState.LISTING)
+    if household.commune_id != review_round.commune_id:
+        raise ValidationError("Hộ không thuộc xã của đợt rà soát.")
+    if RoundEntry.objects.filter(round=review_round, household=household).exists():
+        raise Conflict("Hộ đã có trong danh sách rà soát.")
+    status = HouseholdStatus.objects.filter(household=household).first()
+    entry = RoundEntry.objects.create(
+        round=review_round, household=household, origin=origin,
+        previous_class=status.classification if status else "",
+    )  # fmt: skip
+    _audit(actor, "reviews.entry_add", entry, after={"household": household.code, "origin": origin},
+           household_code=household.code)  # fmt: skip
+    return entry
+
+
+@transaction.atomic
+def screening_record(
+    *, actor: Any, entry: RoundEntry, excluded: bool, reasons: Iterable[str] = ()
+) -> RoundEntry:
+    """Phiếu A: a household that applied is screened; an excluding answer ends its review."""
+    review_round = entry.round
+    _require(actor, entry.household.village or review_round.commune, FIELD_ROLES, "ghi Phiếu A")
+    _round_for_step(review_round, RoundState.LISTING, RoundState.SURVEY)
+    reasons = [r for r in (s.strip() for s in reasons) if r]
+    if excluded and not reasons:
+        raise ValidationError("Phiếu A loại hộ phải ghi tiêu chí loại.")
+    entry.screened_by = _user(actor)
+    entry.screening_excluded = excluded
+    entry.screening_reasons = reasons
+    entry.state = EntryState.SCREENED_OUT if excluded else EntryState.LISTED
+    entry.save()
+    _audit(actor, "reviews.screening_record", entry, after={"excluded": excluded, "reasons": reasons},
+           household_code=entry.household.code)  # fmt: skip
+    return entry
+
+
+# --- Phiếu B, classification --------------------------------------------------------------------
+
+
+@transaction.atomic
+def survey_record(*, actor: Any, entry: RoundEntry, facts: Mapping[str, Any] | None = None) -> RoundEntry:
+    """Phiếu B: record the household's facts (through the registry service) and classify it under
+    the round's standard; the proposed class and the reason are kept on the entry."""
+    from hongheo.registry.services import household_update_facts
+
+    review_round = entry.round
+    household = entry.household
+    _require(actor, household.village or review_round.commune, FIELD_ROLES, "ghi Phiếu B")
+    _round_for_step(review_round, RoundState.SURVEY)
+    if entry.state == EntryState.SCREENED_OUT:
+        raise Conflict("Hộ đã bị loại ở Phiếu A.")
+    if entry.state not in (EntryState.LISTED, EntryState.SURVEYED):
+        raise Conflict("Hộ đã qua bước họp dân; mở lại Phiếu B khi rà soát lại.")
+    if facts:
+        household_update_facts(actor=actor, household=household, facts=dict(facts))
+        household.refresh_from_db()
+    if household.income_per_capita is None:
+        raise ValidationError("Phiếu B chưa có thu nhập bình quân đầu người/tháng.")
+    standard = standard_get(review_round.standard_code)
+    result = classify_household(
+        standard,
+        {"area": household.commune.setting, **{k: getattr(household, k) for k in HOUSEHOLD_FACTS}},
+        members=[{k: getattr(m, k) for k in MEMBER_FACTS} for m in household.members.filter(is_active=True)],
+        reference_date=review_round.period_start,
+    )
+    before = snapshot(entry, ["proposed_class", "deprived_count", "state"])
+    entry.surveyed_by = _user(actor)
+    entry.surveyed_at = timezone.now()
+    entry.proposed_class = result.classification
+    entry.income_used = result.income_used
+    entry.deprived_count = result.deprived_count
+    entry.deprived = ";".join(i.code for i in result.indicators if i.deprived)
+    entry.reason = result.reason[:400]
+    entry.state = EntryState.SURVEYED
+    entry.meeting = None
+    entry.votes_agree = None
+    entry.meeting_agreed = None
+    entry.save()
+    _audit(actor, "reviews.survey_record", entry, before=before,
+           after=snapshot(entry, ["proposed_class", "deprived_count", "state"]), household_code=household.code)  # fmt: skip
+    return entry
+
+
+# --- community meeting --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def meeting_record(
+    *,
+    actor: Any,
+    review_round: ReviewRound,
+    village: Area | None,
+    held_on: dt.date,
+    attendees: int,
+    chair_name: str,
+    secretary_name: str,
+    votes: Mapping[int, int],
+    notes: str = "",
+) -> CommunityMeeting:
+    """Họp dân: record attendance and, for each household put to the meeting, how many agreed.
+
+    A result stands with at least 50 % of attendees agreeing; below that the household goes back
+    to the survey (QĐ 24/2021 Art. 4.3)."""
+    area = village or review_round.commune
+    _require(actor, area, MEETING_ROLES, "ghi kết quả họp dân")
+    _round_for_step(review_round, RoundState.MEETING)
+    if village is not None and village.parent_id != review_round.commune_id:
+        raise ValidationError("Thôn không thuộc xã của đợt rà soát.")
+    if not chair_name.strip() or not secretary_name.strip():
+        raise ValidationError("Biên bản họp phải có chủ trì và thư ký.")
+    if attendees <= 0:
+        raise ValidationError("Số người dự họp phải lớn hơn 0.")
+    if not votes:
+        raise ValidationError("Chưa có hộ nào được đưa ra họp.")
+    entries = {e.pk: e for e in review_round.entries.filter(pk__in=list(votes)).select_related("household")}
+    missing = set(votes) - set(entries)
+    if missing:
+        raise ValidationError(f"Hộ không thuộc đợt rà soát: {sorted(missing)}")
+    errors = []
+    for pk, agree in votes.items():
+        e = entries[pk]
+        if village is not None and e.household.village_id != village.pk:
+            errors.append(f"hộ {e.household.code} không thuộc {village.name}")
+        if e.state not in (EntryState.SURVEYED, EntryState.AGREED, EntryState.DISAGREED):
+            errors.append(f"hộ {e.household.code} chưa có Phiếu B")
+        if not 0 <= agree <= attendees:
+            errors.append(f"hộ {e.household.code}: số đồng ý {agree} ngoài 0–{attendees}")
+    if errors:
+        raise ValidationError("Không ghi được biên bản: " + "; ".join(errors))
+    share = float(procedure.value("meeting_agreement_share"))
+    meeting = CommunityMeeting.objects.create(
+        round=review_round, village=village, held_on=held_on, attendees=attendees, chair_name=chair_name.strip(),
+        secretary_name=secretary_name.strip(), notes=notes, recorded_by=_user(actor),
+    )  # fmt: skip
+    outcome = {}
+    for pk, agree in votes.items():
+        e = entries[pk]
+        agreed = meeting_outcome(agree, attendees, share)
+        e.meeting = meeting
+        e.votes_agree = agree
+        e.meeting_agreed = agreed
+        e.state = EntryState.AGREED if agreed else EntryState.DISAGREED
+        e.save(update_fields=["meeting", "votes_agree", "meeting_agreed", "state", "updated_at"])
+        outcome[e.household.code] = {"agree": agree, "agreed": agreed}
+    _audit(actor, "reviews.meeting_record", meeting,
+           after={"attendees": attendees, "votes": outcome, "village": village.code if village else ""},
+           area_code=area.code)  # fmt: skip
+    return meeting
+
+
+# --- posting and complaints ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def posting_record(
+    *,
+    actor: Any,
+    review_round: ReviewRound,
+    posted_from: dt.date,
+    places: str,
+    proof_note: str = "",
+    proof: Any = None,
+) -> PublicPosting:
+    _require(actor, review_round.commune, OFFICER_ROLES, "ghi nhận niêm yết")
+    _round_for_step(review_round, RoundState.POSTING)
+    if not places.strip():
+        raise ValidationError("Ghi rõ nơi niêm yết (nhà văn hóa thôn, trụ sở UBND xã…).")
+    posting = PublicPosting(
+        round=review_round, posted_from=posted_from, posted_to=procedure.posting_end(posted_from),
+        places=places.strip(), proof_note=proof_note, recorded_by=_user(actor),
+    )  # fmt: skip
+    if proof is not None:
+        posting.proof = proof
+    posting.save()
+    _audit(
+        actor,
+        "reviews.posting_record",
+        posting,
+        after=snapshot(posting, ["posted_from", "posted_to", "places"]),
+    )
+    return posting
+
+
+@transaction.atomic
+def complaint_receive(
+    *,
+    actor: Any,
+    review_round: ReviewRound,
+    entry: RoundEntry | None,
+    complainant: str,
+    content: str,
+    on: dt.date,
+) -> Complaint:
+    _require(actor, review_round.commune, OFFICER_ROLES, "tiếp nhận khiếu nại")
+    _round_for_step(review_round, RoundState.POSTING, RoundState.COMPLAINTS)
+    if entry is not None and entry.round_id != review_round.pk:
+        raise ValidationError("Hộ không thuộc đợt rà soát.")
+    if not complainant.strip() or not content.strip():
+        raise ValidationError("Khiếu nại phải có người khiếu nại và nội dung.")
+    complaint = Complaint.objects.create(
+        round=review_round, entry=entry, complainant=complainant.strip(), content=content.strip(), received_on=on,
+        class_before=entry.current_class if entry else "",
+    )  # fmt: skip
+    _audit(actor, "reviews.complaint_receive", complaint, after=snapshot(complaint),
+           household_code=entry.household.code if entry else "")  # fmt: skip
+    return complaint
+
+
+@transaction.atomic
+def complaint_resolve(
+    *, actor: Any, complaint: Complaint, recheck_note: str, new_class: str | None, on: dt.date
+) -> Complaint:
+    """Phúc tra: record the re-check and, when it changes the result, the household's new class."""
+    review_round = complaint.round
+    _require(actor, review_round.commune, OFFICER_ROLES, "phúc tra khiếu nại")
+    _round_for_step(review_round, RoundState.COMPLAINTS, RoundState.POSTING)
+    if complaint.status == Complaint.Status.RESOLVED:
+        raise Conflict("Khiếu nại đã được giải quyết.")
+    if not recheck_note.strip():
+        raise ValidationError("Ghi kết quả phúc tra.")
+    if new_class and new_class not in ("poor", "near_poor", "average", "not_poor"):
+        raise ValidationError("Loại hộ không hợp lệ.")
+    if new_class and complaint.entry is None:
+        raise ValidationError("Khiếu nại không gắn với hộ nào nên không đổi được kết quả.")
+    complaint.status = Complaint.Status.RESOLVED
+    complaint.recheck_note = recheck_note.strip()
+    complaint.resolved_by = _user(actor)
+    complaint.resolved_on = on
+    if new_class and complaint.entry is not None:
+        entry = complaint.entry
+        complaint.class_after = new_class
+        entry.final_class = new_class
+        entry.save(update_fields=["final_class", "updated_at"])
+    complaint.save()
+    _audit(actor, "reviews.complaint_resolve", complaint,
+           after={"note": recheck_note, "class_before": complaint.class_before, "class_after": complaint.class_after},
+           household_code=complaint.entry.household.code if complaint.entry else "")  # fmt: skip
+    return complaint
+
+
+# --- decision and certificates ------------------------------------------------------------------
+
+
+@transaction.atomic
+def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_on: dt.date) -> Decision:
+    """The commune chairman recognises the lists in one action for the whole round (Mẫu 02):
+    final classes are fixed, the ledger records every change, the official status of each
+    household is updated and certificates (Mẫu 03) are numbered for poor and near-poor households.
+    A user who surveyed or screened a household of the round cannot sign its decision."""
+    locked = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+    if actor is None or _role(actor) != "commune_chairman" or not user_covers_area(actor, locked.commune):
+        raise PermissionDenied("Chỉ Chủ tịch UBND xã của địa bàn được ký quyết định.")
+    try:
+        transition(locked.state, "decide", "commune_chairman")
+    except TransitionError as exc:
+        raise Conflict(str(exc))
+    if not number.strip():
+        raise ValidationError("Thiếu số quyết định.")
+    entries = list(locked.entries.select_related("household", "application"))
+    own = [e.household.code for e in entries if actor.pk in (e.surveyed_by_id, e.screened_by_id)]
+    if own:
+        raise PermissionDenied(
+            "Người đã rà soát hộ không được phê duyệt kết quả của chính mình: " + ", ".join(own[:5])
+        )
+    decision = Decision.objects.create(
+        round=locked, number=number.strip(), signed_on=signed_on, signed_by=actor
+    )
+    status_year = locked.year + 1 if locked.kind == RoundKind.YEARLY else locked.year
+    seq = _next_certificate_seq(locked.commune, status_year)
+    changes = 0
+    for e in entries:
+        if e.state == EntryState.SCREENED_OUT:
+            _close_application(e, accepted=False, on=signed_on)
+            continue
+        final = e.final_class or e.proposed_class
+        if not final:
+            continue
+        e.final_class = final
+        e.state = EntryState.DECIDED
+        e.save(update_fields=["final_class", "state", "updated_at"])
+        status, _ = HouseholdStatus.objects.get_or_create(
+            household=e.household, defaults={"classification": "not_poor", "since": signed_on}
+        )
+        before = e.previous_class or (
+            status.classification if status.classification in ("poor", "near_poor") else ""
+        )
+        kind = change_kind(before or None, final, was_ever_poor=status.ever_poor)
+        if kind:
+            StatusChange.objects.create(
+                household=e.household, commune=locked.commune, year=status_year, round=locked, decision=decision,
+                from_class=before, to_class=final, kind=kind, effective_on=signed_on,
+            )  # fmt: skip
+            changes += 1
+        status.classification = final
+        status.since = signed_on
+        status.decision = decision
+        status.source = f"Quyết định {decision.number}"
+        status.ever_poor = status.ever_poor or final == "poor"
+        status.save()
+        if final in ("poor", "near_poor"):
+            seq += 1
+            Certificate.objects.create(
+                number=f"{seq:04d}/GCN-HN.HCN", commune=locked.commune, year=status_year, household=e.household,
+                decision=decision, classification=final, issued_on=signed_on,
+            )  # fmt: skip
+        _close_application(e, accepted=True, on=signed_on)
+    locked.state = RoundState.CLOSED
+    locked.save(update_fields=["state", "updated_at"])
+    _audit(actor, "reviews.decision_sign", decision,
+           after={"number": decision.number, "households": len(entries), "changes": changes},
+           area_code=locked.commune.code)  # fmt: skip
+    return decision
+
+
+def _next_certificate_seq(commune: Area, year: int) -> int:
+    last = Certificate.objects.filter(commune=commune, year=year).aggregate(n=Max("number"))["n"]
+    return int(last.split("/")[0]) if last else 0
+
+
+def _close_application(entry: RoundEntry, *, accepted: bool, on: dt.date) -> None:
+    application = entry.application
+    if application is None or application.status in (Application.Status.ACCEPTED, Application.Status.REFUSED):
+        return
+    application.status = Application.Status.ACCEPTED if accepted else Application.Status.REFUSED
+    if not accepted:
+        application.refusal_reason = "Phiếu A: " + "; ".join(entry.screening_reasons)
+    application.decided_on = on
+    application.save(update_fields=["status", "refusal_reason", "decided_on", "updated_at"])
+
+
+@transaction.atomic
+def status_baseline_set(
+    *, actor: Any, household: Household, classification: str, since: dt.date, source: str
+) -> HouseholdStatus:
+    """Record a household's class from an existing list (import of the current poor / near-poor
+    list, or a decision made before the system was used)."""
+    if classification not in ("poor", "near_poor", "average", "not_poor"):
+        raise ValidationError("Loại hộ không hợp lệ.")
+    previous = HouseholdStatus.objects.filter(household=household).first()
+    ever_poor = classification == "poor" or bool(previous and previous.ever_poor)
+    status, _ = HouseholdStatus.objects.update_or_create(
+        household=household,
+        defaults={"classification": classification, "since": since, "source": source, "ever_poor": ever_poor},
+    )
+    _audit(actor, "reviews.status_baseline_set", status, after={"classification": classification, "source": source},
+           household_code=household.code)  # fmt: skip
+    return status
