@@ -192,7 +192,8 @@ def _check_guards(review_round: ReviewRound, action: str) -> None:
             raise ValidationError(f"Còn {waiting} hộ chưa được đưa ra họp dân.")
         if disagreed:
             raise ValidationError(
-                f"{disagreed} hộ có dưới 50% người dự họp đồng ý: phải rà soát lại và họp lại trước khi niêm yết."
+                f"{disagreed} hộ có dưới 50% người dự họp đồng ý: "
+                "phải rà soát lại và họp lại trước khi niêm yết."
             )
     if action == "end_posting":
         posting = review_round.postings.order_by("-posted_to").first()
@@ -239,7 +240,8 @@ def application_receive(
         if status is None or status.classification not in ("poor", "near_poor"):
             raise ValidationError("Chỉ hộ nghèo, hộ cận nghèo mới đề nghị công nhận thoát nghèo (Mẫu 04).")
     application = Application.objects.create(
-        commune=commune, household=household, kind=kind, channel=channel, applicant_name=applicant_name.strip(),
+        commune=commune, household=household, kind=kind, channel=channel,
+        applicant_name=applicant_name.strip(),
         personal_id=personal_id, received_on=received_on, reason=reason, received_by=_user(actor),
     )  # fmt: skip
     open_round = ReviewRound.objects.filter(commune=commune).exclude(state=RoundState.CLOSED).first()
@@ -351,7 +353,8 @@ def survey_record(*, actor: Any, entry: RoundEntry, facts: Mapping[str, Any] | N
     entry.meeting_agreed = None
     entry.save()
     _audit(actor, "reviews.survey_record", entry, before=before,
-           after=snapshot(entry, ["proposed_class", "deprived_count", "state"]), household_code=household.code)  # fmt: skip
+           after=snapshot(entry, ["proposed_class", "deprived_count", "state"]),
+           household_code=household.code)  # fmt: skip
     return entry
 
 
@@ -403,7 +406,8 @@ def meeting_record(
         raise ValidationError("Không ghi được biên bản: " + "; ".join(errors))
     share = float(procedure.value("meeting_agreement_share"))
     meeting = CommunityMeeting.objects.create(
-        round=review_round, village=village, held_on=held_on, attendees=attendees, chair_name=chair_name.strip(),
+        round=review_round, village=village, held_on=held_on, attendees=attendees,
+        chair_name=chair_name.strip(),
         secretary_name=secretary_name.strip(), notes=notes, recorded_by=_user(actor),
     )  # fmt: skip
     outcome = {}
@@ -472,7 +476,8 @@ def complaint_receive(
     if not complainant.strip() or not content.strip():
         raise ValidationError("Khiếu nại phải có người khiếu nại và nội dung.")
     complaint = Complaint.objects.create(
-        round=review_round, entry=entry, complainant=complainant.strip(), content=content.strip(), received_on=on,
+        round=review_round, entry=entry, complainant=complainant.strip(), content=content.strip(),
+        received_on=on,
         class_before=entry.current_class if entry else "",
     )  # fmt: skip
     _audit(actor, "reviews.complaint_receive", complaint, after=snapshot(complaint),
