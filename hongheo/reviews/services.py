@@ -47,13 +47,28 @@ FIELD_ROLES = {"commune_officer", "surveyor", "village_head"}
 MEETING_ROLES = {"commune_officer", "village_head"}
 
 HOUSEHOLD_FACTS = (
-    "housing_quality", "floor_area_m2", "water_source", "toilet", "waste_handling", "internet",
-    "information_devices", "income_per_capita",
-)  # fmt: skip
+    "housing_quality",
+    "floor_area_m2",
+    "water_source",
+    "toilet",
+    "waste_handling",
+    "internet",
+    "information_devices",
+    "income_per_capita",
+)
 MEMBER_FACTS = (
-    "date_of_birth", "sex", "relation_to_head", "health_insurance", "in_school", "education_level",
-    "has_qualification", "employment", "disability", "disability_allowance", "undernourished",
-)  # fmt: skip
+    "date_of_birth",
+    "sex",
+    "relation_to_head",
+    "health_insurance",
+    "in_school",
+    "education_level",
+    "has_qualification",
+    "employment",
+    "disability",
+    "disability_allowance",
+    "undernourished",
+)
 
 
 def _role(actor: Any) -> str:
@@ -106,26 +121,39 @@ def round_open(
     standard_date = dt.date(year + 1, 1, 1) if kind == RoundKind.YEARLY else reference
     standard = standard_in_force(standard_date, province_code=commune.province_code)
     review_round = ReviewRound.objects.create(
-        commune=commune, kind=kind, year=year, month=month, standard_code=standard.code,
-        period_start=start, period_end=end, created_by=_user(actor),
-    )  # fmt: skip
+        commune=commune,
+        kind=kind,
+        year=year,
+        month=month,
+        standard_code=standard.code,
+        period_start=start,
+        period_end=end,
+        created_by=_user(actor),
+    )
     listed = 0
     if kind == RoundKind.YEARLY:
         for status in HouseholdStatus.objects.filter(
             household__commune=commune, household__is_active=True, classification__in=["poor", "near_poor"]
         ).select_related("household"):
             RoundEntry.objects.create(
-                round=review_round, household=status.household, origin=status.classification,
+                round=review_round,
+                household=status.household,
+                origin=status.classification,
                 previous_class=status.classification,
-            )  # fmt: skip
+            )
             listed += 1
     for application in Application.objects.filter(
         commune=commune, status=Application.Status.RECEIVED, household__isnull=False
     ):
         _entry_for_application(review_round, application)
         listed += 1
-    _audit(actor, "reviews.round_open", review_round, after={**snapshot(review_round), "listed": listed},
-           area_code=commune.code)  # fmt: skip
+    _audit(
+        actor,
+        "reviews.round_open",
+        review_round,
+        after={**snapshot(review_round), "listed": listed},
+        area_code=commune.code,
+    )
     return review_round
 
 
@@ -172,8 +200,14 @@ def round_advance(*, actor: Any, review_round: ReviewRound, action: str) -> Revi
         locked.entries.filter(state=EntryState.DISAGREED).update(state=EntryState.LISTED)
     locked.state = target
     locked.save(update_fields=["state", "updated_at"])
-    _audit(actor, f"reviews.round_{action}", locked, before={"state": before}, after={"state": target},
-           area_code=locked.commune.code)  # fmt: skip
+    _audit(
+        actor,
+        f"reviews.round_{action}",
+        locked,
+        before={"state": before},
+        after={"state": target},
+        area_code=locked.commune.code,
+    )
     return locked
 
 
@@ -240,15 +274,27 @@ def application_receive(
         if status is None or status.classification not in ("poor", "near_poor"):
             raise ValidationError("Chỉ hộ nghèo, hộ cận nghèo mới đề nghị công nhận thoát nghèo (Mẫu 04).")
     application = Application.objects.create(
-        commune=commune, household=household, kind=kind, channel=channel,
+        commune=commune,
+        household=household,
+        kind=kind,
+        channel=channel,
         applicant_name=applicant_name.strip(),
-        personal_id=personal_id, received_on=received_on, reason=reason, received_by=_user(actor),
-    )  # fmt: skip
+        personal_id=personal_id,
+        received_on=received_on,
+        reason=reason,
+        received_by=_user(actor),
+    )
     open_round = ReviewRound.objects.filter(commune=commune).exclude(state=RoundState.CLOSED).first()
     if open_round is not None and household is not None and open_round.state == RoundState.LISTING:
         _entry_for_application(open_round, application)
-    _audit(actor, "reviews.application_receive", application, after=snapshot(application),
-           household_code=household.code if household else "", personal_id=personal_id)  # fmt: skip
+    _audit(
+        actor,
+        "reviews.application_receive",
+        application,
+        after=snapshot(application),
+        household_code=household.code if household else "",
+        personal_id=personal_id,
+    )
     return application
 
 
@@ -281,11 +327,18 @@ def entry_add(*, actor: Any, review_round: ReviewRound, household: Household, or
         raise Conflict("Hộ đã có trong danh sách rà soát.")
     status = HouseholdStatus.objects.filter(household=household).first()
     entry = RoundEntry.objects.create(
-        round=review_round, household=household, origin=origin,
+        round=review_round,
+        household=household,
+        origin=origin,
         previous_class=status.classification if status else "",
-    )  # fmt: skip
-    _audit(actor, "reviews.entry_add", entry, after={"household": household.code, "origin": origin},
-           household_code=household.code)  # fmt: skip
+    )
+    _audit(
+        actor,
+        "reviews.entry_add",
+        entry,
+        after={"household": household.code, "origin": origin},
+        household_code=household.code,
+    )
     return entry
 
 
@@ -305,8 +358,13 @@ def screening_record(
     entry.screening_reasons = reasons
     entry.state = EntryState.SCREENED_OUT if excluded else EntryState.LISTED
     entry.save()
-    _audit(actor, "reviews.screening_record", entry, after={"excluded": excluded, "reasons": reasons},
-           household_code=entry.household.code)  # fmt: skip
+    _audit(
+        actor,
+        "reviews.screening_record",
+        entry,
+        after={"excluded": excluded, "reasons": reasons},
+        household_code=entry.household.code,
+    )
     return entry
 
 
@@ -352,9 +410,14 @@ def survey_record(*, actor: Any, entry: RoundEntry, facts: Mapping[str, Any] | N
     entry.votes_agree = None
     entry.meeting_agreed = None
     entry.save()
-    _audit(actor, "reviews.survey_record", entry, before=before,
-           after=snapshot(entry, ["proposed_class", "deprived_count", "state"]),
-           household_code=household.code)  # fmt: skip
+    _audit(
+        actor,
+        "reviews.survey_record",
+        entry,
+        before=before,
+        after=snapshot(entry, ["proposed_class", "deprived_count", "state"]),
+        household_code=household.code,
+    )
     return entry
 
 
@@ -406,10 +469,15 @@ def meeting_record(
         raise ValidationError("Không ghi được biên bản: " + "; ".join(errors))
     share = float(procedure.value("meeting_agreement_share"))
     meeting = CommunityMeeting.objects.create(
-        round=review_round, village=village, held_on=held_on, attendees=attendees,
+        round=review_round,
+        village=village,
+        held_on=held_on,
+        attendees=attendees,
         chair_name=chair_name.strip(),
-        secretary_name=secretary_name.strip(), notes=notes, recorded_by=_user(actor),
-    )  # fmt: skip
+        secretary_name=secretary_name.strip(),
+        notes=notes,
+        recorded_by=_user(actor),
+    )
     outcome = {}
     for pk, agree in votes.items():
         e = entries[pk]
@@ -420,9 +488,13 @@ def meeting_record(
         e.state = EntryState.AGREED if agreed else EntryState.DISAGREED
         e.save(update_fields=["meeting", "votes_agree", "meeting_agreed", "state", "updated_at"])
         outcome[e.household.code] = {"agree": agree, "agreed": agreed}
-    _audit(actor, "reviews.meeting_record", meeting,
-           after={"attendees": attendees, "votes": outcome, "village": village.code if village else ""},
-           area_code=area.code)  # fmt: skip
+    _audit(
+        actor,
+        "reviews.meeting_record",
+        meeting,
+        after={"attendees": attendees, "votes": outcome, "village": village.code if village else ""},
+        area_code=area.code,
+    )
     return meeting
 
 
@@ -444,9 +516,13 @@ def posting_record(
     if not places.strip():
         raise ValidationError("Ghi rõ nơi niêm yết (nhà văn hóa thôn, trụ sở UBND xã…).")
     posting = PublicPosting(
-        round=review_round, posted_from=posted_from, posted_to=procedure.posting_end(posted_from),
-        places=places.strip(), proof_note=proof_note, recorded_by=_user(actor),
-    )  # fmt: skip
+        round=review_round,
+        posted_from=posted_from,
+        posted_to=procedure.posting_end(posted_from),
+        places=places.strip(),
+        proof_note=proof_note,
+        recorded_by=_user(actor),
+    )
     if proof is not None:
         posting.proof = proof
     posting.save()
@@ -476,12 +552,20 @@ def complaint_receive(
     if not complainant.strip() or not content.strip():
         raise ValidationError("Khiếu nại phải có người khiếu nại và nội dung.")
     complaint = Complaint.objects.create(
-        round=review_round, entry=entry, complainant=complainant.strip(), content=content.strip(),
+        round=review_round,
+        entry=entry,
+        complainant=complainant.strip(),
+        content=content.strip(),
         received_on=on,
         class_before=entry.current_class if entry else "",
-    )  # fmt: skip
-    _audit(actor, "reviews.complaint_receive", complaint, after=snapshot(complaint),
-           household_code=entry.household.code if entry else "")  # fmt: skip
+    )
+    _audit(
+        actor,
+        "reviews.complaint_receive",
+        complaint,
+        after=snapshot(complaint),
+        household_code=entry.household.code if entry else "",
+    )
     return complaint
 
 
@@ -511,9 +595,17 @@ def complaint_resolve(
         entry.final_class = new_class
         entry.save(update_fields=["final_class", "updated_at"])
     complaint.save()
-    _audit(actor, "reviews.complaint_resolve", complaint,
-           after={"note": recheck_note, "class_before": complaint.class_before, "class_after": complaint.class_after},
-           household_code=complaint.entry.household.code if complaint.entry else "")  # fmt: skip
+    _audit(
+        actor,
+        "reviews.complaint_resolve",
+        complaint,
+        after={
+            "note": recheck_note,
+            "class_before": complaint.class_before,
+            "class_after": complaint.class_after,
+        },
+        household_code=complaint.entry.household.code if complaint.entry else "",
+    )
     return complaint
 
 
@@ -566,9 +658,16 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
         kind = change_kind(before or None, final, was_ever_poor=status.ever_poor)
         if kind:
             StatusChange.objects.create(
-                household=e.household, commune=locked.commune, year=status_year, round=locked, decision=decision,
-                from_class=before, to_class=final, kind=kind, effective_on=signed_on,
-            )  # fmt: skip
+                household=e.household,
+                commune=locked.commune,
+                year=status_year,
+                round=locked,
+                decision=decision,
+                from_class=before,
+                to_class=final,
+                kind=kind,
+                effective_on=signed_on,
+            )
             changes += 1
         status.classification = final
         status.since = signed_on
@@ -579,15 +678,24 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
         if final in ("poor", "near_poor"):
             seq += 1
             Certificate.objects.create(
-                number=f"{seq:04d}/GCN-HN.HCN", commune=locked.commune, year=status_year, household=e.household,
-                decision=decision, classification=final, issued_on=signed_on,
-            )  # fmt: skip
+                number=f"{seq:04d}/GCN-HN.HCN",
+                commune=locked.commune,
+                year=status_year,
+                household=e.household,
+                decision=decision,
+                classification=final,
+                issued_on=signed_on,
+            )
         _close_application(e, accepted=True, on=signed_on)
     locked.state = RoundState.CLOSED
     locked.save(update_fields=["state", "updated_at"])
-    _audit(actor, "reviews.decision_sign", decision,
-           after={"number": decision.number, "households": len(entries), "changes": changes},
-           area_code=locked.commune.code)  # fmt: skip
+    _audit(
+        actor,
+        "reviews.decision_sign",
+        decision,
+        after={"number": decision.number, "households": len(entries), "changes": changes},
+        area_code=locked.commune.code,
+    )
     return decision
 
 
@@ -621,6 +729,11 @@ def status_baseline_set(
         household=household,
         defaults={"classification": classification, "since": since, "source": source, "ever_poor": ever_poor},
     )
-    _audit(actor, "reviews.status_baseline_set", status, after={"classification": classification, "source": source},
-           household_code=household.code)  # fmt: skip
+    _audit(
+        actor,
+        "reviews.status_baseline_set",
+        status,
+        after={"classification": classification, "source": source},
+        household_code=household.code,
+    )
     return status
