@@ -34,6 +34,12 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write("✓ Cơ sở dữ liệu đã sẵn sàng (SQLite, WAL).")
         call_command("seed_demo")
+        from hongheo.geography.models import Area
+        from hongheo.reviews.demo import demo_statuses_seed
+
+        seeded = demo_statuses_seed(province=Area.objects.get(code="46"))
+        if seeded["statuses"]:
+            self.stdout.write(f"✓ Danh sách hộ nghèo, cận nghèo cuối năm 2025 (demo): {seeded['statuses']} hộ.")
         if options["no_serve"]:
             return
         worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], env=os.environ.copy())
