@@ -75,6 +75,7 @@ def test_standards_pages_show_every_number_with_its_provenance(world):
     listing = client.get("/chuan-ngheo/").content.decode()
     for code in ("vn-2016-2020", "vn-2022-2025", "vn-2026-2030"):
         assert code in listing
+    assert 'href="/chuan-ngheo/phieu/"' in listing
     detail = client.get("/chuan-ngheo/vn-2022-2025/").content.decode()
     assert "1.500.000 đ" in detail and "2.000.000 đ" in detail
     assert "prov-verified" in detail and "prov-unverified" in detail
