@@ -57,12 +57,24 @@ def _load_standard(code: str) -> Any:
         raise CommandError(str(exc)) from exc
 
 
+def _read_csv(path: Path) -> pl.DataFrame:
+    """Read a CSV with the income already parsed as ``Int64`` (the fast path); every other column
+    is text. If some income is not a plain integer, read everything as text instead, so that the
+    engine's validation reports the exact row and column."""
+    import polars as pl
+
+    try:
+        return pl.read_csv(path, infer_schema=False, schema_overrides={"income_per_capita": pl.Int64})
+    except pl.exceptions.ComputeError:
+        return pl.read_csv(path, infer_schema=False)
+
+
 def _read(path: Path, fmt: str) -> pl.DataFrame:
     import polars as pl
 
     try:
         if fmt == "csv":
-            return pl.read_csv(path, infer_schema=False)
+            return _read_csv(path)
         if fmt == "jsonl":
             return pl.read_ndjson(path, infer_schema_length=None)
         return pl.read_parquet(path)
@@ -79,6 +91,16 @@ def _write(df: pl.DataFrame, fmt: str, target: Any) -> None:
         df.write_ndjson(target)
     else:
         df.write_parquet(target)
+
+
+def _file_mode(path: Path) -> int:
+    """The mode of an existing output (kept), else 0666 less the process umask."""
+    try:
+        return path.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
 
 
 def run(args: argparse.Namespace) -> int:
@@ -106,6 +128,8 @@ def run(args: argparse.Namespace) -> int:
     os.close(fd)
     try:
         _write(result, out_fmt, tmp_name)
+        # mkstemp creates the file 0600; give the result the mode a plain open() would have.
+        os.chmod(tmp_name, _file_mode(out_path))
         os.replace(tmp_name, out_path)
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)

@@ -74,8 +74,14 @@ def _expected(frame: pl.DataFrame) -> None:
     assert frame["classification"].to_list() == ["poor", "near_poor", "not_poor"]
     assert frame["standard"].to_list() == ["vn-2022-2025"] * 3
     assert [int(x) for x in frame["deprived_count"].to_list()] == [3, 1, 0]
-    assert frame["reason"][0] == (
-        "Thu nhập 1.450.000 đ/người/tháng ≤ chuẩn nông thôn 1.500.000 đ và thiếu hụt 3 chỉ số (≥ 3): hộ nghèo"
+    # The reason names the threshold, the area and the deprivation count (not the income itself,
+    # which is in income_used).
+    assert (
+        frame["reason"][0] == "Thu nhập ≤ chuẩn nông thôn 1.500.000 đ và thiếu hụt 3 chỉ số (≥ 3): hộ nghèo"
+    )
+    assert (
+        frame["reason"][1]
+        == "Thu nhập ≤ chuẩn thành thị 2.000.000 đ và thiếu hụt 1 chỉ số (< 3): hộ cận nghèo"
     )
     for col in ("income_used", "threshold"):
         assert col in frame.columns
@@ -95,6 +101,29 @@ def test_happy_path_all_formats(tmp_path: Path, fmt: str) -> None:
     }
     _expected(reader[fmt](out))
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["src.csv", src.name, out.name])
+
+
+def test_csv_income_that_is_not_a_plain_integer_falls_back_to_text(tmp_path: Path) -> None:
+    # " 1450000" does not parse as Int64 at read time; the text path strips it and classifies.
+    src = write_csv(
+        tmp_path, HEADER + "h1,rural, 1450000 ,water;telecom;housing_area\nh2,urban,2000000,water\n"
+    )
+    out = tmp_path / "out.csv"
+    assert main(["classify", "--standard", "vn-2022-2025", "--input", str(src), "--output", str(out)]) == 0
+    frame = pl.read_csv(out, infer_schema=False)
+    assert frame["classification"].to_list() == ["poor", "near_poor"]
+    assert frame["income_used"].to_list() == ["1450000", "2000000"]
+
+
+def test_output_file_gets_the_usual_mode(tmp_path: Path) -> None:
+    import os
+
+    src = write_csv(tmp_path, GOOD)
+    out = tmp_path / "out.csv"
+    assert main(["classify", "--standard", "vn-2022-2025", "--input", str(src), "--output", str(out)]) == 0
+    mask = os.umask(0)
+    os.umask(mask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 def test_typed_jsonl_input_and_format_switch(tmp_path: Path) -> None:

@@ -89,16 +89,32 @@ def test_income_thresholds(std: Any, area: str, income: int, deprived: str, expe
 
 def test_reason_names_the_threshold() -> None:
     r = classify(S22, "rural", 1_450_000, D3)
-    expected = (
-        "Thu nhập 1.450.000 đ/người/tháng ≤ chuẩn nông thôn 1.500.000 đ và thiếu hụt 3 chỉ số (≥ 3): hộ nghèo"
-    )
-    assert r.reason == expected
+    assert r.reason == "Thu nhập ≤ chuẩn nông thôn 1.500.000 đ và thiếu hụt 3 chỉ số (≥ 3): hộ nghèo"
     assert r.threshold == 1_500_000 and r.deprived_count == 3
     assert classify(S22, "urban", 2_000_000, D2).reason.endswith("thiếu hụt 2 chỉ số (< 3): hộ cận nghèo")
     assert "2.250.000 đ: hộ có mức sống trung bình" in classify(S22, "rural", 2_000_000).reason
     assert "chưa có ngưỡng hộ có mức sống trung bình" in classify(S27, "urban", 3_000_000).reason
     assert "đô thị 2.800.000 đ" in classify(S27, "urban", 3_000_000).reason
     assert "chuẩn nghèo theo thu nhập nông thôn 700.000 đ" in classify(S16, "rural", 700_000).reason
+
+
+def test_reason_is_categorical_not_per_household() -> None:
+    # Same threshold, area, outcome and count → the same text, whatever the income; the income
+    # itself is reported in income_used.
+    a, b = classify(S22, "rural", 0, D3), classify(S22, "rural", 1_499_999, D3)
+    assert a.reason == b.reason and (a.income_used, b.income_used) == (0, 1_499_999)
+    assert "1.500.000 đ" in a.reason and "nông thôn" in a.reason and "3 chỉ số" in a.reason
+    frame = pl.DataFrame(
+        {
+            "household_id": [f"h{i}" for i in range(2000)],
+            "area": ["rural", "urban"] * 1000,
+            "income_per_capita": list(range(0, 4_000_000, 2000)),
+            "deprived": ["", "water", D2, D3] * 500,
+        },
+        schema_overrides={"income_per_capita": pl.Int64},
+    )
+    out = classify_frame(S22, frame)
+    assert out["reason"].n_unique() <= 2 * (2 + 2 * 13)
 
 
 @pytest.mark.parametrize(
@@ -142,8 +158,9 @@ def test_score_cut_offs(
 
 def test_score_reason_and_income_wins_over_score() -> None:
     r = classify(S22, "rural", None, D3, score_a=140)
-    assert r.reason == "Điểm A 140 ≤ 140 (nông thôn) và điểm B 30 ≥ 30: hộ nghèo"
-    assert classify(S16, "rural", None, "", score_a=120).reason == "Điểm B1 120 ≤ 120 (nông thôn): hộ nghèo"
+    assert r.reason == "Điểm A ≤ 140 (nông thôn) và điểm B ≥ 30: hộ nghèo"
+    assert r.score_a_used == 140 and r.score_b_used == 30
+    assert classify(S16, "rural", None, "", score_a=120).reason == "Điểm B1 ≤ 120 (nông thôn): hộ nghèo"
     assert classify(S22, "rural", 3_000_000, D3, score_a=100).classification == "not_poor"
 
 
@@ -325,3 +342,31 @@ def test_frame_errors_name_row_and_column(cols: dict[str, list[Any]], row: int, 
         classify_frame(S22, _frame(**cols))
     assert (err.value.row, err.value.column) == (row, column)
     assert f"dòng {row}" in str(err.value) and column in str(err.value)
+
+
+def test_band_known_in_one_area_only(dong_nai: dict[str, Any]) -> None:
+    # A published standard may know the average-living band for one area only; batch and single
+    # paths then use the band where it exists and "above the line" elsewhere.
+    dong_nai["income_lines"]["average_upper"]["urban"] = {
+        "value": None,
+        "provenance": {"status": "unknown", "source": "chưa công bố"},
+    }
+    std = list_standards([dong_nai])[-1]
+    frame = pl.DataFrame(
+        {
+            "household_id": ["a", "b", "c", "d"],
+            "area": ["rural", "urban", "rural", "urban"],
+            "income_per_capita": [2_500_000, 3_000_000, 3_500_000, 1_000_000],
+            "deprived": ["", "", D2, "water"],
+        }
+    )
+    batch = classify_frame(std, frame)
+    assert batch["classification"].to_list() == ["average", "not_poor", "not_poor", "near_poor"]
+    for row, out in zip(frame.iter_rows(named=True), batch.iter_rows(named=True), strict=True):
+        single = classify_household(std, row)
+        assert (out["classification"], out["reason"], out["threshold"]) == (
+            single.classification,
+            single.reason,
+            single.threshold,
+        )
+    assert "chưa có ngưỡng hộ có mức sống trung bình" in batch["reason"][1]

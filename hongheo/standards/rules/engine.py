@@ -17,13 +17,17 @@ The rules, per standard (chuẩn nghèo), read from its data:
   (scores say nothing about the average-living band). Score B defaults to points × deprived count.
   2016–2020 also has the income-only score path (B1 ≤ 120 rural / 140 urban).
 
-Both paths build the Vietnamese ``reason`` from the same templates, so they agree to the character.
-Polars is imported lazily (only :func:`classify_frame` needs it).
+Both paths take the Vietnamese ``reason`` from :func:`reason_text`, which depends only on
+categorical facts (decision kind, area, classification, deprivation count), never on the
+household's own income or scores; the batch path precomputes every possible text once per standard
+and gathers it by a small integer key, so the two agree to the character. Polars is imported lazily
+(only :func:`classify_frame` needs it).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -88,68 +92,42 @@ def format_score(score: float) -> str:
     return repr(float(score)).replace(".", ",")
 
 
-@dataclass(frozen=True)
-class _Template:
-    """``p0 + slot1 + p2 [+ slot3 + p4]``; slots: ``income``, ``score_a``, ``count``, ``score_b``."""
+def reason_text(std: Standard, kind: str, area: str, classification: str, count: int) -> str:
+    """The Vietnamese ``reason``: which threshold decided, for which area, and the outcome.
 
-    p0: str
-    slot1: str
-    p2: str
-    slot3: str | None
-    p4: str
-
-
-def _template(std: Standard, kind: str, area: str, classification: str) -> _Template:
+    It depends only on categorical facts (the decision kind, area, classification and, on the
+    income path at the poverty line, the deprivation count), never on the household's own income
+    or scores (those are in ``income_used`` / ``score_used``). So the batch path precomputes every
+    possible text once per standard (:func:`_reason_table`) and both paths agree to the character.
+    """
     area_vi = std.area_names[area]
     line = std.poor_line[area].value
     k = std.deprivation_threshold.value
     cls_vi = CLASS_NAMES_VI[classification]
     if kind == "income_only":
         low = std.income_only_line[area].value  # type: ignore[index]
-        return _Template(
-            "Thu nhập ",
-            "income",
-            f" đ/người/tháng ≤ chuẩn nghèo theo thu nhập {area_vi} {format_vnd(low)} đ "
-            f"(không xét thiếu hụt): {cls_vi}",
-            None,
-            "",
+        return (
+            f"Thu nhập ≤ chuẩn nghèo theo thu nhập {area_vi} {format_vnd(low)} đ "
+            f"(không xét thiếu hụt): {cls_vi}"
         )
     if kind == "poor_line":
         rel = "≥" if classification == "poor" else "<"
         if std.income_only_line is not None:
             low = std.income_only_line[area].value
-            head = (
-                f" đ/người/tháng > {format_vnd(low)} đ và ≤ chuẩn {area_vi} {format_vnd(line)} đ, thiếu hụt "
-            )
+            head = f"Thu nhập > {format_vnd(low)} đ và ≤ chuẩn {area_vi} {format_vnd(line)} đ, thiếu hụt"
         else:
-            head = f" đ/người/tháng ≤ chuẩn {area_vi} {format_vnd(line)} đ và thiếu hụt "
-        return _Template("Thu nhập ", "income", head, "count", f" chỉ số ({rel} {k}): {cls_vi}")
+            head = f"Thu nhập ≤ chuẩn {area_vi} {format_vnd(line)} đ và thiếu hụt"
+        return f"{head} {count} chỉ số ({rel} {k}): {cls_vi}"
     if kind == "average":
         upper = std.average_upper[area].value  # type: ignore[index]
-        return _Template(
-            "Thu nhập ",
-            "income",
-            f" đ/người/tháng > chuẩn {area_vi} {format_vnd(line)} đ và ≤ {format_vnd(upper)} đ: {cls_vi}",
-            None,
-            "",
-        )
+        return f"Thu nhập > chuẩn {area_vi} {format_vnd(line)} đ và ≤ {format_vnd(upper)} đ: {cls_vi}"
     if kind == "above_average":
         upper = std.average_upper[area].value  # type: ignore[index]
-        return _Template(
-            "Thu nhập ",
-            "income",
-            f" đ/người/tháng > ngưỡng hộ có mức sống trung bình {area_vi} {format_vnd(upper)} đ: {cls_vi}",
-            None,
-            "",
-        )
+        return f"Thu nhập > ngưỡng hộ có mức sống trung bình {area_vi} {format_vnd(upper)} đ: {cls_vi}"
     if kind == "above_line":
-        return _Template(
-            "Thu nhập ",
-            "income",
-            f" đ/người/tháng > chuẩn {area_vi} {format_vnd(line)} đ "
-            f"(chưa có ngưỡng hộ có mức sống trung bình): {cls_vi}",
-            None,
-            "",
+        return (
+            f"Thu nhập > chuẩn {area_vi} {format_vnd(line)} đ "
+            f"(chưa có ngưỡng hộ có mức sống trung bình): {cls_vi}"
         )
     scores = std.scores
     assert scores is not None
@@ -157,19 +135,13 @@ def _template(std: Standard, kind: str, area: str, classification: str) -> _Temp
     cut = scores.poor_max[area].value
     if kind == "score_income_only":
         low = scores.income_only_poor_max[area].value  # type: ignore[index]
-        return _Template(f"{label_a} ", "score_a", f" ≤ {format_score(low)} ({area_vi}): {cls_vi}", None, "")
+        return f"{label_a} ≤ {format_score(low)} ({area_vi}): {cls_vi}"
     if kind == "score_poor":
-        bmin = scores.poor_min.value
         rel = "≥" if classification == "poor" else "<"
-        return _Template(
-            f"{label_a} ",
-            "score_a",
-            f" ≤ {format_score(cut)} ({area_vi}) và {scores.label_b} ",
-            "score_b",
-            f" {rel} {format_score(bmin)}: {cls_vi}",
-        )
+        bmin = format_score(scores.poor_min.value)
+        return f"{label_a} ≤ {format_score(cut)} ({area_vi}) và {scores.label_b} {rel} {bmin}: {cls_vi}"
     if kind == "score_above":
-        return _Template(f"{label_a} ", "score_a", f" > {format_score(cut)} ({area_vi}): {cls_vi}", None, "")
+        return f"{label_a} > {format_score(cut)} ({area_vi}): {cls_vi}"
     raise ValueError(kind)  # pragma: no cover
 
 
@@ -293,13 +265,6 @@ def decide(
     return "score_above", "not_poor", score_b
 
 
-def _render(tpl: _Template, values: Mapping[str, str]) -> str:
-    text = tpl.p0 + values[tpl.slot1] + tpl.p2
-    if tpl.slot3 is not None:
-        text += values[tpl.slot3] + tpl.p4
-    return text
-
-
 def classify_household(
     standard: Standard,
     facts: Mapping[str, Any],
@@ -352,13 +317,6 @@ def classify_household(
     kind, cls, b_used = decide(
         standard, area=area, income=income, deprived_count=count, score_a=score_a, score_b=score_b
     )
-    tpl = _template(standard, kind, area, cls)
-    values = {
-        "income": format_vnd(income) if income is not None else "",
-        "score_a": format_score(score_a) if score_a is not None else "",
-        "count": str(count),
-        "score_b": format_score(b_used) if b_used is not None else "",
-    }
     hid = facts.get("household_id")
     return Classification(
         standard=standard.code,
@@ -373,7 +331,7 @@ def classify_household(
         deprived_count=count,
         deprivation_threshold=standard.deprivation_threshold.value,
         indicators=tuple(results),
-        reason=_render(tpl, values),
+        reason=reason_text(standard, kind, area, cls, count),
         household_id=None if hid is None else str(hid),
     )
 
@@ -449,16 +407,41 @@ def _deprived_series(df: pl.DataFrame) -> pl.Series:
     return df.select(expr.fill_null("")).to_series()
 
 
+def _distinct(text: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """``(index, distinct)``: the distinct values of ``text`` and, per row, its position among them.
+
+    One hashing pass over the rows: a cast to a Categorical with fresh (private) categories, whose
+    physical ids are then mapped to positions. Falls back to ``unique`` + an Enum cast (two passes)
+    if this polars has no ``Categories``.
+    """
+    import polars as pl
+
+    try:
+        cat = text.cast(pl.Categorical(pl.Categories.random(namespace="hongheo")))
+    except (AttributeError, TypeError, pl.exceptions.PolarsError):  # pragma: no cover
+        distinct = text.unique()
+        return text.cast(pl.Enum(distinct)).to_physical(), distinct
+    ids = cat.to_physical()
+    first = ids.arg_unique()
+    distinct = cat.gather(first).cast(pl.String)
+    if not len(ids):
+        return pl.Series([], dtype=pl.UInt32), distinct
+    size = int(ids.max()) + 1  # type: ignore[arg-type]
+    position = pl.Series("position", dtype=pl.UInt32).extend_constant(0, size)
+    position = position.scatter(ids.gather(first), pl.int_range(len(first), dtype=pl.UInt32, eager=True))
+    return position.gather(ids), distinct
+
+
 def _deprived_counts(std: Standard, text: pl.Series) -> tuple[pl.Series, pl.Series]:
     """Per row: number of distinct indicator codes (-1 when a code is unknown), and the unknown codes.
 
-    The distinct texts are few (combinations of at most a dozen codes), so they are parsed once
-    and mapped back, instead of splitting every row.
+    The distinct texts are few (combinations of at most a dozen codes), so only they are split,
+    checked and counted; each row then picks its count by its text's position among them.
     """
     import polars as pl
 
     codes = list(std.indicator_codes)
-    uniq = text.unique()
+    index, uniq = _distinct(text)
     parsed = uniq.to_frame("d").select(
         pl.col("d"),
         pl.col("d")
@@ -471,69 +454,8 @@ def _deprived_counts(std: Standard, text: pl.Series) -> tuple[pl.Series, pl.Seri
     ).with_columns(
         pl.when(pl.col("u") == "").then(pl.col("t").list.n_unique()).otherwise(-1).cast(pl.Int32).alias("n"),
     )
-    counts = text.replace_strict(parsed["d"], parsed["n"], return_dtype=pl.Int32)
+    counts = parsed["n"].gather(index).rename("deprived_count")
     return counts, parsed.select("d", "u").filter(pl.col("u") != "")["u"].rename("unknown")
-
-
-def _vnd_expr(amount: pl.Expr) -> pl.Expr:
-    """Integer VND (0 ≤ x < 10¹²) → ``"1.450.000"``, vectorised.
-
-    Every amount is first written with four zero-padded three-digit groups (``(g % 1000 + 1000)``
-    printed without its leading ``1``), ``"000.001.450.000"``; the leading zeros and dots are then
-    cut off at an offset computed from the magnitude with integer comparisons only.
-    """
-    import polars as pl
-
-    def g3(e: pl.Expr) -> pl.Expr:
-        return (e % 1000 + 1000).cast(pl.String).str.slice(1)
-
-    x = amount
-    full = pl.concat_str(
-        [
-            g3(x // 1_000_000_000),
-            pl.lit("."),
-            g3(x // 1_000_000),
-            pl.lit("."),
-            g3(x // 1000),
-            pl.lit("."),
-            g3(x),
-        ]
-    )
-    offset: Any = pl.when(x >= 1_000_000_000_000).then(None)  # not reached: see _vnd_big
-    for digits, cut in (
-        (12, 0),
-        (11, 1),
-        (10, 2),
-        (9, 4),
-        (8, 5),
-        (7, 6),
-        (6, 8),
-        (5, 9),
-        (4, 10),
-        (3, 12),
-        (2, 13),
-    ):
-        offset = offset.when(x >= 10 ** (digits - 1)).then(cut)
-    return full.str.slice(offset.otherwise(14))
-
-
-def _vnd_big(amount: pl.Expr) -> pl.Expr:
-    """Slower regex route for any size (used only when an amount reaches 10¹²)."""
-    import polars as pl
-
-    text = amount.cast(pl.String).str.reverse().str.replace_all(r"(\d{3})", "$1.")
-    return text.str.strip_suffix(".").str.reverse()
-
-
-def _score_expr(score: pl.Expr) -> pl.Expr:
-    import polars as pl
-
-    whole = score.round(0) == score
-    return (
-        pl.when(whole)
-        .then(score.cast(pl.Int64).cast(pl.String))
-        .otherwise(score.cast(pl.String).str.replace(".", ",", literal=True))
-    )
 
 
 _CHECKS: tuple[tuple[str, str, str], ...] = (
@@ -553,9 +475,11 @@ _CHECKS: tuple[tuple[str, str, str], ...] = (
 def classify_frame(standard: Standard, df: pl.DataFrame) -> pl.DataFrame:
     """Classify every row of ``df`` (columns as in ``hongheo classify``), vectorised.
 
-    Columns may be text (as read from CSV) or typed. Bad input raises :class:`ClassificationError`
-    naming the first bad row (1-based) and column. The result has :data:`OUTPUT_COLUMNS`, one row
-    per input row in input order.
+    Columns may be text (as read from CSV) or typed; an ``Int64`` income column (what
+    ``hongheo classify`` reads) needs no parsing. Bad input raises :class:`ClassificationError`
+    naming the first bad row (1-based) and column: every check is a vectorised mask, and the slow
+    search for the first bad row runs only when some mask is set. The result has
+    :data:`OUTPUT_COLUMNS`, one row per input row in input order.
     """
     import polars as pl
 
@@ -578,39 +502,45 @@ def classify_frame(standard: Standard, df: pl.DataFrame) -> pl.DataFrame:
     score_b, score_b_bad = _as_float_column(df, "score_b")
     counts, _ = _deprived_counts(std, _deprived_series(df))
 
-    hid = pl.col("household_id").cast(pl.String)
+    hid = pl.col("household_id")
+    if df.schema["household_id"] != pl.String:
+        hid = hid.cast(pl.String)
+    area_text = pl.col("area") if df.schema["area"] == pl.String else pl.col("area").cast(pl.String)
     area = (
-        pl.col("area")
-        .cast(pl.String)
-        .replace_strict({"rural": 0, "urban": 1}, default=None, return_dtype=pl.Int8)
+        pl.when(area_text == "rural")
+        .then(pl.lit(0, pl.Int8))
+        .when(area_text == "urban")
+        .then(pl.lit(1, pl.Int8))
     )
-    work = (
-        df.lazy()
-        .select(
-            hid.alias("_hid"),
-            area.alias("_area"),
-            income.alias("_income"),
-            income_bad.alias("_income_bad"),
-            score_a.alias("_score_a"),
-            score_a_bad.alias("_score_a_bad"),
-            score_b.alias("_score_b"),
-            score_b_bad.alias("_score_b_bad"),
-        )
-        .with_columns(pl.lit(counts).alias("_count"))
-        .collect()
-    )
+    work = df.select(
+        hid.alias("_hid"),
+        area.alias("_area"),
+        income.alias("_income"),
+        income_bad.alias("_income_bad"),
+        score_a.alias("_score_a"),
+        score_a_bad.alias("_score_a_bad"),
+        score_b.alias("_score_b"),
+        score_b_bad.alias("_score_b_bad"),
+    ).with_columns(counts.alias("_count"))
+    has_scores = "score_a" in cols or "score_b" in cols
     bad = (
         pl.col("_hid").is_null()
         | pl.col("_area").is_null()
         | pl.col("_income_bad")
-        | pl.col("_score_a_bad")
-        | pl.col("_score_b_bad")
         | (pl.col("_income") < 0).fill_null(False)
-        | (pl.col("_score_a") < 0).fill_null(False)
-        | (pl.col("_score_b") < 0).fill_null(False)
-        | (pl.col("_income").is_null() & (pl.col("_score_a").is_null() | pl.lit(not scores_ok)))
         | (pl.col("_count") < 0)
     )
+    if has_scores:
+        bad = (
+            bad
+            | pl.col("_score_a_bad")
+            | pl.col("_score_b_bad")
+            | (pl.col("_score_a") < 0).fill_null(False)
+            | (pl.col("_score_b") < 0).fill_null(False)
+        )
+    bad = bad | (pl.col("_income").is_null() & (pl.col("_score_a").is_null() | pl.lit(not scores_ok)))
+    # Duplicates: distinct 64-bit hashes; a (vanishingly rare) collision only sends the input
+    # through the exact check in _raise_first_bad, which then finds nothing and returns.
     n_bad, n_unique_ids = work.select(bad.sum().alias("b"), pl.col("_hid").hash().n_unique().alias("u")).row(
         0
     )
@@ -667,131 +597,112 @@ def _raise_first_bad(std: Standard, df: pl.DataFrame, work: pl.DataFrame, scores
     raise ClassificationError(message.format(**values) + more, row=row + 1, column=column)
 
 
+def _reason_table(std: Standard, combos: list[tuple[str, str, str]]) -> list[str]:
+    """Every reason text, at ``key * width + deprived_count`` (``width`` = number of codes + 1)."""
+    width = len(std.indicator_codes) + 1
+    return [reason_text(std, kind, area, cls, count) for kind, area, cls in combos for count in range(width)]
+
+
+_NO_LOW = -1  # income-only line absent: every income (≥ 0) is above it
+_NO_UPPER = 2**63 - 1  # average-living band absent: no income is above it
+_SCORE_BASE = 16  # lookup slots 0..15 are the income path, 16..31 the score path
+
+
+def _key_lookup(std: Standard, key_of: Mapping[tuple[str, str, str], int]) -> list[int]:
+    """Combination key at ``[base +] area * 8 + bucket * 2 + flag`` (-1 where unreachable).
+
+    Income path: bucket = how many of (income-only line, poverty line, average upper bound) the
+    income is above; flag = deprivation count ≥ k. Score path: bucket = how many of (income-only
+    cut-off, cut-off) score A is above; flag = score B ≥ its minimum. This is :func:`decide`
+    written as a table, so the batch path is a few comparisons and one gather.
+    """
+    lookup = [-1] * (2 * _SCORE_BASE)
+
+    def put(slot: int, kind: str, area: str, cls: str) -> None:
+        lookup[slot] = key_of.get((kind, area, cls), -1)
+
+    for a, area in enumerate(AREAS):
+        has_upper = std.average_upper is not None and std.average_upper[area].value is not None
+        for flag in (0, 1):
+            base = a * 8 + flag
+            put(base + 0, "income_only", area, "poor")
+            put(base + 2, "poor_line", area, "poor" if flag else "near_poor")
+            if has_upper:
+                put(base + 4, "average", area, "average")
+                put(base + 6, "above_average", area, "not_poor")
+            else:
+                put(base + 4, "above_line", area, "not_poor")
+            s = _SCORE_BASE + base
+            put(s + 0, "score_income_only", area, "poor")
+            put(s + 2, "score_poor", area, "poor" if flag else "near_poor")
+            put(s + 4, "score_above", area, "not_poor")
+    return lookup
+
+
 def _decide_frame(std: Standard, work: pl.DataFrame) -> pl.DataFrame:
+    """Decision for validated rows: a small integer key per row (which threshold, area and
+    classification), then every text column is a gather from a table precomputed per standard."""
     import polars as pl
 
     combos = _combos(std)
     key_of = {c: i for i, c in enumerate(combos)}
-    k = std.deprivation_threshold.value
-    rural = pl.col("_area") == 0
+    area = pl.col("_area").cast(pl.Int32)
     inc = pl.col("_income")
     count = pl.col("_count")
 
-    def per_area(values: Mapping[str, Any] | None, dtype: Any) -> pl.Expr:
-        if values is None:
-            return pl.lit(None, dtype=dtype)
+    def per_area(values: Mapping[str, Any], dtype: Any) -> pl.Expr:
         if values["rural"] == values["urban"]:
             return pl.lit(values["rural"], dtype=dtype)
         return (
-            pl.when(rural)
+            pl.when(pl.col("_area") == 0)
             .then(pl.lit(values["rural"], dtype=dtype))
             .otherwise(pl.lit(values["urban"], dtype=dtype))
         )
 
-    def key(kind: str, cls: str) -> pl.Expr:
-        return per_area({a: key_of.get((kind, a, cls), -1) for a in AREAS}, pl.Int32)
+    def above(value: pl.Expr, limit: pl.Expr) -> pl.Expr:
+        return (value > limit).cast(pl.Int32)
 
+    def value_or(line: Any, area_name: str, default: Any) -> Any:
+        value = None if line is None else line[area_name].value
+        return default if value is None else value
+
+    low = per_area({a: value_or(std.income_only_line, a, _NO_LOW) for a in AREAS}, pl.Int64)
     line = per_area({a: std.poor_line[a].value for a in AREAS}, pl.Int64)
-    at_or_below = pl.when(count >= k).then(key("poor_line", "poor")).otherwise(key("poor_line", "near_poor"))
-    band = std.average_upper
-    if band is not None and all(band[a].value is not None for a in AREAS):
-        upper = per_area({a: band[a].value for a in AREAS}, pl.Int64)
-        above = (
-            pl.when(inc <= upper).then(key("average", "average")).otherwise(key("above_average", "not_poor"))
-        )
-    else:
-        above = key("above_line", "not_poor")
-    income_key = pl.when(inc <= line).then(at_or_below).otherwise(above)
-    if std.income_only_line is not None:
-        low = per_area({a: std.income_only_line[a].value for a in AREAS}, pl.Int64)
-        income_key = pl.when(inc <= low).then(key("income_only", "poor")).otherwise(income_key)
+    upper = per_area({a: value_or(std.average_upper, a, _NO_UPPER) for a in AREAS}, pl.Int64)
+    bucket = above(inc, low) + above(inc, line) + above(inc, upper)
+    k = std.deprivation_threshold.value
+    slot: pl.Expr = area * 8 + bucket * 2 + (count >= k).cast(pl.Int32)
 
     scores = std.scores
-    has_scores = work.select(pl.col("_income").null_count()).item() > 0
-    if scores is not None and scores.usable and has_scores:
-        cut = per_area({a: scores.poor_max[a].value for a in AREAS}, pl.Float64)
+    if scores is not None and scores.usable and work["_income"].null_count() > 0:
         points = scores.points_per_indicator.value or 0
         b_used = pl.col("_score_b").fill_null((count * points).cast(pl.Float64))
         sa = pl.col("_score_a")
-        score_key = (
-            pl.when(sa > cut)
-            .then(key("score_above", "not_poor"))
-            .when(b_used >= scores.poor_min.value)
-            .then(key("score_poor", "poor"))
-            .otherwise(key("score_poor", "near_poor"))
-        )
-        if scores.income_only_poor_max is not None:
-            low_s = per_area({a: scores.income_only_poor_max[a].value for a in AREAS}, pl.Float64)
-            score_key = pl.when(sa <= low_s).then(key("score_income_only", "poor")).otherwise(score_key)
-        full_key = pl.when(inc.is_not_null()).then(income_key).otherwise(score_key)
+        low_s = per_area({a: value_or(scores.income_only_poor_max, a, -math.inf) for a in AREAS}, pl.Float64)
+        cut = per_area({a: scores.poor_max[a].value for a in AREAS}, pl.Float64)
+        flag_s = (b_used >= scores.poor_min.value).cast(pl.Int32)
+        slot_s = _SCORE_BASE + area * 8 + (above(sa, low_s) + above(sa, cut)) * 2 + flag_s
+        slot = pl.when(inc.is_not_null()).then(slot).otherwise(slot_s)
+        basis: pl.Expr = pl.when(inc.is_not_null()).then(pl.lit("income")).otherwise(pl.lit("score"))
+        score_used: pl.Expr = pl.when(inc.is_null()).then(sa)
     else:
-        b_used = pl.lit(None, dtype=pl.Float64)
-        full_key = income_key
-    staged = work.lazy().with_columns(full_key.alias("_key"), b_used.alias("_b_used"))
+        basis = pl.lit("income")
+        score_used = pl.lit(None, dtype=pl.Float64)
 
-    templates = {i: _template(std, *c) for i, c in enumerate(combos)}
-    n_keys = len(combos)
-    width = 16  # deprived counts 0..15 share one lookup with the key
-    classes = {i: c[2] for i, c in enumerate(combos)}
-    thresholds = {i: int(_threshold(std, c[0], c[1])) for i, c in enumerate(combos)}
-    # Everything after slot 1 is constant per (key, count) on the income path, so it is one lookup.
-    tails: dict[int, str] = {}
-    for i, t in templates.items():
-        for c in range(width):
-            if t.slot3 == "count":
-                tails[i * width + c] = t.p2 + str(c) + t.p4
-            elif t.slot3 is None:
-                tails[i * width + c] = t.p2
-    heads = {i: t.p0 for i, t in templates.items()}
-    key_col = pl.col("_key")
-    big_count = pl.col("_count") >= width
-    tail = (
-        pl.when(big_count)
-        .then(None)
-        .otherwise(
-            (key_col * width + pl.col("_count")).replace_strict(tails, default=None, return_dtype=pl.String)
-        )
-    )
-    uses_b = [i for i, t in templates.items() if t.slot3 == "score_b"]
-    if uses_b or work.select(pl.col("_count").max()).item() >= width:
-        # Rare shapes (score B in the text, or ≥ 16 codes): build the tail piece by piece.
-        generic = pl.concat_str(
-            [
-                key_col.replace_strict({i: t.p2 for i, t in templates.items()}, return_dtype=pl.String),
-                pl.when(key_col.is_in(uses_b))
-                .then(_score_expr(pl.col("_b_used")))
-                .otherwise(pl.col("_count").cast(pl.String))
-                .fill_null(""),
-                key_col.replace_strict({i: t.p4 for i, t in templates.items()}, return_dtype=pl.String),
-            ]
-        )
-        generic = (
-            pl.when(key_col.is_in([i for i, t in templates.items() if t.slot3 is not None]))
-            .then(generic)
-            .otherwise(
-                key_col.replace_strict({i: t.p2 for i, t in templates.items()}, return_dtype=pl.String)
-            )
-        )
-        tail = tail.fill_null(generic) if not uses_b else generic
-    big = (work.select(pl.col("_income").max()).item() or 0) >= 1_000_000_000_000
-    slot1 = _vnd_big(inc) if big else _vnd_expr(inc)
-    if has_scores:
-        slot1 = pl.when(inc.is_not_null()).then(slot1).otherwise(_score_expr(pl.col("_score_a")))
-    head_values = set(heads.values())
-    head = (
-        pl.lit(heads[0]) if len(head_values) == 1 else key_col.replace_strict(heads, return_dtype=pl.String)
-    )
-    reason = pl.concat_str([head, slot1, tail])
-    out = staged.select(
+    width = len(std.indicator_codes) + 1
+    keys = pl.Series("key", _key_lookup(std, key_of), dtype=pl.Int32)
+    reasons = pl.Series("reason", _reason_table(std, combos), dtype=pl.String)
+    classes = pl.Series("classification", [c[2] for c in combos], dtype=pl.String)
+    thresholds = pl.Series("threshold", [int(_threshold(std, c[0], c[1])) for c in combos], dtype=pl.Int64)
+    key = pl.col("_key")
+    return work.with_columns(pl.lit(keys).gather(slot).alias("_key")).select(
         pl.col("_hid").alias("household_id"),
         pl.lit(std.code).alias("standard"),
-        key_col.replace_strict(classes, return_dtype=pl.String).alias("classification"),
-        pl.col("_count").alias("deprived_count"),
-        reason.alias("reason"),
-        pl.when(inc.is_not_null()).then(pl.lit("income")).otherwise(pl.lit("score")).alias("basis"),
+        pl.lit(classes).gather(key).alias("classification"),
+        count.alias("deprived_count"),
+        pl.lit(reasons).gather(key * width + count).alias("reason"),
+        basis.alias("basis"),
         inc.alias("income_used"),
-        pl.when(inc.is_null()).then(pl.col("_score_a")).alias("score_used"),
-        key_col.replace_strict(thresholds, return_dtype=pl.Int64).alias("threshold"),
+        score_used.alias("score_used"),
+        pl.lit(thresholds).gather(key).alias("threshold"),
     )
-    assert n_keys == len(templates)
-    return out.collect()
