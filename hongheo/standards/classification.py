@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hongheo.core.audit import audit_write
+from hongheo.core.bulkio import insert_rows, queryset_frame
 from hongheo.core.errors import PermissionDenied, ValidationError
 from hongheo.geography.models import Area
 from hongheo.registry.models import Household, Member
@@ -51,8 +52,7 @@ MEMBER_FACTS = (
     "undernourished",
 )
 CLASSIFY_ROLES = {Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.ADMINISTRATOR}
-READ_CHUNK = 20_000
-WRITE_CHUNK = 5_000
+WRITE_CHUNK = 50_000
 
 Progress = Callable[[int, int, str], None]
 
@@ -68,25 +68,34 @@ def check_can_classify(actor: Any, area: Area) -> None:
         raise PermissionDenied("Bạn không có quyền xếp loại hộ ở địa bàn này.")
 
 
+HOUSEHOLD_SCHEMA = {
+    "household_pk": "Int64", "commune_id": "Int64", "area": "Utf8", "housing_quality": "Utf8",
+    "floor_area_m2": "Float64", "water_source": "Utf8", "toilet": "Utf8", "waste_handling": "Utf8",
+    "internet": "Boolean", "information_devices": "Int64", "income_per_capita": "Int64",
+}  # fmt: skip
+MEMBER_SCHEMA = {
+    "household_pk": "Int64", "date_of_birth": "Date", "sex": "Utf8", "relation_to_head": "Utf8",
+    "health_insurance": "Boolean", "in_school": "Boolean", "education_level": "Utf8", "has_qualification": "Boolean",
+    "employment": "Utf8", "disability": "Boolean", "disability_allowance": "Boolean", "undernourished": "Boolean",
+}  # fmt: skip
+
+
 def load_facts(area: Area) -> tuple[Any, Any]:
     """Households (with their commune's urban/rural class) and members of an area, as frames."""
     import polars as pl
 
-    households = Household.objects.filter(area_path__startswith=area.path, is_active=True)
-    hh_cols = ["id", "commune_id", "commune__setting", *HOUSEHOLD_FACTS]
-    hh_rows = list(households.order_by("id").values_list(*hh_cols).iterator(chunk_size=READ_CHUNK))
-    hh = pl.DataFrame(
-        hh_rows,
-        schema=["household_pk", "commune_id", "area", *HOUSEHOLD_FACTS],
-        orient="row",
-        infer_schema_length=None,
-    )
-    member_cols = ["household_id", *MEMBER_FACTS]
+    def dtypes(schema: dict[str, str]) -> dict[str, Any]:
+        return {name: getattr(pl, kind) for name, kind in schema.items()}
+
+    households = Household.objects.filter(area_path__startswith=area.path, is_active=True).order_by("id")
+    hh = queryset_frame(
+        households, ["id", "commune_id", "commune__setting", *HOUSEHOLD_FACTS], list(HOUSEHOLD_SCHEMA),
+        dtypes(HOUSEHOLD_SCHEMA),
+    )  # fmt: skip
     members = Member.objects.filter(
         household__area_path__startswith=area.path, household__is_active=True, is_active=True
-    )
-    mm_rows = list(members.values_list(*member_cols).iterator(chunk_size=READ_CHUNK))
-    mm = pl.DataFrame(mm_rows, schema=["household_pk", *MEMBER_FACTS], orient="row", infer_schema_length=None)
+    ).order_by()
+    mm = queryset_frame(members, ["household_id", *MEMBER_FACTS], list(MEMBER_SCHEMA), dtypes(MEMBER_SCHEMA))
     hh = hh.with_columns(pl.col("household_pk").cast(pl.Utf8).alias("household_id"))
     mm = mm.with_columns(pl.col("household_pk").cast(pl.Utf8).alias("household_id"))
     return hh, mm
@@ -200,47 +209,29 @@ def classification_run(
 
 
 def _write_results(run: ClassificationRun, standard: Standard, joined: Any, progress: Progress) -> None:
+    """Write every result in chunks inside one transaction: the previous results stop being
+    current and the new ones become current together, or nothing changes at all."""
     total = joined.height
-    columns = [
-        "household_pk",
-        "classification",
-        "area",
-        "income_used",
-        "threshold",
-        "deprived_count",
-        "deprived",
-        "reason",
-        "basis",
-    ]
+    columns = ["household_pk", "classification", "area", "income_used", "threshold", "deprived_count",
+               "deprived", "reason", "basis"]  # fmt: skip
+    fields = ["run_id", "household_id", "standard_code", "classification", "area_setting", "income_used",
+              "threshold", "deprived_count", "deprived", "reason", "basis", "is_current", "classified_at"]  # fmt: skip
+    now = timezone.now()
     written = 0
-    for start in range(0, total, WRITE_CHUNK):
-        part = joined.slice(start, WRITE_CHUNK).select(columns).iter_rows()
-        rows = [
-            HouseholdClassification(
-                run=run,
-                household_id=pk,
-                standard_code=standard.code,
-                classification=cls,
-                area_setting=area,
-                income_used=income,
-                threshold=threshold,
-                deprived_count=count,
-                deprived=deprived or "",
-                reason=reason[:400],
-                basis=basis,
-                is_current=False,
-            )
-            for pk, cls, area, income, threshold, count, deprived, reason, basis in part
-        ]
-        HouseholdClassification.objects.bulk_create(rows, batch_size=WRITE_CHUNK)
-        written += len(rows)
-        progress(30 + int(65 * written / max(total, 1)), 100, f"Đã ghi {written}/{total} kết quả")
-    progress(96, 100, "Đưa kết quả mới vào sử dụng")
     with transaction.atomic():
         HouseholdClassification.objects.filter(
             household__area_path__startswith=run.area.path, is_current=True
         ).update(is_current=False)
-        HouseholdClassification.objects.filter(run=run).update(is_current=True)
+        for start in range(0, total, WRITE_CHUNK):
+            part = joined.slice(start, WRITE_CHUNK).select(columns).iter_rows()
+            rows = (
+                (run.pk, pk, standard.code, cls, area, income, threshold, count, deprived or "", reason[:400], basis,
+                 True, now)
+                for pk, cls, area, income, threshold, count, deprived, reason, basis in part
+            )  # fmt: skip
+            written += insert_rows(HouseholdClassification, fields, rows)
+            progress(30 + int(65 * written / max(total, 1)), 100, f"Đã ghi {written}/{total} kết quả")
+        progress(96, 100, "Đưa kết quả mới vào sử dụng")
         audit_write(
             actor=run.created_by,
             action="standards.classification_run",

@@ -99,10 +99,16 @@ class HouseholdClassification(models.Model):
         AVERAGE = "average", _("Hộ có mức sống trung bình")
         NOT_POOR = "not_poor", _("Hộ không nghèo")
 
-    run = models.ForeignKey(ClassificationRun, on_delete=models.CASCADE, related_name="results")
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="classifications")
+    # Few indexes on purpose: a province run writes and flips hundreds of thousands of rows.
+    # (run, household) is covered by the unique constraint, household by (household, is_current).
+    run = models.ForeignKey(
+        ClassificationRun, on_delete=models.CASCADE, related_name="results", db_index=False
+    )
+    household = models.ForeignKey(
+        Household, on_delete=models.CASCADE, related_name="classifications", db_index=False
+    )
     standard_code = models.CharField(max_length=64)
-    classification = models.CharField(max_length=10, choices=Class.choices, db_index=True)
+    classification = models.CharField(max_length=10, choices=Class.choices)
     area_setting = models.CharField(max_length=5)
     basis = models.CharField(max_length=10, default="income")
     income_used = models.BigIntegerField(null=True, blank=True)
@@ -112,7 +118,7 @@ class HouseholdClassification(models.Model):
         max_length=400, blank=True, help_text="Deprived indicator codes, ';'-separated"
     )
     reason = models.CharField(max_length=400)
-    is_current = models.BooleanField(default=False, db_index=True)
+    is_current = models.BooleanField(default=False)
     classified_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -104,16 +104,16 @@ def test_crash_while_writing_keeps_previous_results(seeded, monkeypatch):
     from hongheo.standards import classification as module
 
     calls = {"n": 0}
-    original = HouseholdClassification.objects.bulk_create
+    original = module.insert_rows
 
-    def flaky(rows, **kwargs):
+    def flaky(model, fields, rows, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
-        return original(rows, **kwargs)
+        return original(model, fields, rows, **kwargs)
 
     monkeypatch.setattr(module, "WRITE_CHUNK", 100)
-    monkeypatch.setattr(HouseholdClassification.objects, "bulk_create", flaky)
+    monkeypatch.setattr(module, "insert_rows", flaky)
     with pytest.raises(OSError):
         classification_run(actor=None, area=seeded, reference_date=REF)
     failed = ClassificationRun.objects.exclude(pk=first.pk).get()

@@ -7,89 +7,220 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_initial'),
-        ('geography', '0001_initial'),
-        ('registry', '0001_initial'),
+        ("core", "0002_initial"),
+        ("geography", "0001_initial"),
+        ("registry", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ClassificationRun',
+            name="ClassificationRun",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('standard_code', models.CharField(max_length=64)),
-                ('kind', models.CharField(choices=[('official', 'Xếp loại'), ('what_if', 'Mô phỏng (không chính thức)')], default='official', max_length=10)),
-                ('state', models.CharField(choices=[('running', 'Đang chạy'), ('done', 'Hoàn thành'), ('failed', 'Thất bại')], default='running', max_length=10)),
-                ('reference_date', models.DateField()),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('households', models.PositiveIntegerField(default=0)),
-                ('summary', models.JSONField(blank=True, default=dict, help_text='Per commune: counts per class')),
-                ('changes', models.JSONField(blank=True, default=dict, help_text="Per commune: 'from→to' counts")),
-                ('area', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.area')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
+                (
+                    "id",
+                    models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False),
+                ),
+                ("standard_code", models.CharField(max_length=64)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("official", "Xếp loại"), ("what_if", "Mô phỏng (không chính thức)")],
+                        default="official",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("running", "Đang chạy"), ("done", "Hoàn thành"), ("failed", "Thất bại")],
+                        default="running",
+                        max_length=10,
+                    ),
+                ),
+                ("reference_date", models.DateField()),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("households", models.PositiveIntegerField(default=0)),
+                (
+                    "summary",
+                    models.JSONField(blank=True, default=dict, help_text="Per commune: counts per class"),
+                ),
+                (
+                    "changes",
+                    models.JSONField(blank=True, default=dict, help_text="Per commune: 'from→to' counts"),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="geography.area"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lần xếp loại',
-                'verbose_name_plural': 'lần xếp loại',
-                'ordering': ['-started_at'],
+                "verbose_name": "lần xếp loại",
+                "verbose_name_plural": "lần xếp loại",
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='PublishedStandard',
+            name="PublishedStandard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.CharField(max_length=64, unique=True)),
-                ('title', models.CharField(max_length=300)),
-                ('scope', models.CharField(default='province', max_length=10)),
-                ('based_on', models.CharField(blank=True, max_length=64)),
-                ('effective_from', models.DateField()),
-                ('effective_to', models.DateField()),
-                ('document', models.JSONField()),
-                ('status', models.CharField(choices=[('draft', 'Bản nháp'), ('published', 'Đã công bố'), ('withdrawn', 'Đã thu hồi')], db_index=True, default='draft', max_length=10)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='geography.area')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.CharField(max_length=64, unique=True)),
+                ("title", models.CharField(max_length=300)),
+                ("scope", models.CharField(default="province", max_length=10)),
+                ("based_on", models.CharField(blank=True, max_length=64)),
+                ("effective_from", models.DateField()),
+                ("effective_to", models.DateField()),
+                ("document", models.JSONField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Bản nháp"),
+                            ("published", "Đã công bố"),
+                            ("withdrawn", "Đã thu hồi"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "province",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="geography.area",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'chuẩn nghèo do tỉnh công bố',
-                'verbose_name_plural': 'chuẩn nghèo do tỉnh công bố',
-                'ordering': ['-effective_from', 'code'],
+                "verbose_name": "chuẩn nghèo do tỉnh công bố",
+                "verbose_name_plural": "chuẩn nghèo do tỉnh công bố",
+                "ordering": ["-effective_from", "code"],
             },
         ),
         migrations.CreateModel(
-            name='HouseholdClassification',
+            name="HouseholdClassification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('standard_code', models.CharField(max_length=64)),
-                ('classification', models.CharField(choices=[('poor', 'Hộ nghèo'), ('near_poor', 'Hộ cận nghèo'), ('average', 'Hộ có mức sống trung bình'), ('not_poor', 'Hộ không nghèo')], db_index=True, max_length=10)),
-                ('area_setting', models.CharField(max_length=5)),
-                ('basis', models.CharField(default='income', max_length=10)),
-                ('income_used', models.BigIntegerField(blank=True, null=True)),
-                ('threshold', models.FloatField(blank=True, null=True)),
-                ('deprived_count', models.PositiveSmallIntegerField(default=0)),
-                ('deprived', models.CharField(blank=True, help_text="Deprived indicator codes, ';'-separated", max_length=400)),
-                ('reason', models.CharField(max_length=400)),
-                ('is_current', models.BooleanField(db_index=True, default=False)),
-                ('classified_at', models.DateTimeField(auto_now_add=True)),
-                ('household', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='classifications', to='registry.household')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='standards.classificationrun')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("standard_code", models.CharField(max_length=64)),
+                (
+                    "classification",
+                    models.CharField(
+                        choices=[
+                            ("poor", "Hộ nghèo"),
+                            ("near_poor", "Hộ cận nghèo"),
+                            ("average", "Hộ có mức sống trung bình"),
+                            ("not_poor", "Hộ không nghèo"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                    ),
+                ),
+                ("area_setting", models.CharField(max_length=5)),
+                ("basis", models.CharField(default="income", max_length=10)),
+                ("income_used", models.BigIntegerField(blank=True, null=True)),
+                ("threshold", models.FloatField(blank=True, null=True)),
+                ("deprived_count", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "deprived",
+                    models.CharField(
+                        blank=True, help_text="Deprived indicator codes, ';'-separated", max_length=400
+                    ),
+                ),
+                ("reason", models.CharField(max_length=400)),
+                ("is_current", models.BooleanField(db_index=True, default=False)),
+                ("classified_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "household",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="classifications",
+                        to="registry.household",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="standards.classificationrun",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'kết quả xếp loại hộ',
-                'verbose_name_plural': 'kết quả xếp loại hộ',
-                'ordering': ['-classified_at'],
-                'indexes': [models.Index(fields=['household', 'is_current'], name='standards_h_househo_b86f54_idx')],
-                'constraints': [models.UniqueConstraint(fields=('run', 'household'), name='one_result_per_household_per_run')],
+                "verbose_name": "kết quả xếp loại hộ",
+                "verbose_name_plural": "kết quả xếp loại hộ",
+                "ordering": ["-classified_at"],
+                "indexes": [
+                    models.Index(fields=["household", "is_current"], name="standards_h_househo_b86f54_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("run", "household"), name="one_result_per_household_per_run"
+                    )
+                ],
             },
         ),
     ]
