@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "hongheo.standards",
     "hongheo.standards.survey",
     "hongheo.reviews",
+    "hongheo.reports",
     "hongheo.web",
 ]
 

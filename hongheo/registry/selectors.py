@@ -10,7 +10,16 @@ from hongheo.core.audit import audit_read
 from hongheo.core.text import fold
 
 from .access import household_qs_for_user
-from .models import SENSITIVE_HOUSEHOLD_FIELDS, SENSITIVE_MEMBER_FIELDS, Household, Member
+from .models import (
+    SENSITIVE_HOUSEHOLD_FIELDS,
+    SENSITIVE_MEMBER_FIELDS,
+    Household,
+    HouseholdEvent,
+    Member,
+    SupportReceived,
+)
+
+HISTORY_LIMIT = 200
 
 
 def household_list(
@@ -27,11 +36,13 @@ def household_list(
     if query:
         if query.isdigit():
             lookup = "personal_id" if len(query) == 12 else "personal_id__startswith"
-            members = Member.objects.filter(household=OuterRef("pk"), **{lookup: query})
+            members = Member.objects.filter(household=OuterRef("pk"), is_active=True, **{lookup: query})
             qs = qs.filter(Q(Exists(members)) | Q(code__startswith=query))
         else:
             folded = fold(query)
-            members = Member.objects.filter(household=OuterRef("pk"), search_name__contains=folded)
+            members = Member.objects.filter(
+                household=OuterRef("pk"), is_active=True, search_name__contains=folded
+            )
             qs = qs.filter(Exists(members))
     return qs.select_related("commune", "village").order_by("head_sort_key", "code")
 
@@ -53,3 +64,47 @@ def household_detail_audited(*, user: Any, household: Household) -> list[Member]
         area_code=household.commune.code,
     )
     return members
+
+
+def household_past_members(*, household: Household) -> list[Member]:
+    """Members who left the household (moved, died, moved away, split off, merged), latest first."""
+    return list(household.members.filter(is_active=False).order_by("-left_at", "-id"))
+
+
+def household_history(*, household: Household, limit: int = HISTORY_LIMIT) -> list[HouseholdEvent]:
+    """The household's history (biến động), latest first."""
+    return list(
+        HouseholdEvent.objects.filter(household=household)
+        .select_related("other_household", "actor")
+        .order_by("-date", "-id")[:limit]
+    )
+
+
+def household_support(*, household: Household) -> list[SupportReceived]:
+    return list(
+        SupportReceived.objects.filter(household=household).select_related("member").order_by("-year", "-id")
+    )
+
+
+def household_movable_targets(*, user: Any, household: Household, query: str = "") -> QuerySet[Household]:
+    """Other active households the user may see, for "move to" and "merge into" pickers."""
+    qs = household_qs_for_user(user).filter(is_active=True).exclude(pk=household.pk)
+    query = (query or "").strip()
+    if query:
+        qs = qs.filter(Q(code__startswith=query) | Q(head_name__icontains=query))
+    return qs.select_related("commune", "village").order_by("head_sort_key", "code")
+
+
+def personal_id_conflict(personal_id: str | None, *, exclude_pk: int | None = None) -> str:
+    """A message when the number already belongs to an active member or to a person recorded as
+    dead; '' when it is free. (A person who moved away may be registered again.)"""
+    if not personal_id:
+        return ""
+    qs = Member.objects.filter(personal_id=personal_id)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    if qs.filter(is_active=True).exists():
+        return f"Số định danh {personal_id} đã có trong sổ hộ."
+    if qs.filter(left_reason=Member.LeftReason.DIED).exists():
+        return f"Số định danh {personal_id} thuộc người đã được ghi nhận qua đời."
+    return ""

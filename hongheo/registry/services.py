@@ -1,36 +1,43 @@
-"""Writers for the registry. Each validates, writes and audits in one transaction."""
+"""Writers for the registry. Each validates, writes and audits in one transaction.
+
+Every write that changes who belongs to a household, or what the household is, also writes a
+:class:`~hongheo.registry.models.HouseholdEvent` (the household's history), on both households
+when two are involved. The head rule holds after every service: an active household has exactly
+one active head; when the head leaves (moves, dies, moves away, splits off) the caller names the
+new head among the members who stay, unless nobody stays (the household is then closed).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import PermissionDenied, ValidationError
-from hongheo.core.ids import InvalidPersonalId, validate_personal_id
 from hongheo.core.text import fold, person_sort_key, split_full_name
 from hongheo.geography.models import Area
 from hongheo.users.access import user_can_write_households, user_covers_area
 
-from .models import Household, Member
-
-HOUSEHOLD_FACT_FIELDS = (
-    "ethnic_minority",
-    "female_head",
-    "merit",
-    "social_protection",
-    "housing_quality",
-    "floor_area_m2",
-    "water_source",
-    "toilet",
-    "waste_handling",
-    "internet",
-    "information_devices",
-    "income_per_capita",
+from . import code_lists
+from .models import Household, HouseholdEvent, Member, SupportReceived
+from .selectors import personal_id_conflict
+from .validation import (
+    GROUP_FIELDS,
+    LIVING_FIELDS,
+    clean_causes_needs,
+    clean_household_facts,
+    clean_member,
+    message,
 )
+
+#: Facts of a household that :func:`household_update_facts` (and Phiếu B) may set.
+HOUSEHOLD_FACT_FIELDS = (*GROUP_FIELDS, *LIVING_FIELDS)
 MEMBER_FACT_FIELDS = (
     "ethnicity",
     "disability",
@@ -41,7 +48,30 @@ MEMBER_FACT_FIELDS = (
     "education_level",
     "has_qualification",
     "employment",
+    "status",
 )
+#: Fields :func:`member_update` may change (the relation only between non-head relations).
+MEMBER_EDITABLE_FIELDS = (
+    "full_name",
+    "date_of_birth",
+    "sex",
+    "personal_id",
+    "relation_to_head",
+    *MEMBER_FACT_FIELDS,
+)
+#: Person fields copied when a membership moves to another household.
+_PERSON_FIELDS = (
+    "personal_id",
+    "full_name",
+    "search_name",
+    "sort_key",
+    "date_of_birth",
+    "sex",
+    *MEMBER_FACT_FIELDS,
+)
+HEAD = Member.Relation.HEAD
+Kind = HouseholdEvent.Kind
+Left = Member.LeftReason
 
 
 @dataclass
@@ -54,6 +84,9 @@ class MemberInput:
     facts: dict[str, Any] = field(default_factory=dict)
 
 
+# --- helpers -------------------------------------------------------------------------------------
+
+
 def _check_writer(actor: Any, area: Area) -> None:
     if actor is None:  # system jobs (demo seeding, imports run by the worker on behalf of a user)
         return
@@ -61,42 +94,244 @@ def _check_writer(actor: Any, area: Area) -> None:
         raise PermissionDenied("Bạn không có quyền ghi dữ liệu hộ gia đình ở địa bàn này.")
 
 
-def _member_build(household: Household, data: MemberInput) -> Member:
-    name = " ".join((data.full_name or "").split())
-    if not name:
-        raise ValidationError("Họ và tên không được để trống.")
-    if data.sex not in Member.Sex.values:
-        raise ValidationError(f"Giới tính không hợp lệ: {data.sex}")
-    if data.relation_to_head not in Member.Relation.values:
-        raise ValidationError(f"Quan hệ với chủ hộ không hợp lệ: {data.relation_to_head}")
-    if data.personal_id:
-        try:
-            validate_personal_id(data.personal_id, date_of_birth=data.date_of_birth, sex=data.sex)
-        except InvalidPersonalId as exc:
-            raise ValidationError(f"Số định danh {data.personal_id} của {name}: {exc}", code="personal_id")
-        if Member.objects.filter(personal_id=data.personal_id).exists():
-            raise ValidationError(
-                f"Số định danh {data.personal_id} đã có trong sổ hộ.", code="duplicate_personal_id"
-            )
-    unknown = set(data.facts) - set(MEMBER_FACT_FIELDS)
-    if unknown:
-        raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
-    family, middle, given = split_full_name(name)
-    return Member(
+def _household_area(household: Household) -> Area:
+    return household.village or household.commune
+
+
+def _invalid(errors: dict[str, str], *, code: str = "invalid") -> ValidationError:
+    return ValidationError(message(errors), code=code, details={"fields": errors})
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _event_date(date: dt.date | None) -> dt.date:
+    date = date or _today()
+    if date > _today():
+        raise ValidationError("Ngày xảy ra không được sau ngày hôm nay.", details={"fields": {"date": ""}})
+    return date
+
+
+def _actor_user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _event(
+    household: Household,
+    kind: str,
+    *,
+    actor: Any,
+    date: dt.date,
+    member: Member | None = None,
+    other: Household | None = None,
+    **details: Any,
+) -> HouseholdEvent:
+    if member is not None:
+        details.setdefault("name", member.full_name)
+    if other is not None:
+        details.setdefault("other_code", other.code)
+    return HouseholdEvent.objects.create(
         household=household,
-        personal_id=data.personal_id or None,
-        full_name=name,
-        search_name=fold(name),
-        sort_key=person_sort_key(family, middle, given),
-        date_of_birth=data.date_of_birth,
-        sex=data.sex,
-        relation_to_head=data.relation_to_head,
-        **data.facts,
+        kind=kind,
+        date=date,
+        member=member,
+        other_household=other,
+        details=details,
+        actor=_actor_user(actor),
     )
+
+
+def _audit(actor: Any, action: str, household: Household, **kwargs: Any) -> None:
+    kwargs.setdefault("obj", household)
+    audit_write(
+        actor=actor,
+        action=action,
+        household_code=household.code,
+        area_code=household.commune.code,
+        **kwargs,
+    )
+
+
+def _lock(household: Household) -> Household:
+    """Re-read the household under a row lock (concurrent moves must not break the head rule)."""
+    return Household.objects.select_for_update().select_related("commune", "village").get(pk=household.pk)
+
+
+def _lock_member(member: Member) -> Member:
+    return Member.objects.select_for_update().get(pk=member.pk)
+
+
+def _require_active(household: Household) -> None:
+    if not household.is_active:
+        raise ValidationError(f"Hộ {household.code} không còn hoạt động (đã nhập hoặc giải thể).")
+
+
+def _require_member_of(member: Member, household: Household) -> None:
+    if member.household_id != household.pk or not member.is_active:
+        raise ValidationError(f"{member.full_name} không phải thành viên hiện tại của hộ {household.code}.")
+
+
+def _active_head(household: Household) -> Member | None:
+    return household.members.filter(is_active=True, relation_to_head=HEAD).first()
+
+
+def _set_head_name(household: Household, head: Member) -> None:
+    family, middle, given = split_full_name(head.full_name)
+    household.head_name = head.full_name
+    household.head_sort_key = person_sort_key(family, middle, given)
+    household.female_head = head.sex == Member.Sex.FEMALE
+
+
+def _refresh_size(household: Household, *, actor: Any, date: dt.date) -> None:
+    """Recount the active members; a household left without members is closed."""
+    household.size = household.members.filter(is_active=True).count()
+    fields = ["size", "head_name", "head_sort_key", "female_head", "updated_at"]
+    if household.size == 0 and household.is_active:
+        household.is_active = False
+        household.closed_at = date
+        fields += ["is_active", "closed_at"]
+        _event(household, Kind.DISSOLVED, actor=actor, date=date)
+    household.save(update_fields=fields)
+
+
+def _check_new_head(household: Household, leaving: set[int], new_head: Member | None) -> Member | None:
+    """The member who becomes head when the members ``leaving`` go; None when the head stays or
+    nobody stays. Raises when the head leaves and no valid new head is named."""
+    head = _active_head(household)
+    staying = set(
+        household.members.filter(is_active=True).exclude(pk__in=leaving).values_list("pk", flat=True)
+    )
+    if head is not None and head.pk not in leaving:
+        if new_head is not None and new_head.pk != head.pk:
+            raise ValidationError(
+                f"Chủ hộ {head.full_name} vẫn ở lại hộ {household.code}; "
+                "không thể chỉ định chủ hộ khác ở đây."
+            )
+        return None
+    if not staying:
+        return None
+    if new_head is None:
+        raise ValidationError(
+            f"Chủ hộ rời hộ {household.code}: phải chọn chủ hộ mới trong số thành viên ở lại.",
+            code="head_required",
+        )
+    if new_head.pk not in staying:
+        raise ValidationError(f"{new_head.full_name} không phải thành viên ở lại của hộ {household.code}.")
+    return new_head
+
+
+def _make_head(household: Household, new_head: Member, *, actor: Any, date: dt.date, previous: str) -> None:
+    """Promote ``new_head`` (the old head must already be closed or demoted)."""
+    old_relation = new_head.relation_to_head
+    new_head.relation_to_head = HEAD
+    new_head.save(update_fields=["relation_to_head", "updated_at"])
+    _set_head_name(household, new_head)
+    _event(
+        household,
+        Kind.HEAD_CHANGED,
+        actor=actor,
+        date=date,
+        member=new_head,
+        previous_head=previous,
+        previous_relation=old_relation,
+    )
+
+
+def _close(member: Member, *, date: dt.date, reason: str) -> None:
+    member.is_active = False
+    member.left_at = date
+    member.left_reason = reason
+    member.save(update_fields=["is_active", "left_at", "left_reason", "updated_at"])
+
+
+def _reopen(old: Member, household: Household, *, relation: str, date: dt.date) -> Member:
+    """The same person's new membership of ``household`` (after ``old`` was closed)."""
+    new = Member(
+        household=household,
+        relation_to_head=relation,
+        joined_at=date,
+        previous=old,
+        **{name: getattr(old, name) for name in _PERSON_FIELDS},
+    )
+    new.save()
+    return new
+
+
+def _relations_for(
+    members: Iterable[Member], relations: Mapping[int, str] | None, *, head: Member | None
+) -> dict[int, str]:
+    """Relation of each moving member to the head of the household they join ('other' unless
+    given; ``head`` gets 'head'). Nobody else may be given 'head'."""
+    relations = dict(relations or {})
+    out: dict[int, str] = {}
+    for m in members:
+        relation = (
+            HEAD if head is not None and m.pk == head.pk else relations.get(m.pk, Member.Relation.OTHER)
+        )
+        try:
+            code_lists.check_code("relation_to_head", relation, blank=False)
+        except code_lists.UnknownCode as exc:
+            raise ValidationError(exc.message, details={"fields": {"relation_to_head": exc.message}})
+        if relation == HEAD and (head is None or m.pk != head.pk):
+            raise ValidationError(
+                f"{m.full_name} không thể là chủ hộ: mỗi hộ chỉ có đúng một chủ hộ.", code="two_heads"
+            )
+        out[m.pk] = relation
+    return out
 
 
 def _area_path(commune: Area, village: Area | None) -> str:
     return village.path if village is not None else commune.path
+
+
+def _member_build(household: Household, data: MemberInput) -> Member:
+    unknown = set(data.facts) - set(MEMBER_FACT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
+    cleaned, errors = clean_member(
+        {
+            "full_name": data.full_name,
+            "date_of_birth": data.date_of_birth,
+            "sex": data.sex,
+            "relation_to_head": data.relation_to_head,
+            "personal_id": data.personal_id,
+            **data.facts,
+        }
+    )
+    if errors:
+        raise _invalid(errors, code="personal_id" if set(errors) == {"personal_id"} else "invalid")
+    duplicate = personal_id_conflict(cleaned["personal_id"])
+    if duplicate:
+        raise ValidationError(
+            duplicate, code="duplicate_personal_id", details={"fields": {"personal_id": duplicate}}
+        )
+    name = cleaned.pop("full_name")
+    family, middle, given = split_full_name(name)
+    return Member(
+        household=household,
+        full_name=name,
+        search_name=fold(name),
+        sort_key=person_sort_key(family, middle, given),
+        **cleaned,
+    )
+
+
+def household_code_next(commune: Area) -> str:
+    """The next free household code of a commune, in the synthetic/official shape
+    ``PP CCCCC SSSSSS`` (province, commune, six-digit sequence)."""
+    province = (commune.parent.code if commune.parent else "")[:2].zfill(2)
+    prefix = f"{province}{commune.code.zfill(5)}"
+    last = (
+        Household.objects.filter(code__startswith=prefix, code__regex=r"^\d{13}$")
+        .aggregate(last=Max("code"))
+        .get("last")
+    )
+    seq = int(last[len(prefix) :]) + 1 if last else 1
+    return f"{prefix}{seq:06d}"
+
+
+# --- households ----------------------------------------------------------------------------------
 
 
 @transaction.atomic
@@ -122,9 +357,9 @@ def household_create(
         raise ValidationError("Mã hộ không được để trống.")
     if Household.objects.filter(code=code).exists():
         raise ValidationError(f"Mã hộ {code} đã tồn tại.", code="duplicate_household")
-    heads = [m for m in members if m.relation_to_head == Member.Relation.HEAD]
+    heads = [m for m in members if m.relation_to_head == HEAD]
     if len(heads) != 1:
-        raise ValidationError("Mỗi hộ phải có đúng một chủ hộ.")
+        raise ValidationError("Mỗi hộ phải có đúng một chủ hộ.", code="head_rule")
     ids = [m.personal_id for m in members if m.personal_id]
     if len(ids) != len(set(ids)):
         raise ValidationError("Hai thành viên trong hộ trùng số định danh.")
@@ -132,6 +367,10 @@ def household_create(
     unknown = set(facts) - set(HOUSEHOLD_FACT_FIELDS)
     if unknown:
         raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
+    facts, errors = clean_household_facts(facts)
+    if errors:
+        raise _invalid(errors)
+    _check_coordinates(latitude, longitude)
     household = Household(
         code=code.strip(),
         commune=commune,
@@ -148,8 +387,12 @@ def household_create(
     household.head_name = " ".join(head.full_name.split())
     household.head_sort_key = person_sort_key(family, middle, given)
     household.save()
+    today = _today()
     built = [_member_build(household, m) for m in members]
+    for m in built:
+        m.joined_at = today
     Member.objects.bulk_create(built)
+    _event(household, Kind.CREATED, actor=actor, date=today, members=len(built))
     audit_write(
         actor=actor,
         action="registry.household_create",
@@ -161,25 +404,76 @@ def household_create(
     return household
 
 
+def _check_coordinates(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise ValidationError("Toạ độ GPS phải có cả vĩ độ và kinh độ.")
+    # Viet Nam including its islands lies within about 8–24° N, 102–118° E
+    if (
+        latitude is not None
+        and longitude is not None
+        and not (7 <= latitude <= 24 and 101 <= longitude <= 118)
+    ):
+        raise ValidationError("Toạ độ GPS nằm ngoài lãnh thổ Việt Nam.")
+
+
 @transaction.atomic
-def household_update_facts(*, actor: Any, household: Household, facts: dict[str, Any]) -> Household:
+def household_update_facts(
+    *, actor: Any, household: Household, facts: dict[str, Any], date: dt.date | None = None
+) -> Household:
+    """Phiếu B facts (housing, water, toilet, waste, internet, devices, income, phone) and group
+    flags. Values are checked against the code lists and ranges; the history records which
+    fields changed (not the values: the audit trail has them)."""
+    _check_writer(actor, _household_area(household))
     unknown = set(facts) - set(HOUSEHOLD_FACT_FIELDS)
     if unknown:
         raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
-    _check_writer(actor, household.village or household.commune)
-    before = snapshot(household, facts.keys())
-    for name, value in facts.items():
+    cleaned, errors = clean_household_facts(facts)
+    if errors:
+        raise _invalid(errors)
+    before = snapshot(household, cleaned.keys())
+    for name, value in cleaned.items():
         setattr(household, name, value)
-    household.save(update_fields=[*facts.keys(), "updated_at"])
-    audit_write(
-        actor=actor,
-        action="registry.household_update",
-        obj=household,
-        before=before,
-        after=snapshot(household, facts.keys()),
-        household_code=household.code,
-        area_code=household.commune.code,
-    )
+    household.save(update_fields=[*cleaned.keys(), "updated_at"])
+    after = snapshot(household, cleaned.keys())
+    changed = [k for k in cleaned if before.get(k) != after.get(k)]
+    if changed:
+        _event(household, Kind.FACTS_CHANGED, actor=actor, date=_event_date(date), fields=changed)
+    _audit(actor, "registry.household_update", household, before=before, after=after)
+    return household
+
+
+@transaction.atomic
+def household_update_groups_causes_needs(
+    *,
+    actor: Any,
+    household: Household,
+    groups: Mapping[str, bool] | None = None,
+    poverty_causes: list[str] | None = None,
+    support_needs: list[str] | None = None,
+    date: dt.date | None = None,
+) -> Household:
+    """Groups (DTTS, người có công, bảo trợ xã hội, không có khả năng lao động, chủ hộ nữ), causes
+    of poverty and support needs (codes of ``code_lists.json``). ``None`` leaves a part as is."""
+    _check_writer(actor, _household_area(household))
+    groups = dict(groups or {})
+    unknown = set(groups) - set(GROUP_FIELDS)
+    if unknown:
+        raise ValidationError(f"Nhóm không hợp lệ: {', '.join(sorted(unknown))}")
+    cleaned, errors = clean_household_facts(groups)
+    lists, list_errors = clean_causes_needs(poverty_causes, support_needs)
+    errors.update(list_errors)
+    if errors:
+        raise _invalid(errors)
+    cleaned.update(lists)
+    before = snapshot(household, cleaned.keys())
+    for name, value in cleaned.items():
+        setattr(household, name, value)
+    household.save(update_fields=[*cleaned.keys(), "updated_at"])
+    after = snapshot(household, cleaned.keys())
+    changed = [k for k in cleaned if before.get(k) != after.get(k)]
+    if changed:
+        _event(household, Kind.GROUPS_CHANGED, actor=actor, date=_event_date(date), fields=changed)
+    _audit(actor, "registry.household_update_groups", household, before=before, after=after)
     return household
 
 
@@ -201,3 +495,450 @@ def household_move_village(*, actor: Any, household: Household, village: Area | 
         household_code=household.code,
     )
     return household
+
+
+@transaction.atomic
+def household_change_head(
+    *, actor: Any, household: Household, new_head: Member, old_head_relation: str, date: dt.date | None = None
+) -> Household:
+    """Make another member the head; the old head stays with ``old_head_relation``."""
+    household = _lock(household)
+    _check_writer(actor, _household_area(household))
+    _require_active(household)
+    _require_member_of(new_head, household)
+    date = _event_date(date)
+    head = _active_head(household)
+    if head is None or head.pk == new_head.pk:
+        raise ValidationError(f"{new_head.full_name} đã là chủ hộ.")
+    (relation,) = _relations_for([head], {head.pk: old_head_relation}, head=None).values()
+    head.relation_to_head = relation
+    head.save(update_fields=["relation_to_head", "updated_at"])
+    _make_head(household, new_head, actor=actor, date=date, previous=head.full_name)
+    household.save(update_fields=["head_name", "head_sort_key", "female_head", "updated_at"])
+    _audit(
+        actor,
+        "registry.household_change_head",
+        household,
+        before={"head": head.pk},
+        after={"head": new_head.pk, "old_head_relation": relation},
+    )
+    return household
+
+
+# --- members -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def member_add(*, actor: Any, household: Household, data: MemberInput, date: dt.date | None = None) -> Member:
+    """A new member (birth, marriage, arrival from outside the registry). The head rule holds:
+    a second head is refused (use :func:`household_change_head`)."""
+    household = _lock(household)
+    _check_writer(actor, _household_area(household))
+    _require_active(household)
+    date = _event_date(date)
+    if data.relation_to_head == HEAD and _active_head(household) is not None:
+        raise ValidationError(
+            f"Hộ {household.code} đã có chủ hộ; mỗi hộ chỉ có đúng một chủ hộ.",
+            code="two_heads",
+            details={"fields": {"relation_to_head": "Hộ đã có chủ hộ."}},
+        )
+    member = _member_build(household, data)
+    member.joined_at = date
+    member.save()
+    _event(household, Kind.MEMBER_JOINED, actor=actor, date=date, member=member)
+    _refresh_size(household, actor=actor, date=date)
+    _audit(
+        actor,
+        "registry.member_add",
+        household,
+        obj=member,
+        after=snapshot(member),
+        personal_id=member.personal_id or "",
+    )
+    return member
+
+
+@transaction.atomic
+def member_update(*, actor: Any, member: Member, changes: Mapping[str, Any]) -> Member:
+    """Correct a member's personal facts. Becoming or ceasing to be head goes through
+    :func:`household_change_head`, so the head rule cannot be broken here."""
+    member = _lock_member(member)
+    household = member.household
+    _check_writer(actor, _household_area(household))
+    if not member.is_active:
+        raise ValidationError("Không sửa được nhân khẩu đã rời hộ.")
+    unknown = set(changes) - set(MEMBER_EDITABLE_FIELDS)
+    if unknown:
+        raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
+    if "relation_to_head" in changes and (changes["relation_to_head"] == HEAD) != (
+        member.relation_to_head == HEAD
+    ):
+        raise ValidationError(
+            "Đổi chủ hộ bằng chức năng “Đổi chủ hộ”: mỗi hộ luôn có đúng một chủ hộ.",
+            code="head_rule",
+            details={"fields": {"relation_to_head": "Dùng chức năng Đổi chủ hộ."}},
+        )
+    current = {name: getattr(member, name) for name in ("date_of_birth", "sex", "personal_id")}
+    cleaned, errors = clean_member({**current, **changes})
+    if errors:
+        raise _invalid(errors)
+    cleaned = {k: v for k, v in cleaned.items() if k in changes}
+    if "personal_id" in cleaned:
+        duplicate = personal_id_conflict(cleaned["personal_id"], exclude_pk=member.pk)
+        if duplicate:
+            raise ValidationError(
+                duplicate, code="duplicate_personal_id", details={"fields": {"personal_id": duplicate}}
+            )
+    before = snapshot(member, cleaned.keys())
+    for name, value in cleaned.items():
+        setattr(member, name, value)
+    update = [*cleaned.keys(), "updated_at"]
+    if "full_name" in cleaned:
+        family, middle, given = split_full_name(member.full_name)
+        member.search_name = fold(member.full_name)
+        member.sort_key = person_sort_key(family, middle, given)
+        update += ["search_name", "sort_key"]
+    member.save(update_fields=update)
+    after = snapshot(member, cleaned.keys())
+    changed = [k for k in cleaned if before.get(k) != after.get(k)]
+    if member.relation_to_head == HEAD and {"full_name", "sex"} & set(changed):
+        _set_head_name(household, member)
+        household.save(update_fields=["head_name", "head_sort_key", "female_head", "updated_at"])
+    if changed:
+        _event(household, Kind.MEMBER_UPDATED, actor=actor, date=_today(), member=member, fields=changed)
+    _audit(
+        actor,
+        "registry.member_update",
+        household,
+        obj=member,
+        before=before,
+        after=after,
+        personal_id=member.personal_id or "",
+    )
+    return member
+
+
+@transaction.atomic
+def member_move(
+    *,
+    actor: Any,
+    member: Member,
+    to_household: Household,
+    date: dt.date | None = None,
+    relation_to_head: str = Member.Relation.OTHER,
+    new_head: Member | None = None,
+) -> Member:
+    """Move a member to another household. The old membership is closed (``moved_out``) and a new
+    one opened; both histories record it. Moving the head requires ``new_head`` among those who
+    stay (unless nobody stays: the old household is then closed). Returns the new membership."""
+    member = _lock_member(member)
+    source = _lock(member.household)
+    target = _lock(to_household)
+    _check_writer(actor, _household_area(source))
+    _check_writer(actor, _household_area(target))
+    if not member.is_active:
+        raise ValidationError(f"{member.full_name} đã rời hộ {source.code}.")
+    if source.pk == target.pk:
+        raise ValidationError("Hộ chuyển đến phải khác hộ hiện tại.")
+    _require_active(target)
+    date = _event_date(date)
+    (relation,) = _relations_for([member], {member.pk: relation_to_head}, head=None).values()
+    promoted = _check_new_head(source, {member.pk}, new_head)
+    _close(member, date=date, reason=Left.MOVED_OUT)
+    moved = _reopen(member, target, relation=relation, date=date)
+    if promoted is not None:
+        _make_head(source, promoted, actor=actor, date=date, previous=member.full_name)
+    _event(source, Kind.MEMBER_MOVED, actor=actor, date=date, member=member, other=target, direction="out")
+    _event(target, Kind.MEMBER_MOVED, actor=actor, date=date, member=moved, other=source, direction="in")
+    _refresh_size(source, actor=actor, date=date)
+    _refresh_size(target, actor=actor, date=date)
+    _audit(
+        actor,
+        "registry.member_move",
+        source,
+        obj=member,
+        before={"household": source.code, "relation_to_head": member.relation_to_head},
+        after={
+            "household": target.code,
+            "relation_to_head": relation,
+            "new_member_id": moved.pk,
+            "new_head": promoted.pk if promoted else None,
+        },
+        personal_id=member.personal_id or "",
+    )
+    return moved
+
+
+def _member_leaves(
+    *,
+    actor: Any,
+    member: Member,
+    date: dt.date | None,
+    new_head: Member | None,
+    reason: str,
+    kind: str,
+    action: str,
+    **details: Any,
+) -> Member:
+    member = _lock_member(member)
+    household = _lock(member.household)
+    _check_writer(actor, _household_area(household))
+    if not member.is_active:
+        raise ValidationError(f"{member.full_name} đã rời hộ {household.code}.")
+    date = _event_date(date)
+    if date < member.date_of_birth:
+        raise ValidationError("Ngày xảy ra không được trước ngày sinh.")
+    promoted = _check_new_head(household, {member.pk}, new_head)
+    _close(member, date=date, reason=reason)
+    if promoted is not None:
+        _make_head(household, promoted, actor=actor, date=date, previous=member.full_name)
+    _event(household, kind, actor=actor, date=date, member=member, **details)
+    _refresh_size(household, actor=actor, date=date)
+    _audit(
+        actor,
+        action,
+        household,
+        obj=member,
+        before={"is_active": True},
+        after={
+            "is_active": False,
+            "left_at": date,
+            "left_reason": reason,
+            "new_head": promoted.pk if promoted else None,
+        },
+        personal_id=member.personal_id or "",
+    )
+    return member
+
+
+@transaction.atomic
+def member_record_death(
+    *, actor: Any, member: Member, date: dt.date | None = None, new_head: Member | None = None
+) -> Member:
+    """Record that a member died (the membership closes with ``died``; kept for history)."""
+    return _member_leaves(
+        actor=actor,
+        member=member,
+        date=date,
+        new_head=new_head,
+        reason=Left.DIED,
+        kind=Kind.DIED,
+        action="registry.member_record_death",
+    )
+
+
+@transaction.atomic
+def member_record_move_away(
+    *,
+    actor: Any,
+    member: Member,
+    date: dt.date | None = None,
+    new_head: Member | None = None,
+    destination: str = "",
+) -> Member:
+    """Record that a member moved away (outside the households of the registry)."""
+    destination = " ".join((destination or "").split())[:200]
+    return _member_leaves(
+        actor=actor,
+        member=member,
+        date=date,
+        new_head=new_head,
+        reason=Left.MOVED_AWAY,
+        kind=Kind.MOVED_AWAY,
+        action="registry.member_record_move_away",
+        destination=destination,
+    )
+
+
+# --- split and merge -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def household_split(
+    *,
+    actor: Any,
+    household: Household,
+    members: list[Member],
+    new_code: str = "",
+    new_head: Member,
+    remaining_head: Member | None = None,
+    relations: Mapping[int, str] | None = None,
+    village: Area | None = None,
+    address: str | None = None,
+    date: dt.date | None = None,
+) -> Household:
+    """Split ``members`` off into a new household of the same commune. The original keeps its
+    stable code; the new one gets ``new_code`` (or the commune's next code). ``new_head`` (one of
+    ``members``) heads it; ``remaining_head`` is required when the original's head leaves.
+    ``relations`` gives the others' relation to the new head (default 'other')."""
+    household = _lock(household)
+    _check_writer(actor, _household_area(household))
+    _require_active(household)
+    date = _event_date(date)
+    members = [Member.objects.select_for_update().get(pk=m.pk) for m in members]
+    if not members:
+        raise ValidationError("Chọn ít nhất một thành viên để tách hộ.")
+    for m in members:
+        _require_member_of(m, household)
+    leaving = {m.pk for m in members}
+    if new_head.pk not in leaving:
+        raise ValidationError("Chủ hộ mới phải là một trong các thành viên tách ra.")
+    if not household.members.filter(is_active=True).exclude(pk__in=leaving).exists():
+        raise ValidationError("Phải còn ít nhất một thành viên ở lại hộ cũ.")
+    promoted = _check_new_head(household, leaving, remaining_head)
+    rel = _relations_for(members, relations, head=new_head)
+    village = household.village if village is None else village
+    if village is not None and village.parent_id != household.commune_id:
+        raise ValidationError("Hộ tách ra phải ở cùng xã với hộ cũ.")
+    if village is not None:
+        _check_writer(actor, village)
+    new_code = (new_code or "").strip() or household_code_next(household.commune)
+    if Household.objects.filter(code=new_code).exists():
+        raise ValidationError(f"Mã hộ {new_code} đã tồn tại.", code="duplicate_household")
+    new = Household.objects.create(
+        code=new_code,
+        commune=household.commune,
+        village=village,
+        area_path=_area_path(household.commune, village),
+        address=household.address if address is None else address,
+        latitude=household.latitude,
+        longitude=household.longitude,
+        ethnic_minority=household.ethnic_minority,
+        split_from=household,
+    )
+    moved = []
+    for m in members:
+        _close(m, date=date, reason=Left.SPLIT)
+        moved.append(_reopen(m, new, relation=rel[m.pk], date=date))
+    head_row = next(n for n in moved if n.relation_to_head == HEAD)
+    _set_head_name(new, head_row)
+    if promoted is not None:
+        _make_head(household, promoted, actor=actor, date=date, previous=household.head_name)
+    names = [m.full_name for m in members]
+    _event(household, Kind.SPLIT_INTO, actor=actor, date=date, other=new, names=names)
+    _event(new, Kind.SPLIT_FROM, actor=actor, date=date, other=household, names=names)
+    _refresh_size(household, actor=actor, date=date)
+    _refresh_size(new, actor=actor, date=date)
+    _audit(
+        actor,
+        "registry.household_split",
+        household,
+        after={
+            "new_household": new.code,
+            "members": [m.personal_id or m.full_name for m in members],
+            "new_head": head_row.pk,
+            "remaining_head": promoted.pk if promoted else None,
+        },
+    )
+    _audit(actor, "registry.household_create", new, after={**snapshot(new), "split_from": household.code})
+    return new
+
+
+@transaction.atomic
+def household_merge(
+    *,
+    actor: Any,
+    source: Household,
+    target: Household,
+    relations: Mapping[int, str] | None = None,
+    date: dt.date | None = None,
+) -> Household:
+    """Merge ``source`` into ``target``: every active member of the source joins the target
+    (relation to the target's head from ``relations``, default 'other'); the source is
+    deactivated and keeps its code for history. Returns the target."""
+    if source.pk == target.pk:
+        raise ValidationError("Không thể nhập một hộ vào chính nó.")
+    source = _lock(source)
+    target = _lock(target)
+    _check_writer(actor, _household_area(source))
+    _check_writer(actor, _household_area(target))
+    _require_active(source)
+    _require_active(target)
+    date = _event_date(date)
+    members = list(source.members.select_for_update().filter(is_active=True).order_by("id"))
+    rel = _relations_for(members, relations, head=None)
+    for m in members:
+        _close(m, date=date, reason=Left.MERGED)
+        _reopen(m, target, relation=rel[m.pk], date=date)
+    names = [m.full_name for m in members]
+    source.merged_into = target
+    source.is_active = False
+    source.closed_at = date
+    source.size = 0
+    source.save(update_fields=["merged_into", "is_active", "closed_at", "size", "updated_at"])
+    _event(source, Kind.MERGED_INTO, actor=actor, date=date, other=target, names=names)
+    _event(target, Kind.MERGED_FROM, actor=actor, date=date, other=source, names=names)
+    _refresh_size(target, actor=actor, date=date)
+    _audit(
+        actor,
+        "registry.household_merge",
+        source,
+        before={"is_active": True},
+        after={
+            "is_active": False,
+            "merged_into": target.code,
+            "members": [m.personal_id or m.full_name for m in members],
+        },
+    )
+    _audit(
+        actor,
+        "registry.household_merge_target",
+        target,
+        after={"merged_from": source.code, "size": target.size},
+    )
+    return target
+
+
+# --- support received ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def support_received_add(
+    *,
+    actor: Any,
+    household: Household,
+    kind: str,
+    year: int,
+    amount_vnd: int | None = None,
+    note: str = "",
+    member: Member | None = None,
+) -> SupportReceived:
+    """Record a support the household (or one member, e.g. a health-insurance card) received."""
+    _check_writer(actor, _household_area(household))
+    errors: dict[str, str] = {}
+    try:
+        kind = code_lists.check_code("support_kind", kind, blank=False)
+    except code_lists.UnknownCode as exc:
+        errors["kind"] = exc.message
+    this_year = _today().year
+    if not isinstance(year, int) or not 1990 <= year <= this_year:
+        errors["year"] = f"Năm hỗ trợ phải từ 1990 đến {this_year}."
+    if amount_vnd is not None and (not isinstance(amount_vnd, int) or not 0 <= amount_vnd <= 10**11):
+        errors["amount_vnd"] = "Số tiền phải là số nguyên không âm (đồng)."
+    note = " ".join((note or "").split())
+    if len(note) > 300:
+        errors["note"] = "Ghi chú tối đa 300 ký tự."
+    if member is not None and (member.household_id != household.pk or not member.is_active):
+        errors["member"] = f"{member.full_name} không phải thành viên hiện tại của hộ."
+    if errors:
+        raise _invalid(errors)
+    support = SupportReceived.objects.create(
+        household=household,
+        member=member,
+        kind=kind,
+        year=year,
+        amount_vnd=amount_vnd,
+        note=note,
+        recorded_by=_actor_user(actor),
+    )
+    _event(
+        household,
+        Kind.SUPPORT_ADDED,
+        actor=actor,
+        date=_today(),
+        member=member,
+        support=kind,
+        year=year,
+    )
+    _audit(actor, "registry.support_received_add", household, obj=support, after=snapshot(support))
+    return support

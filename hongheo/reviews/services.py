@@ -737,3 +737,39 @@ def status_baseline_set(
         household_code=household.code,
     )
     return status
+
+
+# --- generated documents ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def decision_pdf_attach(*, actor: Any, decision: Decision, content: bytes) -> Decision:
+    """Keep the decision (Mẫu 02) as printed when it is first printed, so later edits of the
+    registry do not change the signed document. Once kept it is never replaced."""
+    from django.core.files.base import ContentFile
+
+    _require(
+        actor, decision.round.commune, {"commune_chairman", "commune_officer"}, "in quyết định công nhận"
+    )
+    locked = Decision.objects.select_for_update().get(pk=decision.pk)
+    if locked.pdf:
+        return locked
+    locked.pdf.save(f"quyet-dinh-{locked.pk}.pdf", ContentFile(content), save=False)
+    locked.save(update_fields=["pdf", "updated_at"])
+    _audit(actor, "reviews.decision_pdf_attach", locked, after={"pdf": locked.pdf.name})
+    return locked
+
+
+@transaction.atomic
+def meeting_minutes_attach(*, actor: Any, meeting: CommunityMeeting, content: bytes) -> CommunityMeeting:
+    """Keep the minutes (biên bản họp dân) as recorded at the meeting, with its votes."""
+    from django.core.files.base import ContentFile
+
+    _require(actor, meeting.village or meeting.round.commune, MEETING_ROLES, "lưu biên bản họp dân")
+    locked = CommunityMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.minutes_pdf:
+        return locked
+    locked.minutes_pdf.save(f"bien-ban-hop-dan-{locked.pk}.pdf", ContentFile(content), save=False)
+    locked.save(update_fields=["minutes_pdf", "updated_at"])
+    _audit(actor, "reviews.meeting_minutes_attach", locked, after={"pdf": locked.minutes_pdf.name})
+    return locked

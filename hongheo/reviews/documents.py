@@ -1,0 +1,176 @@
+"""Printed documents of the review, rendered by WeasyPrint from HTML templates (A4, a Times-like
+serif found through fontconfig: Times New Roman where installed, else Liberation Serif / Tinos /
+DejaVu Serif, all of which carry the Vietnamese letters):
+
+* biên bản họp dân (minutes of a community meeting, signed by chair, secretary, households);
+* Mẫu 02, the commune chairman's recognition decision with its annex lists;
+* Mẫu 03, certificates of poor / near-poor households, each with a QR code that opens the
+  public verification page;
+* the written refusal of an application (văn bản trả lời).
+
+Pure rendering: callers decide whether to keep the file (``services.decision_pdf_attach``,
+``services.meeting_minutes_attach``) and serve it only through the access gate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import segno
+from django.template.loader import render_to_string
+
+from hongheo.registry.models import Household, Member
+
+from .models import Application, Certificate, CommunityMeeting, Decision
+from .selectors import CLASS_LABELS_VI, decision_lists
+
+#: how many yearly stamp boxes a certificate shows (the years of a standard's period)
+CERTIFICATE_YEAR_BOXES = 4
+
+
+def render_pdf(template_name: str, context: dict[str, Any]) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template_name, context)
+    return bytes(HTML(string=html, base_url=".").write_pdf())
+
+
+def vn_date(day: dt.date | None) -> str:
+    """2026-12-05 → 'ngày 05 tháng 12 năm 2026'"""
+    if day is None:
+        return "ngày … tháng … năm …"
+    return f"ngày {day:%d} tháng {day:%m} năm {day.year}"
+
+
+def head_initials(name: str) -> str:
+    """'Nguyễn Văn An' → 'N. V. A.' (the only trace of a person on the public page)."""
+    return " ".join(f"{part[0].upper()}." for part in name.split() if part)
+
+
+def qr_svg_data_uri(url: str) -> str:
+    return str(segno.make(url, error="m").svg_data_uri(scale=4, border=2))
+
+
+def _members(household: Household) -> list[Member]:
+    members = list(household.members.filter(is_active=True).order_by("id"))
+    members.sort(key=lambda m: (m.relation_to_head != "head", m.id))
+    return members
+
+
+def _head(household: Household, members: list[Member]) -> Member | None:
+    return next((m for m in members if m.relation_to_head == "head"), None)
+
+
+def _where(household: Household) -> str:
+    parts = [household.address, household.village.name if household.village else "", household.commune.name]
+    seen: list[str] = []
+    for p in parts:
+        if p and p not in seen and not any(p in s for s in seen):
+            seen.append(p)
+    province = household.commune.parent.name if household.commune.parent else ""
+    return ", ".join([*seen, province] if province else seen)
+
+
+# --- minutes ------------------------------------------------------------------------------------
+
+
+def minutes_pdf(meeting: CommunityMeeting) -> bytes:
+    review_round = meeting.round
+    entries = list(
+        meeting.entries.select_related("household").order_by("household__head_sort_key", "household__code")
+    )
+    return render_pdf(
+        "reviews/pdf/minutes.html",
+        {
+            "meeting": meeting,
+            "round": review_round,
+            "commune": review_round.commune,
+            "place": meeting.village.name if meeting.village else review_round.commune.name,
+            "held_on": vn_date(meeting.held_on),
+            "entries": entries,
+            "class_labels": CLASS_LABELS_VI,
+            "share_percent": 50,
+        },
+    )
+
+
+# --- Mẫu 02 -------------------------------------------------------------------------------------
+
+
+def decision_pdf(decision: Decision) -> bytes:
+    review_round = decision.round
+    entries = list(
+        review_round.entries.select_related("household", "household__village").order_by(
+            "household__village__name", "household__head_sort_key", "household__code"
+        )
+    )
+    lists = decision_lists(entries)
+    annexes = [
+        ("I", "DANH SÁCH HỘ NGHÈO", lists["poor"]),
+        ("II", "DANH SÁCH HỘ CẬN NGHÈO", lists["near_poor"]),
+        ("III", "DANH SÁCH HỘ THOÁT NGHÈO", lists["escaped_poverty"]),
+        ("IV", "DANH SÁCH HỘ THOÁT CẬN NGHÈO", lists["escaped_near_poverty"]),
+    ]
+    status_year = review_round.year + 1 if review_round.kind == "yearly" else review_round.year
+    return render_pdf(
+        "reviews/pdf/decision.html",
+        {
+            "decision": decision,
+            "round": review_round,
+            "commune": review_round.commune,
+            "province": review_round.commune.parent,
+            "signed_on": vn_date(decision.signed_on),
+            "annexes": annexes,
+            "counts": {k: len(v) for k, v in lists.items()},
+            "status_year": status_year,
+            "signer": decision.signed_by,
+        },
+    )
+
+
+# --- Mẫu 03 -------------------------------------------------------------------------------------
+
+
+def certificates_pdf(certificates: Iterable[Certificate], verify_url: Callable[[Certificate], str]) -> bytes:
+    """One page per certificate; ``verify_url`` builds the absolute address of the public
+    verification page that the QR code opens."""
+    pages = []
+    for c in certificates:
+        household = c.household
+        members = _members(household)
+        head = _head(household, members)
+        url = verify_url(c)
+        pages.append(
+            {
+                "certificate": c,
+                "household": household,
+                "members": members,
+                "head": head,
+                "head_name": head.full_name if head else household.head_name,
+                "where": _where(household),
+                "class_label": CLASS_LABELS_VI.get(c.classification, c.classification),
+                "years": [{"year": c.year + i, "stamped": i == 0} for i in range(CERTIFICATE_YEAR_BOXES)],
+                "issued_on": vn_date(c.issued_on),
+                "qr": qr_svg_data_uri(url),
+                "verify_url": url,
+            }
+        )
+    return render_pdf("reviews/pdf/certificates.html", {"pages": pages})
+
+
+# --- written refusal ----------------------------------------------------------------------------
+
+
+def refusal_pdf(application: Application) -> bytes:
+    return render_pdf(
+        "reviews/pdf/refusal.html",
+        {
+            "application": application,
+            "commune": application.commune,
+            "province": application.commune.parent,
+            "received_on": vn_date(application.received_on),
+            "decided_on": vn_date(application.decided_on),
+        },
+    )

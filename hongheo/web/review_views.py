@@ -1,0 +1,849 @@
+"""Pages of the review procedure (rà soát): the round board, the entry list, Phiếu A / Phiếu B,
+community meetings and their minutes, posting, complaints, applications, the chairman's decision,
+certificates with their public verification page, and the province's overview.
+
+Thin, like every view: parse, authorise through the gate (``hongheo.reviews.selectors`` builds on
+``hongheo.registry.access``), call a service, render. Out-of-scope objects are "not found";
+a role that may see an object but not use a page gets 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from hongheo.core.audit import audit_read
+from hongheo.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from hongheo.geography.models import Area
+from hongheo.registry.access import access_household_by_code
+from hongheo.reviews import documents, procedure, selectors, services
+from hongheo.reviews.models import (
+    Application,
+    Certificate,
+    CommunityMeeting,
+    Complaint,
+    Decision,
+    PublicPosting,
+    ReviewRound,
+)
+from hongheo.reviews.workflow import STATE_LABELS_VI, EntryState, RoundState, transitions_from
+from hongheo.users.access import user_covers_area
+
+from .errors import domain_errors
+from .review_forms import (
+    SURVEY_FIELDS,
+    ApplicationForm,
+    ComplaintForm,
+    DecisionForm,
+    MeetingForm,
+    PostingForm,
+    RefusalForm,
+    ResolveForm,
+    RoundOpenForm,
+    ScreeningForm,
+    SurveyForm,
+)
+
+OFFICER = {"commune_officer"}
+CHAIRMAN = {"commune_chairman"}
+FIELD = {"commune_officer", "surveyor", "village_head"}
+MEETING = {"commune_officer", "village_head"}
+COMMUNE_STAFF = {"commune_officer", "commune_chairman", "surveyor", "village_head"}
+DECISION_READERS = {"commune_officer", "commune_chairman"}
+PROVINCE = {"province_officer", "central_analyst", "administrator"}
+PAGE_SIZE = 50
+
+
+def _role(request: HttpRequest) -> str:
+    return str(getattr(request.user, "role", ""))
+
+
+def _need(request: HttpRequest, roles: set[str]) -> None:
+    if _role(request) not in roles:
+        raise PermissionDenied("Vai trò của bạn không dùng được chức năng này.")
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _fail(form: Any, exc: DomainError) -> None:
+    """A service refused the input: show its Vietnamese message on the form (nothing changed)."""
+    form.add_error(None, exc.message)
+
+
+def _pdf(content: bytes | Any, filename: str) -> HttpResponseBase:
+    if isinstance(content, bytes | bytearray):
+        response: HttpResponseBase = HttpResponse(bytes(content), content_type="application/pdf")
+    else:
+        response = FileResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the round board ------------------------------------------------------------------------------
+
+
+def _commune_for(request: HttpRequest, code: str | None) -> Area:
+    communes = selectors.communes_for_user(request.user)
+    commune = communes.filter(code=code).first() if code else communes.first()
+    if commune is None:
+        raise NotFound("Không tìm thấy xã/phường.")
+    return commune
+
+
+def _round_summary(request: HttpRequest, review_round: ReviewRound) -> dict[str, Any]:
+    entries = selectors.entries_for_user(request.user, review_round)
+    role = _role(request)
+    actions = [t for t in transitions_from(RoundState(review_round.state), role) if t.action != "decide"]
+    can_decide = role in CHAIRMAN and review_round.state == RoundState.DECISION
+    meetings = list(review_round.meetings.select_related("village").order_by("-held_on", "-id"))
+    return {
+        "round": review_round,
+        "deadline": selectors.step_deadline(review_round, today=_today()),
+        "progress": selectors.round_progress(entries),
+        "steps": [(s, STATE_LABELS_VI[s]) for s in RoundState],
+        "actions": actions,
+        "can_decide": can_decide,
+        "meetings": meetings,
+        "role": role,
+        "is_officer": role in OFFICER,
+        "is_field": role in FIELD,
+        "is_meeting": role in MEETING,
+        "can_read_decision": role in DECISION_READERS,
+    }
+
+
+@login_required
+@domain_errors
+def board_view(request: HttpRequest) -> HttpResponse:
+    if _role(request) in PROVINCE:
+        return redirect("web:review_province")
+    _need(request, COMMUNE_STAFF)
+    commune = _commune_for(request, request.GET.get("xa"))
+    return _render_board(request, commune, RoundOpenForm(initial={"kind": "yearly", "year": _today().year}))
+
+
+def _render_board(
+    request: HttpRequest, commune: Area, form: RoundOpenForm, status: int = 200
+) -> HttpResponse:
+    rounds = list(selectors.round_qs_for_user(request.user).filter(commune=commune))
+    open_round = next((r for r in rounds if r.state != RoundState.CLOSED), None)
+    context: dict[str, Any] = {
+        "commune": commune,
+        "communes": selectors.communes_for_user(request.user),
+        "rounds": rounds,
+        "open_round": open_round,
+        "form": form,
+        "can_open": _role(request) in OFFICER and open_round is None,
+        "can_applications": _role(request) in DECISION_READERS,
+    }
+    if open_round is not None:
+        context.update(_round_summary(request, open_round))
+    return render(request, "web/reviews/board.html", context, status=status)
+
+
+@login_required
+@require_POST
+@domain_errors
+def round_open_view(request: HttpRequest, code: str) -> HttpResponse:
+    commune = _commune_for(request, code)
+    _need(request, OFFICER)
+    form = RoundOpenForm(request.POST)
+    if form.is_valid():
+        try:
+            review_round = services.round_open(
+                actor=request.user,
+                commune=commune,
+                kind=form.cleaned_data["kind"],
+                year=form.cleaned_data["year"],
+                month=form.cleaned_data.get("month"),
+            )
+        except (ValidationError, Conflict) as exc:
+            _fail(form, exc)
+        else:
+            messages.success(
+                request, f"Đã mở {review_round}: {review_round.entries.count()} hộ trong danh sách."
+            )
+            return redirect("web:review_round", pk=review_round.pk)
+    return _render_board(request, commune, form, status=422)
+
+
+@login_required
+@domain_errors
+def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review_round = selectors.round_get_for_user(request.user, pk)
+    context = _round_summary(request, review_round)
+    context["villages"] = Area.objects.filter(parent=review_round.commune, level=Area.Level.VILLAGE).order_by(
+        "name"
+    )
+    return render(request, "web/reviews/round.html", context)
+
+
+@login_required
+@require_POST
+@domain_errors
+def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review_round = selectors.round_get_for_user(request.user, pk)
+    action = request.POST.get("action", "")
+    try:
+        review_round = services.round_advance(actor=request.user, review_round=review_round, action=action)
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Đợt rà soát chuyển sang bước: {review_round.get_state_display()}.")
+    return redirect("web:review_round", pk=review_round.pk)
+
+
+# --- entries, Phiếu A, Phiếu B ---------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def entries_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review_round = selectors.round_get_for_user(request.user, pk)
+    query = request.GET.get("q", "")
+    state = request.GET.get("buoc", "")
+    qs = selectors.entries_search(selectors.entries_for_user(request.user, review_round), query)
+    if state in {s.value for s in EntryState}:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "web/reviews/entries.html",
+        {
+            "round": review_round,
+            "page": page,
+            "query": query,
+            "state": state,
+            "states": selectors.ENTRY_STATE_LABELS_VI.items(),
+            "state_labels": {k.value: v for k, v in selectors.ENTRY_STATE_LABELS_VI.items()},
+            "is_field": _role(request) in FIELD,
+            "can_screen": review_round.state in (RoundState.LISTING, RoundState.SURVEY),
+            "can_survey": review_round.state == RoundState.SURVEY,
+        },
+    )
+
+
+@login_required
+@domain_errors
+def screening_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    review_round = selectors.round_get_for_user(request.user, pk)
+    entry = selectors.entry_get_for_user(request.user, review_round, entry_pk)
+    _need(request, FIELD)
+    initial = {}
+    if entry.screening_excluded is not None:
+        initial = {
+            "excluded": "1" if entry.screening_excluded else "0",
+            "reasons": "\n".join(entry.screening_reasons),
+        }
+    form = ScreeningForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                services.screening_record(
+                    actor=request.user,
+                    entry=entry,
+                    excluded=form.cleaned_data["excluded"],
+                    reasons=form.reason_list(),
+                )
+            except (ValidationError, Conflict) as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, f"Đã ghi Phiếu A của hộ {entry.household.code}.")
+                return redirect(reverse("web:review_entries", args=[review_round.pk]))
+    return render(
+        request,
+        "web/reviews/screening.html",
+        {"round": review_round, "entry": entry, "form": form},
+        status=status,
+    )
+
+
+@login_required
+@domain_errors
+def survey_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    review_round = selectors.round_get_for_user(request.user, pk)
+    entry = selectors.entry_get_for_user(request.user, review_round, entry_pk)
+    _need(request, FIELD)
+    form = SurveyForm(request.POST or None, initial=SurveyForm.initial_for(entry.household))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                entry = services.survey_record(actor=request.user, entry=entry, facts=form.facts())
+            except (ValidationError, Conflict) as exc:
+                _fail(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Đã ghi Phiếu B của hộ {entry.household.code}: {entry.get_proposed_class_display()}.",
+                )
+                return redirect(reverse("web:review_entries", args=[review_round.pk]))
+    return render(
+        request,
+        "web/reviews/survey.html",
+        {"round": review_round, "entry": entry, "form": form, "fields": SURVEY_FIELDS},
+        status=status,
+    )
+
+
+# --- community meeting ------------------------------------------------------------------------------
+
+
+NO_VILLAGE = "xa"
+
+
+def _meeting_village(review_round: ReviewRound, code: str) -> Area | None:
+    if code == NO_VILLAGE:
+        return None
+    village = Area.objects.filter(parent=review_round.commune, level=Area.Level.VILLAGE, code=code).first()
+    if village is None:
+        raise NotFound("Không tìm thấy thôn/tổ dân phố.")
+    return village
+
+
+@login_required
+@domain_errors
+def meeting_view(request: HttpRequest, pk: int, village_code: str) -> HttpResponse:
+    review_round = selectors.round_get_for_user(request.user, pk)
+    village = _meeting_village(review_round, village_code)
+    if not user_covers_area(request.user, village or review_round.commune):
+        raise NotFound("Không tìm thấy thôn/tổ dân phố.")
+    _need(request, MEETING)
+    entries_qs = selectors.entries_for_user(request.user, review_round)
+    entries_qs = (
+        entries_qs.filter(household__village=village)
+        if village
+        else entries_qs.filter(household__village=None)
+    )
+    candidates = list(
+        entries_qs.filter(state__in=[EntryState.SURVEYED, EntryState.AGREED, EntryState.DISAGREED])
+    )
+    form = MeetingForm(request.POST or None, initial={"held_on": _today()})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            votes, errors = form.votes(request.POST, [e.pk for e in candidates])
+            for e in errors:
+                form.add_error(None, e)
+            if not errors:
+                try:
+                    meeting = services.meeting_record(
+                        actor=request.user,
+                        review_round=review_round,
+                        village=village,
+                        votes=votes,
+                        **form.cleaned_data,
+                    )
+                except (ValidationError, Conflict) as exc:
+                    _fail(form, exc)
+                else:
+                    services.meeting_minutes_attach(
+                        actor=request.user, meeting=meeting, content=documents.minutes_pdf(meeting)
+                    )
+                    messages.success(request, f"Đã ghi biên bản họp dân ngày {meeting.held_on:%d/%m/%Y}.")
+                    return redirect("web:review_meeting", pk=review_round.pk, village_code=village_code)
+    meetings = CommunityMeeting.objects.filter(round=review_round, village=village).order_by(
+        "-held_on", "-id"
+    )
+    share = float(procedure.value("meeting_agreement_share"))
+    return render(
+        request,
+        "web/reviews/meeting.html",
+        {
+            "round": review_round,
+            "village": village,
+            "village_code": village_code,
+            "rows": [(e, request.POST.get(f"agree_{e.pk}", "")) for e in candidates],
+            "form": form,
+            "meetings": meetings,
+            "share_percent": round(share * 100),
+            "can_record": review_round.state == RoundState.MEETING,
+        },
+        status=status,
+    )
+
+
+@login_required
+@domain_errors
+def minutes_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    meeting = CommunityMeeting.objects.select_related("round", "village").filter(pk=pk).first()
+    if meeting is None:
+        raise NotFound("Không tìm thấy biên bản.")
+    selectors.round_get_for_user(request.user, meeting.round_id)
+    if not user_covers_area(request.user, meeting.village or meeting.round.commune):
+        raise NotFound("Không tìm thấy biên bản.")
+    _need(request, MEETING | CHAIRMAN)
+    filename = f"bien-ban-hop-dan-{meeting.pk}.pdf"
+    if meeting.minutes_pdf:
+        return _pdf(meeting.minutes_pdf.open("rb"), filename)
+    return _pdf(documents.minutes_pdf(meeting), filename)
+
+
+# --- posting -------------------------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def posting_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review_round = selectors.round_get_for_user(request.user, pk)
+    _need(request, OFFICER)
+    form = PostingForm(request.POST or None, request.FILES or None, initial={"posted_from": _today()})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            try:
+                posting = services.posting_record(
+                    actor=request.user,
+                    review_round=review_round,
+                    posted_from=form.cleaned_data["posted_from"],
+                    places=form.cleaned_data["places"],
+                    proof_note=form.cleaned_data["proof_note"],
+                    proof=form.cleaned_data.get("proof"),
+                )
+            except (ValidationError, Conflict) as exc:
+                _fail(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Đã ghi nhận niêm yết từ {posting.posted_from:%d/%m/%Y} "
+                    f"đến {posting.posted_to:%d/%m/%Y}.",
+                )
+                return redirect("web:review_posting", pk=review_round.pk)
+    return render(
+        request,
+        "web/reviews/posting.html",
+        {
+            "round": review_round,
+            "form": form,
+            "postings": review_round.postings.order_by("-posted_from", "-id"),
+            "note": selectors.posting_note(),
+            "can_record": review_round.state == RoundState.POSTING,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def posting_end_view(request: HttpRequest) -> JsonResponse:
+    """The end of a posting that starts on ``?tu=YYYY-MM-DD`` (the same rule as the service)."""
+    try:
+        start = dt.date.fromisoformat(request.GET.get("tu", ""))
+    except ValueError:
+        return JsonResponse({"error": "Ngày không hợp lệ."}, status=400)
+    end = procedure.posting_end(start)
+    return JsonResponse({"from": start.isoformat(), "to": end.isoformat(), "to_vi": f"{end:%d/%m/%Y}"})
+
+
+@login_required
+@domain_errors
+def posting_proof_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    posting = PublicPosting.objects.filter(pk=pk).first()
+    if posting is None or not posting.proof:
+        raise NotFound("Không tìm thấy minh chứng.")
+    selectors.round_get_for_user(request.user, posting.round_id)
+    _need(request, DECISION_READERS)
+    name = posting.proof.name.rsplit("/", 1)[-1]
+    return FileResponse(posting.proof.open("rb"), as_attachment=True, filename=name)
+
+
+# --- complaints ---------------------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def complaints_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review_round = selectors.round_get_for_user(request.user, pk)
+    _need(request, OFFICER)
+    entries = list(
+        selectors.entries_for_user(request.user, review_round).exclude(state=EntryState.SCREENED_OUT)
+    )
+    form = ComplaintForm(request.POST or None, entries=entries, initial={"received_on": _today()})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            entry_pk = form.cleaned_data["entry"]
+            entry = next((e for e in entries if e.pk == entry_pk), None) if entry_pk else None
+            try:
+                services.complaint_receive(
+                    actor=request.user,
+                    review_round=review_round,
+                    entry=entry,
+                    complainant=form.cleaned_data["complainant"],
+                    content=form.cleaned_data["content"],
+                    on=form.cleaned_data["received_on"],
+                )
+            except (ValidationError, Conflict) as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, "Đã tiếp nhận khiếu nại.")
+                return redirect("web:review_complaints", pk=review_round.pk)
+    return _render_complaints(request, review_round, form, status=status)
+
+
+def _render_complaints(
+    request: HttpRequest,
+    review_round: ReviewRound,
+    form: ComplaintForm | None,
+    *,
+    status: int = 200,
+    resolve_forms: dict[int, ResolveForm] | None = None,
+) -> HttpResponse:
+    if form is None:
+        entries = list(
+            selectors.entries_for_user(request.user, review_round).exclude(state=EntryState.SCREENED_OUT)
+        )
+        form = ComplaintForm(entries=entries, initial={"received_on": _today()})
+    complaints = list(selectors.complaints_for_round(review_round))
+    resolve_forms = resolve_forms or {}
+    rows = [
+        (c, resolve_forms.get(c.pk) or ResolveForm(initial={"on": _today()}, prefix=f"c{c.pk}"))
+        for c in complaints
+    ]
+    return render(
+        request,
+        "web/reviews/complaints.html",
+        {
+            "round": review_round,
+            "form": form,
+            "rows": rows,
+            "can_receive": review_round.state in (RoundState.POSTING, RoundState.COMPLAINTS),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def complaint_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
+    complaint = Complaint.objects.select_related("round", "entry", "entry__household").filter(pk=pk).first()
+    if complaint is None:
+        raise NotFound("Không tìm thấy khiếu nại.")
+    review_round = selectors.round_get_for_user(request.user, complaint.round_id)
+    if complaint.entry is not None:
+        selectors.entry_get_for_user(request.user, review_round, complaint.entry_id)  # type: ignore[arg-type]
+    _need(request, OFFICER)
+    form = ResolveForm(request.POST, prefix=f"c{complaint.pk}")
+    if form.is_valid():
+        try:
+            services.complaint_resolve(
+                actor=request.user,
+                complaint=complaint,
+                recheck_note=form.cleaned_data["recheck_note"],
+                new_class=form.cleaned_data["new_class"] or None,
+                on=form.cleaned_data["on"],
+            )
+        except (ValidationError, Conflict) as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, f"Đã phúc tra khiếu nại của {complaint.complainant}.")
+            return redirect("web:review_complaints", pk=review_round.pk)
+    return _render_complaints(request, review_round, None, status=422, resolve_forms={complaint.pk: form})
+
+
+# --- applications (Mẫu 01 / Mẫu 04) and the written refusal -------------------------------------
+
+
+def _application_for(request: HttpRequest, pk: int) -> Application:
+    communes = selectors.communes_for_user(request.user)
+    application = (
+        Application.objects.select_related("commune", "commune__parent", "household")
+        .filter(pk=pk, commune__in=communes)
+        .first()
+    )
+    if application is None:
+        raise NotFound("Không tìm thấy giấy đề nghị.")
+    return application
+
+
+@login_required
+@domain_errors
+def applications_view(request: HttpRequest) -> HttpResponse:
+    _need(request, DECISION_READERS)
+    commune = _commune_for(request, request.GET.get("xa") or request.POST.get("xa"))
+    form = ApplicationForm(
+        request.POST or None, initial={"received_on": _today(), "kind": "review", "channel": "direct"}
+    )
+    status = 200
+    if request.method == "POST":
+        _need(request, OFFICER)
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                household = (
+                    access_household_by_code(request.user, data["household_code"].strip())
+                    if data["household_code"].strip()
+                    else None
+                )
+                application = services.application_receive(
+                    actor=request.user,
+                    commune=commune,
+                    kind=data["kind"],
+                    applicant_name=data["applicant_name"],
+                    received_on=data["received_on"],
+                    household=household,
+                    personal_id=data["personal_id"] or "",
+                    reason=data["reason"],
+                    channel=data["channel"],
+                )
+            except NotFound:
+                form.add_error("household_code", "Không tìm thấy hộ có mã này trong địa bàn của bạn.")
+            except (ValidationError, Conflict) as exc:
+                _fail(form, exc)
+            else:
+                messages.success(request, f"Đã tiếp nhận: {application}.")
+                return redirect(f"{reverse('web:review_applications')}?xa={commune.code}")
+    applications = Application.objects.filter(commune=commune).select_related("household")
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("trang"))
+    return render(
+        request,
+        "web/reviews/applications.html",
+        {
+            "commune": commune,
+            "form": form,
+            "page": page,
+            "is_officer": _role(request) in OFFICER,
+            "is_chairman": _role(request) in CHAIRMAN,
+            "refuse_form": RefusalForm(initial={"on": _today()}),
+            "open_statuses": (Application.Status.RECEIVED, Application.Status.IN_REVIEW),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+@domain_errors
+def application_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application_for(request, pk)
+    _need(request, CHAIRMAN)
+    form = RefusalForm(request.POST)
+    target = f"{reverse('web:review_applications')}?xa={application.commune.code}"
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for e in errors:
+                messages.error(request, str(e))
+        return redirect(target)
+    try:
+        services.application_refuse(
+            actor=request.user,
+            application=application,
+            reason=form.cleaned_data["reason"],
+            on=form.cleaned_data["on"],
+        )
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Đã trả lời bằng văn bản: {application.applicant_name}.")
+    return redirect(target)
+
+
+@login_required
+@domain_errors
+def refusal_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    application = _application_for(request, pk)
+    _need(request, DECISION_READERS)
+    if application.status != Application.Status.REFUSED:
+        raise NotFound("Giấy đề nghị chưa có văn bản từ chối.")
+    return _pdf(documents.refusal_pdf(application), f"van-ban-tra-loi-{application.pk}.pdf")
+
+
+# --- decision (Mẫu 02) and certificates (Mẫu 03) -------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def decision_view(request: HttpRequest, pk: int) -> HttpResponse:
+    review_round = selectors.round_get_for_user(request.user, pk)
+    _need(request, DECISION_READERS)
+    entries = selectors.entries_for_user(request.user, review_round)
+    form = DecisionForm(request.POST or None, initial={"signed_on": _today()})
+    status = 200
+    if request.method == "POST":
+        _need(request, CHAIRMAN)
+        status = 422
+        if form.is_valid():
+            try:
+                signed = services.decision_sign(
+                    actor=request.user,
+                    review_round=review_round,
+                    number=form.cleaned_data["number"],
+                    signed_on=form.cleaned_data["signed_on"],
+                )
+            except (ValidationError, Conflict) as exc:
+                _fail(form, exc)
+            else:
+                messages.success(
+                    request, f"Đã ký {signed}; đã cấp {signed.certificates.count()} giấy chứng nhận."
+                )
+                return redirect("web:review_decision", pk=review_round.pk)
+    review_round.refresh_from_db()
+    changes = selectors.round_changes(review_round, entries)
+    decision = Decision.objects.filter(round=review_round).first()
+    certificates = (
+        selectors.certificate_qs_for_user(request.user).filter(decision=decision).order_by("number")
+        if decision
+        else Certificate.objects.none()
+    )
+    return render(
+        request,
+        "web/reviews/decision.html",
+        {
+            "round": review_round,
+            "changes": selectors.changes_grouped(changes),
+            "change_count": len(changes),
+            "lists": selectors.decision_lists(entries),
+            "form": form,
+            "can_sign": _role(request) in CHAIRMAN and review_round.state == RoundState.DECISION,
+            "decision": decision,
+            "certificates": certificates,
+        },
+        status=status,
+    )
+
+
+def _decision_for(request: HttpRequest, pk: int) -> Decision:
+    decision = Decision.objects.select_related("round", "round__commune", "signed_by").filter(pk=pk).first()
+    if decision is None:
+        raise NotFound("Không tìm thấy quyết định.")
+    selectors.round_get_for_user(request.user, decision.round_id)
+    _need(request, DECISION_READERS)
+    return decision
+
+
+@login_required
+@domain_errors
+def decision_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    decision = _decision_for(request, pk)
+    if not decision.pdf:
+        decision = services.decision_pdf_attach(
+            actor=request.user, decision=decision, content=documents.decision_pdf(decision)
+        )
+    return _pdf(decision.pdf.open("rb"), f"quyet-dinh-{decision.pk}.pdf")
+
+
+def _verify_url(request: HttpRequest) -> Any:
+    def build(c: Certificate) -> str:
+        return request.build_absolute_uri(reverse("web:certificate_verify", args=[c.token]))
+
+    return build
+
+
+def _certificates_pdf(
+    request: HttpRequest, certificates: list[Certificate], filename: str
+) -> HttpResponseBase:
+    for c in certificates:
+        audit_read(
+            actor=request.user,
+            action="reviews.certificate_print",
+            fields=["personal_id", "ethnicity", "members"],
+            object_type="reviews.certificate",
+            object_id=str(c.pk),
+            household_code=c.household.code,
+            area_code=c.commune.code,
+        )
+    return _pdf(documents.certificates_pdf(certificates, _verify_url(request)), filename)
+
+
+@login_required
+@domain_errors
+def certificates_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    decision = _decision_for(request, pk)
+    certificates = list(
+        selectors.certificate_qs_for_user(request.user)
+        .filter(decision=decision)
+        .select_related("household__commune__parent", "household__village", "decision__signed_by")
+        .order_by("number")
+    )
+    if not certificates:
+        raise NotFound("Quyết định không cấp giấy chứng nhận nào.")
+    return _certificates_pdf(request, certificates, f"giay-chung-nhan-qd-{decision.pk}.pdf")
+
+
+@login_required
+@domain_errors
+def certificate_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    certificate = (
+        selectors.certificate_qs_for_user(request.user)
+        .select_related("household__commune__parent", "household__village", "decision__signed_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if certificate is None:
+        raise NotFound("Không tìm thấy giấy chứng nhận.")
+    _need(request, DECISION_READERS)
+    return _certificates_pdf(request, [certificate], f"giay-chung-nhan-{certificate.pk}.pdf")
+
+
+def certificate_verify_view(request: HttpRequest, token: Any) -> HttpResponse:
+    """Public page the QR code opens: number, commune, year, class and validity, and the head's
+    initials. Nothing else about the household."""
+    certificate = (
+        Certificate.objects.select_related("commune", "commune__parent", "household")
+        .filter(token=token)
+        .first()
+    )
+    if certificate is None:
+        return render(request, "web/reviews/verify.html", {"certificate": None}, status=404)
+    current_year = _today().year
+    valid = not certificate.revoked and certificate.year >= current_year
+    return render(
+        request,
+        "web/reviews/verify.html",
+        {
+            "certificate": certificate,
+            "initials": documents.head_initials(certificate.household.head_name),
+            "class_label": documents.CLASS_LABELS_VI.get(certificate.classification, ""),
+            "valid": valid,
+        },
+    )
+
+
+# --- the province ---------------------------------------------------------------------------------
+
+
+@login_required
+@domain_errors
+def province_view(request: HttpRequest) -> HttpResponse:
+    _need(request, PROVINCE)
+    rows = selectors.province_overview(request.user, today=_today())
+    query = request.GET.get("q", "").strip().lower()
+    if query:
+        rows = [r for r in rows if query in r.commune.name.lower()]
+    only = request.GET.get("loc", "")
+    if only == "qua-han":
+        rows = [r for r in rows if r.deadline and r.deadline.overdue]
+    elif only == "co-dot":
+        rows = [r for r in rows if r.review_round is not None]
+    page = Paginator(rows, 100).get_page(request.GET.get("trang"))
+    counts = {
+        "communes": len(rows),
+        "with_round": sum(1 for r in rows if r.review_round is not None),
+        "closed": sum(1 for r in rows if r.review_round and r.review_round.state == RoundState.CLOSED),
+        "overdue": sum(1 for r in rows if r.deadline and r.deadline.overdue),
+    }
+    return render(
+        request,
+        "web/reviews/province.html",
+        {"page": page, "counts": counts, "query": request.GET.get("q", ""), "only": only},
+    )
