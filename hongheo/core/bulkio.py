@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, models
 from django.db.models import QuerySet
@@ -55,7 +55,9 @@ def insert_rows(
     """Insert plain rows (values in the order of ``fields``, model attribute names such as
     ``household_id``) into ``model``'s table. Runs inside the caller's transaction."""
     meta = model._meta
-    columns = [meta.get_field(f).column for f in fields]  # get_field also knows attnames (household_id)
+    # get_field also knows attnames (household_id)
+    model_fields = [cast(models.Field, meta.get_field(f)) for f in fields]
+    columns = [str(f.column) for f in model_fields]
     table = connection.ops.quote_name(meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
     count = 0
@@ -73,13 +75,12 @@ def insert_rows(
                         buffer = io.StringIO()
                 copy.write(buffer.getvalue())
         return count
-    model_fields = [meta.get_field(f) for f in fields]
 
     def prep(row: Sequence[Any]) -> list[Any]:
         return [f.get_db_prep_save(v, connection) for f, v in zip(model_fields, row, strict=True)]
 
     placeholders = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608  (model metadata only)
     with connection.cursor() as cursor:
         chunk: list[Sequence[Any]] = []
         for row in rows:
@@ -107,12 +108,13 @@ def queryset_frame(
         rows = list(values.iterator(chunk_size=20_000))
         return pl.DataFrame(rows, schema=[(n, schema[n]) for n in names], orient="row")
     sql, params = values.query.sql_with_params()
-    query = connection.ops.compose_sql(sql, params)
+    # The PostgreSQL backend renders the ORM's own query with its parameters bound client-side.
+    query = connection.ops.compose_sql(sql, params)  # type: ignore[attr-defined]
     buffer = io.BytesIO()
-    with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
-            for chunk in copy:
-                buffer.write(chunk)
+    copy_sql = f"COPY ({query}) TO STDOUT WITH (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
     if buffer.tell() == 0:
         return pl.DataFrame(schema=[(n, schema[n]) for n in names])
     buffer.seek(0)

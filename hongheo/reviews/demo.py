@@ -28,9 +28,9 @@ def demo_statuses_seed(*, province: Area) -> dict[str, Any]:
     if HouseholdStatus.objects.filter(household__commune__parent=province).exists():
         return {"statuses": 0}
     run = classification_run(actor=None, area=province, reference_date=dt.date(2025, 12, 1))
-    rows = HouseholdClassification.objects.filter(run=run, classification__in=["poor", "near_poor"]).values_list(
-        "household_id", "classification"
-    )
+    rows = HouseholdClassification.objects.filter(
+        run=run, classification__in=["poor", "near_poor"]
+    ).values_list("household_id", "classification")
     with transaction.atomic():
         statuses = [
             HouseholdStatus(

@@ -69,15 +69,32 @@ def check_can_classify(actor: Any, area: Area) -> None:
 
 
 HOUSEHOLD_SCHEMA = {
-    "household_pk": "Int64", "commune_id": "Int64", "area": "Utf8", "housing_quality": "Utf8",
-    "floor_area_m2": "Float64", "water_source": "Utf8", "toilet": "Utf8", "waste_handling": "Utf8",
-    "internet": "Boolean", "information_devices": "Int64", "income_per_capita": "Int64",
-}  # fmt: skip
+    "household_pk": "Int64",
+    "commune_id": "Int64",
+    "area": "Utf8",
+    "housing_quality": "Utf8",
+    "floor_area_m2": "Float64",
+    "water_source": "Utf8",
+    "toilet": "Utf8",
+    "waste_handling": "Utf8",
+    "internet": "Boolean",
+    "information_devices": "Int64",
+    "income_per_capita": "Int64",
+}
 MEMBER_SCHEMA = {
-    "household_pk": "Int64", "date_of_birth": "Date", "sex": "Utf8", "relation_to_head": "Utf8",
-    "health_insurance": "Boolean", "in_school": "Boolean", "education_level": "Utf8", "has_qualification": "Boolean",
-    "employment": "Utf8", "disability": "Boolean", "disability_allowance": "Boolean", "undernourished": "Boolean",
-}  # fmt: skip
+    "household_pk": "Int64",
+    "date_of_birth": "Date",
+    "sex": "Utf8",
+    "relation_to_head": "Utf8",
+    "health_insurance": "Boolean",
+    "in_school": "Boolean",
+    "education_level": "Utf8",
+    "has_qualification": "Boolean",
+    "employment": "Utf8",
+    "disability": "Boolean",
+    "disability_allowance": "Boolean",
+    "undernourished": "Boolean",
+}
 
 
 def load_facts(area: Area) -> tuple[Any, Any]:
@@ -89,9 +106,11 @@ def load_facts(area: Area) -> tuple[Any, Any]:
 
     households = Household.objects.filter(area_path__startswith=area.path, is_active=True).order_by("id")
     hh = queryset_frame(
-        households, ["id", "commune_id", "commune__setting", *HOUSEHOLD_FACTS], list(HOUSEHOLD_SCHEMA),
+        households,
+        ["id", "commune_id", "commune__setting", *HOUSEHOLD_FACTS],
+        list(HOUSEHOLD_SCHEMA),
         dtypes(HOUSEHOLD_SCHEMA),
-    )  # fmt: skip
+    )
     members = Member.objects.filter(
         household__area_path__startswith=area.path, household__is_active=True, is_active=True
     ).order_by()
@@ -212,10 +231,32 @@ def _write_results(run: ClassificationRun, standard: Standard, joined: Any, prog
     """Write every result in chunks inside one transaction: the previous results stop being
     current and the new ones become current together, or nothing changes at all."""
     total = joined.height
-    columns = ["household_pk", "classification", "area", "income_used", "threshold", "deprived_count",
-               "deprived", "reason", "basis"]  # fmt: skip
-    fields = ["run_id", "household_id", "standard_code", "classification", "area_setting", "income_used",
-              "threshold", "deprived_count", "deprived", "reason", "basis", "is_current", "classified_at"]  # fmt: skip
+    columns = [
+        "household_pk",
+        "classification",
+        "area",
+        "income_used",
+        "threshold",
+        "deprived_count",
+        "deprived",
+        "reason",
+        "basis",
+    ]
+    fields = [
+        "run_id",
+        "household_id",
+        "standard_code",
+        "classification",
+        "area_setting",
+        "income_used",
+        "threshold",
+        "deprived_count",
+        "deprived",
+        "reason",
+        "basis",
+        "is_current",
+        "classified_at",
+    ]
     now = timezone.now()
     written = 0
     with transaction.atomic():
@@ -225,10 +266,23 @@ def _write_results(run: ClassificationRun, standard: Standard, joined: Any, prog
         for start in range(0, total, WRITE_CHUNK):
             part = joined.slice(start, WRITE_CHUNK).select(columns).iter_rows()
             rows = (
-                (run.pk, pk, standard.code, cls, area, income, threshold, count, deprived or "", reason[:400], basis,
-                 True, now)
+                (
+                    run.pk,
+                    pk,
+                    standard.code,
+                    cls,
+                    area,
+                    income,
+                    threshold,
+                    count,
+                    deprived or "",
+                    reason[:400],
+                    basis,
+                    True,
+                    now,
+                )
                 for pk, cls, area, income, threshold, count, deprived, reason, basis in part
-            )  # fmt: skip
+            )
             written += insert_rows(HouseholdClassification, fields, rows)
             progress(30 + int(65 * written / max(total, 1)), 100, f"Đã ghi {written}/{total} kết quả")
         progress(96, 100, "Đưa kết quả mới vào sử dụng")

@@ -39,7 +39,9 @@ class Command(BaseCommand):
 
         seeded = demo_statuses_seed(province=Area.objects.get(code="46"))
         if seeded["statuses"]:
-            self.stdout.write(f"✓ Danh sách hộ nghèo, cận nghèo cuối năm 2025 (demo): {seeded['statuses']} hộ.")
+            self.stdout.write(
+                f"✓ Danh sách hộ nghèo, cận nghèo cuối năm 2025 (demo): {seeded['statuses']} hộ."
+            )
         if options["no_serve"]:
             return
         worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], env=os.environ.copy())
