@@ -78,42 +78,14 @@ def main() -> int:
     phases["flip_current"] = round(time.perf_counter() - last[0], 2)
 
     # Baseline: the straightforward per-household path over a sample, scaled to the province.
-    from hongheo.standards.rules.engine import classify_household
+    from hongheo.standards.facts import classify_registered_household
     from hongheo.standards.selectors import standard_get
 
     std = standard_get(run.standard_code)
-    hh_fields = (
-        "housing_quality",
-        "floor_area_m2",
-        "water_source",
-        "toilet",
-        "waste_handling",
-        "internet",
-        "information_devices",
-        "income_per_capita",
-    )
-    m_fields = (
-        "date_of_birth",
-        "sex",
-        "relation_to_head",
-        "health_insurance",
-        "in_school",
-        "education_level",
-        "has_qualification",
-        "employment",
-        "disability",
-        "disability_allowance",
-        "undernourished",
-    )
     t = time.perf_counter()
     sample = Household.objects.select_related("commune").prefetch_related("members")[: args.baseline_sample]
     for h in sample:
-        classify_household(
-            std,
-            {"area": h.commune.setting, **{k: getattr(h, k) for k in hh_fields}},
-            members=[{k: getattr(m, k) for k in m_fields} for m in h.members.all()],
-            reference_date=run.reference_date,
-        )
+        classify_registered_household(std, h, h.members.all(), reference_date=run.reference_date)
     baseline_s = (time.perf_counter() - t) * households / args.baseline_sample
     print(
         json.dumps(

@@ -15,7 +15,7 @@ from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hongheo.geography.models import Area
 from hongheo.registry.models import Household
-from hongheo.standards.rules.engine import classify_household
+from hongheo.standards.facts import classify_registered_household
 from hongheo.standards.selectors import standard_get, standard_in_force
 from hongheo.users.access import user_covers_area
 
@@ -45,30 +45,6 @@ from .workflow import (
 OFFICER_ROLES = {"commune_officer"}
 FIELD_ROLES = {"commune_officer", "surveyor", "village_head"}
 MEETING_ROLES = {"commune_officer", "village_head"}
-
-HOUSEHOLD_FACTS = (
-    "housing_quality",
-    "floor_area_m2",
-    "water_source",
-    "toilet",
-    "waste_handling",
-    "internet",
-    "information_devices",
-    "income_per_capita",
-)
-MEMBER_FACTS = (
-    "date_of_birth",
-    "sex",
-    "relation_to_head",
-    "health_insurance",
-    "in_school",
-    "education_level",
-    "has_qualification",
-    "employment",
-    "disability",
-    "disability_allowance",
-    "undernourished",
-)
 
 
 def _role(actor: Any) -> str:
@@ -391,10 +367,10 @@ def survey_record(*, actor: Any, entry: RoundEntry, facts: Mapping[str, Any] | N
     if household.income_per_capita is None:
         raise ValidationError("Phiếu B chưa có thu nhập bình quân đầu người/tháng.")
     standard = standard_get(review_round.standard_code)
-    result = classify_household(
+    result = classify_registered_household(
         standard,
-        {"area": household.commune.setting, **{k: getattr(household, k) for k in HOUSEHOLD_FACTS}},
-        members=[{k: getattr(m, k) for k in MEMBER_FACTS} for m in household.members.filter(is_active=True)],
+        household,
+        household.members.filter(is_active=True),
         reference_date=review_round.period_start,
     )
     before = snapshot(entry, ["proposed_class", "deprived_count", "state"])

@@ -24,33 +24,11 @@ from hongheo.registry.models import Household, Member
 from hongheo.users.access import user_covers_area
 from hongheo.users.models import Role
 
+from .facts import HOUSEHOLD_FACTS, MEMBER_FACTS
 from .models import ClassificationRun, HouseholdClassification
 from .rules.catalog import Standard
 from .selectors import standard_get, standard_in_force
 
-HOUSEHOLD_FACTS = (
-    "housing_quality",
-    "floor_area_m2",
-    "water_source",
-    "toilet",
-    "waste_handling",
-    "internet",
-    "information_devices",
-    "income_per_capita",
-)
-MEMBER_FACTS = (
-    "date_of_birth",
-    "sex",
-    "relation_to_head",
-    "health_insurance",
-    "in_school",
-    "education_level",
-    "has_qualification",
-    "employment",
-    "disability",
-    "disability_allowance",
-    "undernourished",
-)
 CLASSIFY_ROLES = {Role.COMMUNE_OFFICER, Role.PROVINCE_OFFICER, Role.ADMINISTRATOR}
 WRITE_CHUNK = 50_000
 

@@ -20,8 +20,9 @@ from hongheo.registry.access import access_household_by_id
 from hongheo.registry.models import Household
 from hongheo.registry.selectors import household_detail_audited
 from hongheo.standards.classification import check_can_classify
+from hongheo.standards.facts import classify_registered_household
 from hongheo.standards.models import ClassificationRun, PublishedStandard
-from hongheo.standards.rules.engine import CLASS_NAMES_VI, classify_household
+from hongheo.standards.rules.engine import CLASS_NAMES_VI
 from hongheo.standards.selectors import (
     household_classification_history,
     household_current_classification,
@@ -35,15 +36,6 @@ from hongheo.users.models import Role
 
 from .errors import domain_errors
 
-MEMBER_FACTS = (
-    "date_of_birth", "sex", "relation_to_head", "health_insurance", "in_school", "education_level",
-    "has_qualification", "employment", "disability", "disability_allowance", "undernourished",
-)  # fmt: skip
-HOUSEHOLD_FACTS = (
-    "housing_quality", "floor_area_m2", "water_source", "toilet", "waste_handling", "internet",
-    "information_devices", "income_per_capita",
-)  # fmt: skip
-
 
 def household_explanation(household: Household, members: list[Any]) -> dict[str, Any] | None:
     """The current classification and, recomputed from the same standard and date, the facts
@@ -52,12 +44,10 @@ def household_explanation(household: Household, members: list[Any]) -> dict[str,
     if current is None:
         return None
     standard = standard_get(current.standard_code)
-    facts = {"area": current.area_setting, **{k: getattr(household, k) for k in HOUSEHOLD_FACTS}}
-    member_facts = [{k: getattr(m, k) for k in MEMBER_FACTS} for m in members]
     detail = None
     if household.income_per_capita is not None:
-        detail = classify_household(
-            standard, facts, members=member_facts, reference_date=current.run.reference_date
+        detail = classify_registered_household(
+            standard, household, members, reference_date=current.run.reference_date, area=current.area_setting
         )
     last_change = max([household.updated_at, *(m.updated_at for m in members)], default=household.updated_at)
     return {
