@@ -59,6 +59,11 @@ def main() -> int:
     )
     village = Area.objects.filter(parent=commune).order_by("code").first()
     some_name = Household.objects.filter(commune=commune).order_by("code")[1234 % args.households].head_name
+    # the household page shows the current classification and its explanation: classify first
+    from hongheo.standards.classification import classification_run
+
+    classification_run(actor=None, area=commune)
+    sample_household = Household.objects.filter(commune=commune).order_by("code")[777 % args.households]
     client = Client()
     client.force_login(officer)
 
@@ -66,6 +71,7 @@ def main() -> int:
         "list_first_page": "/ho/",
         "list_page_40": "/ho/?trang=40",
         "filter_village": f"/ho/?xa={commune.code}&thon={village.code}" if village else "/ho/",
+        "household_page": f"/ho/{sample_household.pk}/",
         "search_name_no_diacritics": "/ho/?q="
         + __import__("urllib.parse").parse.quote(
             __import__("hongheo.core.text", fromlist=["fold"]).fold(some_name)

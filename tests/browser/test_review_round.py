@@ -205,3 +205,21 @@ def test_full_review_round_in_the_browser(page, live_server, seeded, tmp_path):
     assert "/ra-soat/tinh/" in page.url
     row = page.locator(f"tr[data-commune='{seeded['commune'].code}']")
     assert row.locator("[data-testid=commune-state]").text_content().strip() == "Đã có quyết định"
+
+    # --- the commune's and the province's reports show the decision's figures ----------------------
+    from hongheo.reviews.models import HouseholdStatus, StatusChange
+
+    commune = seeded["commune"]
+    poor_now = HouseholdStatus.objects.filter(
+        household__commune=commune, household__is_active=True, classification="poor"
+    ).count()
+    assert StatusChange.objects.filter(round=review_round, kind="escaped_poverty").exists()
+    page.goto(f"{base}/bao-cao/")  # the province officer: one row per commune
+    row = page.locator("[data-testid=table-ket_qua] tbody tr", has_text=commune.name)
+    assert row.locator("td").nth(4).text_content().strip() == str(poor_now)  # column "Hộ nghèo: Số hộ"
+    _login(page, live_server, "xa")
+    page.goto(f"{base}/bao-cao/?dot={review_round.pk}")
+    village_rows = page.locator("[data-testid=table-ket_qua] tbody tr")
+    assert village_rows.last.locator("th").nth(4).text_content().strip() == str(poor_now)
+    escaped = page.locator("[data-testid=table-dien_bien_ngheo]").text_content()
+    assert "TỔNG HỢP DIỄN BIẾN HỘ NGHÈO" in escaped
