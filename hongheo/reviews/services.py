@@ -749,3 +749,42 @@ def meeting_minutes_attach(*, actor: Any, meeting: CommunityMeeting, content: by
     locked.save(update_fields=["minutes_pdf", "updated_at"])
     _audit(actor, "reviews.meeting_minutes_attach", locked, after={"pdf": locked.minutes_pdf.name})
     return locked
+
+
+@transaction.atomic
+def status_household_closed(*, actor: Any, household: Household, on: dt.date) -> StatusChange | None:
+    """A poor / near-poor household that ceased to exist (its last members died, moved away or
+    joined another household) leaves the commune's lists: the ledger records it as ``died`` or
+    ``moved`` (biến động: chết, chuyển đi). Does nothing for a household that still exists or was
+    not on the lists."""
+    household.refresh_from_db()
+    if household.is_active:
+        return None
+    status = HouseholdStatus.objects.select_for_update().filter(household=household).first()
+    if status is None or status.classification not in ("poor", "near_poor"):
+        return None
+    reasons = set(household.members.exclude(left_reason="").values_list("left_reason", flat=True))
+    kind = "died" if reasons == {"died"} else "moved"
+    change = StatusChange.objects.create(
+        household=household,
+        commune=household.commune,
+        year=on.year,
+        from_class=status.classification,
+        to_class="",
+        kind=kind,
+        effective_on=on,
+    )
+    before = status.classification
+    status.classification = "not_poor"
+    status.since = on
+    status.source = "Hộ không còn trên địa bàn (chết/chuyển đi)"
+    status.save(update_fields=["classification", "since", "source"])
+    _audit(
+        actor,
+        "reviews.status_household_closed",
+        change,
+        before={"classification": before},
+        after={"kind": kind},
+        household_code=household.code,
+    )
+    return change

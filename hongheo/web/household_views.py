@@ -32,6 +32,14 @@ from hongheo.users.access import user_can_write_households, user_covers_area
 
 from .errors import domain_errors
 
+
+def _ledger_if_closed(request: HttpRequest, household: Household, date: dt.date | None) -> None:
+    """A poor / near-poor household that ceased to exist leaves the lists (change ledger)."""
+    from hongheo.reviews.services import status_household_closed
+
+    status_household_closed(actor=request.user, household=household, on=date or timezone.localdate())
+
+
 TRI_STATE = [("", "Chưa rõ"), ("1", "Có"), ("0", "Không")]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -512,14 +520,16 @@ def member_move_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
             form.add_error("to_code", "Không tìm thấy hộ chuyển đến trong địa bàn của bạn.")
         else:
             try:
-                registry.member_move(
-                    actor=request.user,
-                    member=member,
-                    to_household=target,
-                    date=form.cleaned_data.get("date"),
-                    relation_to_head=form.cleaned_data["relation_to_head"],
-                    new_head=_pick(household, form.cleaned_data.get("new_head", "")),
-                )
+                with transaction.atomic():
+                    registry.member_move(
+                        actor=request.user,
+                        member=member,
+                        to_household=target,
+                        date=form.cleaned_data.get("date"),
+                        relation_to_head=form.cleaned_data["relation_to_head"],
+                        new_head=_pick(household, form.cleaned_data.get("new_head", "")),
+                    )
+                    _ledger_if_closed(request, household, form.cleaned_data.get("date"))
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
@@ -567,16 +577,20 @@ def member_leave_view(request: HttpRequest, pk: int, member_pk: int, kind: str) 
         new_head = _pick(household, form.cleaned_data.get("new_head", ""))
         date = form.cleaned_data.get("date")
         try:
-            if kind == "chet":
-                registry.member_record_death(actor=request.user, member=member, date=date, new_head=new_head)
-            else:
-                registry.member_record_move_away(
-                    actor=request.user,
-                    member=member,
-                    date=date,
-                    new_head=new_head,
-                    destination=form.cleaned_data.get("destination", ""),
-                )
+            with transaction.atomic():
+                if kind == "chet":
+                    registry.member_record_death(
+                        actor=request.user, member=member, date=date, new_head=new_head
+                    )
+                else:
+                    registry.member_record_move_away(
+                        actor=request.user,
+                        member=member,
+                        date=date,
+                        new_head=new_head,
+                        destination=form.cleaned_data.get("destination", ""),
+                    )
+                _ledger_if_closed(request, household, date)
         except ValidationError as exc:
             _apply_errors(form, exc)
         else:
@@ -721,9 +735,11 @@ def household_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
             date = _parse_date(request.POST.get("date", ""))
             if target is None or target.pk == household.pk:
                 raise ValidationError("Không tìm thấy hộ nhập vào trong địa bàn của bạn.")
-            registry.household_merge(
-                actor=request.user, source=household, target=target, relations=relations, date=date
-            )
+            with transaction.atomic():
+                registry.household_merge(
+                    actor=request.user, source=household, target=target, relations=relations, date=date
+                )
+                _ledger_if_closed(request, household, date)
         except ValidationError as exc:
             errors.append(exc.message)
         else:

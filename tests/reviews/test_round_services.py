@@ -265,3 +265,25 @@ def test_other_commune_officer_cannot_touch_the_round(world, people):
     with pytest.raises(Exception) as info:
         s.round_advance(actor=other, review_round=rnd, action="start_survey")
     assert type(info.value).__name__ == "NotFound"
+
+
+def test_a_poor_household_that_ceases_to_exist_leaves_the_lists(world, people):
+    from django.test import Client
+
+    s.status_baseline_set(
+        actor=None, household=world.hh_a2, classification="poor", since=D, source="Danh sách 2025"
+    )
+    assert s.status_household_closed(actor=None, household=world.hh_a2, on=D) is None  # still exists
+    client = Client()
+    client.force_login(people["officer"])
+    for member in world.hh_a2.members.filter(is_active=True).order_by("relation_to_head"):
+        if member.relation_to_head != "head":
+            client.post(f"/ho/{world.hh_a2.pk}/thanh-vien/{member.pk}/chet/", {"date": "2026-10-02"})
+    head = world.hh_a2.members.get(is_active=True)
+    response = client.post(f"/ho/{world.hh_a2.pk}/thanh-vien/{head.pk}/chet/", {"date": "2026-10-03"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    world.hh_a2.refresh_from_db()
+    assert not world.hh_a2.is_active
+    change = StatusChange.objects.get(household=world.hh_a2)
+    assert (change.kind, change.from_class, change.to_class) == ("died", "poor", "")
+    assert HouseholdStatus.objects.get(household=world.hh_a2).classification == "not_poor"
