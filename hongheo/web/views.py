@@ -174,10 +174,19 @@ def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     members = household_detail_audited(user=request.user, household=household)
     from .standards_views import household_explanation
 
+    from hongheo.reviews.models import Application, HouseholdStatus
+
     return render(
         request,
         "web/household_detail.html",
-        {"household": household, "members": members, "x": household_explanation(household, members)},
+        {
+            "household": household,
+            "members": members,
+            "x": household_explanation(household, members),
+            "official_status": HouseholdStatus.objects.filter(household=household).first(),
+            "certificates": household.certificates.select_related("decision").order_by("-year"),
+            "applications": Application.objects.filter(household=household).order_by("-received_on")[:10],
+        },
     )
 
 

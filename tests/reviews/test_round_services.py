@@ -287,3 +287,18 @@ def test_a_poor_household_that_ceases_to_exist_leaves_the_lists(world, people):
     change = StatusChange.objects.get(household=world.hh_a2)
     assert (change.kind, change.from_class, change.to_class) == ("died", "poor", "")
     assert HouseholdStatus.objects.get(household=world.hh_a2).classification == "not_poor"
+
+
+def test_household_page_shows_official_status_certificates_and_map_link(world, people):
+    from django.test import Client
+
+    s.status_baseline_set(
+        actor=None, household=world.hh_a1, classification="poor", since=D, source="QĐ 9/QĐ-UBND"
+    )
+    world.hh_a1.latitude, world.hh_a1.longitude = 16.4637, 107.5909
+    world.hh_a1.save(update_fields=["latitude", "longitude"])
+    client = Client()
+    client.force_login(people["officer"])
+    page = client.get(f"/ho/{world.hh_a1.pk}/").content.decode()
+    assert "Hộ nghèo" in page and "QĐ 9/QĐ-UBND" in page
+    assert "mlat=16.463700&amp;mlon=107.590900" in page
