@@ -172,9 +172,9 @@ def household_export_view(request: HttpRequest) -> HttpResponse:
 def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = access_household_by_id(request.user, pk)
     members = household_detail_audited(user=request.user, household=household)
-    from .standards_views import household_explanation
-
     from hongheo.reviews.models import Application, HouseholdStatus
+
+    from .standards_views import household_explanation
 
     return render(
         request,
