@@ -1,4 +1,5 @@
 """Imports every module that registers background job kinds (for the worker and the web app)."""
 
-import hongheo.registry.jobs  # noqa: F401
+import hongheo.capture.imports.jobs
+import hongheo.registry.jobs
 import hongheo.standards.jobs  # noqa: F401

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "hongheo.standards",
     "hongheo.standards.survey",
     "hongheo.reviews",
+    "hongheo.capture",
     "hongheo.reports",
     "hongheo.web",
 ]

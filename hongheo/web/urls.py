@@ -114,3 +114,17 @@ urlpatterns += [
     path("bao-cao/danh-sach-ho/", report_views.household_list_export_view, name="reports_household_list"),
     path("bao-cao/lich/", report_views.reports_calendar_view, name="reports_calendar"),
 ]
+
+from . import import_views  # noqa: E402
+
+urlpatterns += [
+    path("nhap-danh-sach/", import_views.import_start_view, name="import_start"),
+    path("nhap-danh-sach/mau-<slug:layout>.xlsx", import_views.import_template_view, name="import_template"),
+    path("nhap-danh-sach/<int:pk>/", import_views.import_detail_view, name="import_detail"),
+    path("nhap-danh-sach/<int:pk>/ghep-cot/", import_views.import_mapping_view, name="import_mapping"),
+    path(
+        "nhap-danh-sach/<int:pk>/dong-bi-tu-choi.xlsx",
+        import_views.import_rejected_view,
+        name="import_rejected",
+    ),
+]
