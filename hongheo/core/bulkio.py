@@ -127,3 +127,44 @@ def queryset_frame(
         elif schema[n] == pl.Date:
             casts.append(pl.col(n).str.to_date("%Y-%m-%d"))
     return frame.with_columns(casts) if casts else frame
+
+
+def insert_frame(model: type[models.Model], frame: Any, *, chunk_rows: int = 200_000) -> int:
+    """Insert a polars frame whose column names are ``model`` attribute names (``household_id``).
+
+    PostgreSQL: the frame is written as CSV by polars and streamed with ``COPY … (FORMAT csv)``;
+    no Python object is made per value. Elsewhere each column is converted once (booleans to 0/1,
+    dates and datetimes to the text Django stores) and the rows go through ``executemany``.
+    Runs inside the caller's transaction."""
+    import polars as pl
+
+    meta = model._meta
+    fields = list(frame.columns)
+    columns = [str(cast(models.Field, meta.get_field(f)).column) for f in fields]
+    table = connection.ops.quote_name(meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in columns)
+    total = frame.height
+    if _is_postgres():
+        copy_sql = f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv)"
+        with connection.cursor() as cursor, cursor.cursor.copy(copy_sql) as copy:
+            for start in range(0, total, chunk_rows):
+                part = frame.slice(start, chunk_rows)
+                copy.write(part.write_csv(include_header=False, quote_style="non_numeric", null_value=""))
+        return total
+    converted = frame.with_columns(
+        *(pl.col(name).cast(pl.Int8) for name, dtype in frame.schema.items() if dtype == pl.Boolean),
+        *(pl.col(name).dt.strftime("%Y-%m-%d") for name, dtype in frame.schema.items() if dtype == pl.Date),
+        *(
+            pl.col(name).dt.convert_time_zone("UTC").dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
+            if getattr(dtype, "time_zone", None)
+            else pl.col(name).dt.strftime("%Y-%m-%d %H:%M:%S.%6f")
+            for name, dtype in frame.schema.items()
+            if isinstance(dtype, pl.Datetime)
+        ),
+    )
+    placeholders = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608  (model metadata only)
+    with connection.cursor() as cursor:
+        for start in range(0, total, chunk_rows):
+            cursor.executemany(sql, converted.slice(start, chunk_rows).rows())
+    return total

@@ -220,17 +220,17 @@ def test_changed_facts_are_conflicts_not_overwritten(world, officer, imp):
 
 def test_a_crash_mid_way_leaves_nothing(world, officer, imp, monkeypatch):
     monkeypatch.setattr(engine, "WRITE_CHUNK", 1)
-    real = engine.bulkio.insert_rows
+    real = engine.bulkio.insert_frame
     calls = {"members": 0}
 
-    def failing(model, fields, rows, **kw):
+    def failing(model, frame, **kw):
         if model is Member:
             calls["members"] += 1
             if calls["members"] == 2:
                 raise RuntimeError("disk full")
-        return real(model, fields, rows, **kw)
+        return real(model, frame, **kw)
 
-    monkeypatch.setattr(engine.bulkio, "insert_rows", failing)
+    monkeypatch.setattr(engine.bulkio, "insert_frame", failing)
     before = _counts()
     events = AuditEvent.objects.count()
     rows = imp.household_rows("K-1", world.commune_a.code, "Thôn Mới") + imp.household_rows(

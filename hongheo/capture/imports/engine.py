@@ -58,18 +58,6 @@ ROW_HEADING = "Dòng"
 ProgressFn = Callable[[str, float, str], None]
 
 
-class JsonList(list):  # type: ignore[type-arg]
-    """A JSON list for ``insert_rows``: COPY writes ``str()`` (JSON text, computed once), the ORM
-    path (SQLite) serialises the list itself. Instances are shared between rows."""
-
-    _text = ""
-
-    def __str__(self) -> str:
-        if not self._text:
-            self._text = json.dumps(list(self), ensure_ascii=False)
-        return self._text
-
-
 class JsonDict(dict):  # type: ignore[type-arg]
     _text = ""
 
@@ -77,18 +65,6 @@ class JsonDict(dict):  # type: ignore[type-arg]
         if not self._text:
             self._text = json.dumps(dict(self), ensure_ascii=False)
         return self._text
-
-
-def _json_lists() -> Callable[[str | None], JsonList]:
-    cache: dict[str | None, JsonList] = {}
-
-    def get(text: str | None) -> JsonList:
-        value = cache.get(text)
-        if value is None:
-            value = cache[text] = JsonList(text.split(";") if text else [])
-        return value
-
-    return get
 
 
 @dataclass
@@ -590,80 +566,46 @@ EVENT_FIELDS = ("household_id", "kind", "date", "details", "actor_id", "recorded
 STATUS_FIELDS = ("household_id", "classification", "since", "source", "ever_poor")
 
 
-def _household_rows(frame: pl.DataFrame, now: dt.datetime) -> Any:
-    as_json = _json_lists()
-    cols = frame.select(
-        HH,
+def _json_list_expr(name: str) -> pl.Expr:
+    """``"a;b"`` → ``'["a", "b"]'`` (codes from the code lists: no quotes or backslashes)."""
+    col = pl.col(name)
+    return (
+        pl.when(col.is_null() | (col == ""))
+        .then(pl.lit("[]"))
+        .otherwise(pl.lit('["') + col.str.replace_all(";", '", "', literal=True) + pl.lit('"]'))
+        .alias(name)
+    )
+
+
+def _household_frame(frame: pl.DataFrame, now: dt.datetime) -> pl.DataFrame:
+    """New household rows as a frame for ``insert_frame`` (defaults filled, lists as JSON text)."""
+    text = ("address", "phone", "housing_quality", "wall_material", "roof_material", "pillar_material",
+            "water_source", "toilet", "waste_handling")  # fmt: skip
+    flags = ("ethnic_minority", "female_head", "merit", "social_protection", "no_working_capacity")
+    return frame.select(
+        pl.col(HH).alias("code"),
         "commune_id",
         "village_id",
-        "_area_path",
-        "address",
+        pl.col("_area_path").alias("area_path"),
+        *(pl.col(c).fill_null("") for c in text),
+        pl.lit("").alias("legacy_address_code"),
         "latitude",
         "longitude",
         "head_name",
         "head_sort_key",
         "size",
-        "ethnic_minority",
-        "female_head",
-        "merit",
-        "social_protection",
-        "no_working_capacity",
-        "poverty_causes",
-        "support_needs",
-        "phone",
-        "housing_quality",
-        "wall_material",
-        "roof_material",
-        "pillar_material",
+        *(pl.col(c).fill_null(False).cast(pl.Boolean) for c in flags),
+        _json_list_expr("poverty_causes"),
+        _json_list_expr("support_needs"),
         "floor_area_m2",
-        "water_source",
-        "toilet",
-        "waste_handling",
         "internet",
         "information_devices",
         "income_per_capita",
-        "income_sources",
-    )
-    for r in cols.iter_rows():
-        (code, commune, village, path, address, lat, lon, head, head_key, size, em, fh, merit, sp, nwc,
-         causes, needs, phone, hq, wall, roof, pillar, area, water, toilet, waste, internet, devices,
-         income, sources) = r  # fmt: skip
-        yield (
-            code,
-            commune,
-            village,
-            path,
-            address or "",
-            "",
-            lat,
-            lon,
-            head,
-            head_key,
-            size,
-            bool(em),
-            bool(fh),
-            bool(merit),
-            bool(sp),
-            bool(nwc),
-            as_json(causes),
-            as_json(needs),
-            phone or "",
-            hq or "",
-            wall or "",
-            roof or "",
-            pillar or "",
-            area,
-            water or "",
-            toilet or "",
-            waste or "",
-            internet,
-            devices,
-            income,
-            as_json(sources),
-            True,
-            now,
-            now,
-        )
+        _json_list_expr("income_sources"),
+        pl.lit(True).alias("is_active"),
+        pl.lit(now).alias("created_at"),
+        pl.lit(now).alias("updated_at"),
+    ).select(list(HOUSEHOLD_FIELDS))
 
 
 MEMBER_OPTIONAL = ("personal_id", "health_insurance", "in_school", "has_qualification")
@@ -737,7 +679,7 @@ def write(
     for start in range(0, total, WRITE_CHUNK):
         step = time.perf_counter()
         chunk = households.slice(start, WRITE_CHUNK)
-        written += bulkio.insert_rows(Household, HOUSEHOLD_FIELDS, _household_rows(chunk, now))
+        written += bulkio.insert_frame(Household, _household_frame(chunk, now))
         steps["households"] += time.perf_counter() - step
         progress("write", 0.3 * written / max(total, 1), f"Đã ghi {written:,}/{total:,} hộ".replace(",", "."))
     # 2. their ids: every row of this import carries the same created_at
@@ -767,7 +709,7 @@ def write(
         members = members_all.filter(pl.col("household_id").is_between(lo, hi)).join(
             chunk.select("household_id"), on="household_id", how="semi"
         )
-        count = bulkio.insert_rows(Member, fields, members.iter_rows())
+        count = bulkio.insert_frame(Member, members.select(fields))
         steps["members"] += time.perf_counter() - step
         step = time.perf_counter()
         bulkio.insert_rows(
