@@ -155,7 +155,11 @@ def _audit(actor: Any, action: str, household: Household, **kwargs: Any) -> None
 
 def _lock(household: Household) -> Household:
     """Re-read the household under a row lock (concurrent moves must not break the head rule)."""
-    return Household.objects.select_for_update().select_related("commune", "village").get(pk=household.pk)
+    return (
+        Household.objects.select_for_update(of=("self",))
+        .select_related("commune", "village")
+        .get(pk=household.pk)
+    )
 
 
 def _lock_member(member: Member) -> Member:
