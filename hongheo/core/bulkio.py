@@ -151,7 +151,14 @@ def insert_frame(model: type[models.Model], frame: Any, *, chunk_rows: int = 200
                 part = frame.slice(start, chunk_rows)
                 copy.write(part.write_csv(include_header=False, quote_style="non_numeric", null_value=""))
         return total
+    uuid_columns = []
+    for name in fields:
+        field = cast(models.Field, meta.get_field(name))
+        if getattr(field, "target_field", field).get_internal_type() == "UUIDField":
+            uuid_columns.append(name)
     converted = frame.with_columns(
+        # Django keeps UUIDs as 32 hex digits on databases without a UUID type
+        *(pl.col(name).cast(pl.Utf8).str.replace_all("-", "", literal=True) for name in uuid_columns),
         *(pl.col(name).cast(pl.Int8) for name, dtype in frame.schema.items() if dtype == pl.Boolean),
         *(pl.col(name).dt.strftime("%Y-%m-%d") for name, dtype in frame.schema.items() if dtype == pl.Date),
         *(

@@ -17,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hongheo.core.audit import audit_write
-from hongheo.core.bulkio import insert_rows, queryset_frame
+from hongheo.core.bulkio import insert_frame, queryset_frame
 from hongheo.core.errors import PermissionDenied, ValidationError
 from hongheo.geography.models import Area
 from hongheo.registry.models import Household, Member
@@ -167,15 +167,14 @@ def classification_run(
         hh, mm = load_facts(area)
         progress(15, 100, f"Tính chỉ số thiếu hụt và xếp loại {hh.height} hộ")
         result, skipped = classify_frames(standard, hh, mm, reference_date)
-        previous = dict(
+        prev = queryset_frame(
             HouseholdClassification.objects.filter(
                 household__area_path__startswith=area.path, is_current=True
-            ).values_list("household_id", "classification")
-        )
-        prev = pl.DataFrame(
-            {"household_pk": list(previous.keys()), "previous": list(previous.values())},
-            schema={"household_pk": pl.Int64, "previous": pl.Utf8},
-        )
+            ),
+            ["household_id", "classification", "deprived"],
+            ["household_pk", "previous", "previous_deprived"],
+            {"household_pk": pl.Int64, "previous": pl.Utf8, "previous_deprived": pl.Utf8},
+        ).with_columns(pl.col("previous_deprived").fill_null(""))
         joined = result.with_columns(pl.col("household_pk").cast(pl.Int64)).join(
             prev, on="household_pk", how="left"
         )
@@ -206,63 +205,49 @@ def classification_run(
 
 
 def _write_results(run: ClassificationRun, standard: Standard, joined: Any, progress: Progress) -> None:
-    """Write every result in chunks inside one transaction: the previous results stop being
-    current and the new ones become current together, or nothing changes at all."""
+    """Write every result inside one transaction: the new results become current and the previous
+    ones stop being current together, or nothing changes at all.
+
+    A previous result that said exactly the same (same class, same deprived indicators) is
+    replaced; one that differed is kept, no longer current, as the household's history. So the
+    history holds every change without a province re-run rewriting hundreds of thousands of rows.
+    """
+    import polars as pl
+
     total = joined.height
-    columns = [
-        "household_pk",
-        "classification",
-        "area",
-        "income_used",
-        "threshold",
-        "deprived_count",
-        "deprived",
-        "reason",
-        "basis",
-    ]
-    fields = [
-        "run_id",
-        "household_id",
-        "standard_code",
-        "classification",
-        "area_setting",
-        "income_used",
-        "threshold",
-        "deprived_count",
-        "deprived",
-        "reason",
-        "basis",
-        "is_current",
-        "classified_at",
-    ]
     now = timezone.now()
+    frame = joined.select(
+        pl.lit(str(run.pk)).alias("run_id"),
+        pl.col("household_pk").alias("household_id"),
+        pl.lit(standard.code).alias("standard_code"),
+        "classification",
+        pl.col("area").alias("area_setting"),
+        "income_used",
+        "threshold",
+        "deprived_count",
+        pl.col("deprived").fill_null(""),
+        pl.col("reason").str.slice(0, 400),
+        "basis",
+        pl.lit(True).alias("is_current"),
+        pl.lit(now).alias("classified_at"),
+    )
+    differs = (pl.col("previous") != pl.col("classification")) | (
+        pl.col("previous_deprived") != pl.col("deprived").fill_null("")
+    )
+    kept = joined.filter(pl.col("previous").is_not_null() & differs)["household_pk"].to_list()
     written = 0
     with transaction.atomic():
+        for start in range(0, len(kept), 10_000):
+            HouseholdClassification.objects.filter(
+                is_current=True, household_id__in=kept[start : start + 10_000]
+            ).update(is_current=False)
         HouseholdClassification.objects.filter(
             household__area_path__startswith=run.area.path, is_current=True
-        ).update(is_current=False)
+        ).delete()
+        progress(35, 100, "Ghi kết quả mới")
         for start in range(0, total, WRITE_CHUNK):
-            part = joined.slice(start, WRITE_CHUNK).select(columns).iter_rows()
-            rows = (
-                (
-                    run.pk,
-                    pk,
-                    standard.code,
-                    cls,
-                    area,
-                    income,
-                    threshold,
-                    count,
-                    deprived or "",
-                    reason[:400],
-                    basis,
-                    True,
-                    now,
-                )
-                for pk, cls, area, income, threshold, count, deprived, reason, basis in part
-            )
-            written += insert_rows(HouseholdClassification, fields, rows)
-            progress(30 + int(65 * written / max(total, 1)), 100, f"Đã ghi {written}/{total} kết quả")
+            written += insert_frame(HouseholdClassification, frame.slice(start, WRITE_CHUNK))
+            progress(35 + int(60 * written / max(total, 1)), 100, f"Đã ghi {written}/{total} kết quả")
         progress(96, 100, "Đưa kết quả mới vào sử dụng")
         audit_write(
             actor=run.created_by,
@@ -272,6 +257,7 @@ def _write_results(run: ClassificationRun, standard: Standard, joined: Any, prog
                 "standard": standard.code,
                 "area": run.area.code,
                 "households": total,
+                "kept_as_history": len(kept),
                 "changes": run.changes,
             },
             area_code=run.area.code,

@@ -97,6 +97,11 @@ def test_rerun_records_what_changed_and_keeps_one_current(seeded):
     )
     assert HouseholdClassification.objects.filter(household=target.household, is_current=True).count() == 1
     assert HouseholdClassification.objects.get(household=target.household, is_current=True).run == second
+    # the changed household keeps its previous result as history; an unchanged one keeps one row
+    assert HouseholdClassification.objects.filter(household=target.household).count() == 2
+    unchanged = HouseholdClassification.objects.filter(run=second).exclude(household=target.household).first()
+    assert HouseholdClassification.objects.filter(household=unchanged.household).count() == 1
+    assert HouseholdClassification.objects.filter(run=second).count() == 400
 
 
 def test_crash_while_writing_keeps_previous_results(seeded, monkeypatch):
@@ -104,16 +109,16 @@ def test_crash_while_writing_keeps_previous_results(seeded, monkeypatch):
     from hongheo.standards import classification as module
 
     calls = {"n": 0}
-    original = module.insert_rows
+    original = module.insert_frame
 
-    def flaky(model, fields, rows, **kwargs):
+    def flaky(model, frame, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError("disk full")
-        return original(model, fields, rows, **kwargs)
+        return original(model, frame, **kwargs)
 
     monkeypatch.setattr(module, "WRITE_CHUNK", 100)
-    monkeypatch.setattr(module, "insert_rows", flaky)
+    monkeypatch.setattr(module, "insert_frame", flaky)
     with pytest.raises(OSError):
         classification_run(actor=None, area=seeded, reference_date=REF)
     failed = ClassificationRun.objects.exclude(pk=first.pk).get()
