@@ -111,12 +111,13 @@ class Member(TimeStampedModel):
         MERGED = "merged", _("Nhập hộ")
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
-    personal_id = models.CharField(
-        _("số định danh cá nhân"), max_length=12, null=True, blank=True, db_index=True
-    )
+    # Indexes are few on purpose (a province import writes a million rows): personal_id has a
+    # plain index in Meta (no pattern-ops twin); search_name is matched with LIKE '%…%', which no
+    # b-tree serves; sort_key is only used to sort a household's few members.
+    personal_id = models.CharField(_("số định danh cá nhân"), max_length=12, null=True, blank=True)
     full_name = models.CharField(_("họ và tên"), max_length=150)
-    search_name = models.CharField(max_length=150, db_index=True, help_text="Accent-folded name for search")
-    sort_key = models.CharField(max_length=400, db_index=True)
+    search_name = models.CharField(max_length=150, help_text="Accent-folded name for search")
+    sort_key = models.CharField(max_length=400)
     date_of_birth = models.DateField(_("ngày sinh"))
     sex = models.CharField(_("giới tính"), max_length=6, choices=Sex.choices)
     relation_to_head = models.CharField(_("quan hệ với chủ hộ"), max_length=12, choices=Relation.choices)
@@ -152,6 +153,7 @@ class Member(TimeStampedModel):
         ordering = ["household", "id"]
         verbose_name = _("nhân khẩu")
         verbose_name_plural = _("nhân khẩu")
+        indexes = [models.Index(fields=["personal_id"], name="member_personal_id_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["household"],
