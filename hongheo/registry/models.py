@@ -42,7 +42,7 @@ class Household(TimeStampedModel):
     latitude = models.FloatField(null=True, blank=True)
     longitude = models.FloatField(null=True, blank=True)
     head_name = models.CharField(max_length=150, blank=True)
-    head_sort_key = models.CharField(max_length=400, blank=True, db_index=True)
+    head_sort_key = models.CharField(max_length=400, blank=True)  # indexed with commune in Meta
     size = models.PositiveSmallIntegerField(default=0)
     # groups
     ethnic_minority = models.BooleanField(default=False)
