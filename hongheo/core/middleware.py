@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from .context import new_request_id, reset_request_id, set_request_id
 
@@ -48,3 +50,14 @@ class ContentSecurityPolicyMiddleware:
             response["Content-Security-Policy"] = policy
         response.setdefault("Permissions-Policy", "geolocation=(self), camera=(self)")
         return response
+
+
+class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+    """The language is the one the user chose (language cookie), else Vietnamese — never guessed
+    from the browser's Accept-Language: officers' machines often say English."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

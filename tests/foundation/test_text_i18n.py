@@ -115,3 +115,25 @@ def test_income_shown_with_thousand_separators(world):
     client = Client()
     client.force_login(world.users[Role.COMMUNE_OFFICER])
     assert "1.450.000 đ" in client.get(f"/ho/{world.hh_a1.pk}/").content.decode()
+
+
+def test_browser_language_does_not_switch_the_ui_to_english(db):
+    html = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/dang-nhap/").content.decode()
+    assert 'lang="vi"' in html and "Đăng nhập" in html
+
+
+def test_indicator_facts_are_shown_in_vietnamese():
+    from hongheo.web.facts_display import facts_vi
+
+    text = facts_vi({"floor_area_m2": 52.0, "size": 2, "m2_per_person": 26.0, "min_m2_per_person": 8})
+    assert text == "diện tích nhà (m²): 52,0; số người: 2; m²/người: 26,0; ngưỡng m²/người: 8"
+    members = facts_vi(
+        {
+            "fact": "education_level",
+            "members": [{"age": 25, "education_level": "primary", "in_school": False}],
+        }
+    )
+    assert members == "thành viên liên quan: (25 tuổi, Tiểu học, không đi học)"
+    assert facts_vi({"water_source": "piped", "accepted_values": ["piped", "rainwater"]}) == (
+        "nguồn nước: Nước máy; đạt khi: Nước máy, Nước mưa"
+    )

@@ -26,3 +26,11 @@ def get_item(mapping: dict, key: str) -> object:
         return mapping[key]
     except (KeyError, TypeError):
         return ""
+
+
+@register.filter
+def facts_vi(facts: dict) -> str:
+    """The facts that decided an indicator, as a short Vietnamese sentence."""
+    from hongheo.web.facts_display import facts_vi as render
+
+    return render(facts or {})
