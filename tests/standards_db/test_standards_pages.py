@@ -102,3 +102,29 @@ def test_administrator_drafts_and_publishes_a_provincial_standard(world):
     admin.post("/chuan-ngheo/hue-2026/cong-bo/")
     assert PublishedStandard.objects.get(code="hue-2026").status == "published"
     assert "hue-2026" in admin.get("/chuan-ngheo/").content.decode()
+
+
+def test_cli_classify_uses_a_standard_published_in_the_database(world, tmp_path, capsys):
+    from hongheo.cli import main
+    from hongheo.standards.rules.catalog import get_standard
+    from hongheo.standards.services import standard_draft_save, standard_publish
+
+    doc = {
+        **{k: v for k, v in get_standard("vn-2022-2025").document.items() if k != "dimensions"},
+        "code": "hue-2026-cli",
+        "title": "Chuẩn nghèo riêng của Huế",
+        "scope": "province",
+        "province_code": "46",
+        "based_on": "vn-2022-2025",
+    }
+    doc["income_lines"] = json.loads(json.dumps(doc["income_lines"]))
+    doc["income_lines"]["poor"]["rural"]["value"] = 1_800_000
+    admin = world.users[Role.ADMINISTRATOR]
+    standard_publish(actor=admin, standard=standard_draft_save(actor=admin, document=doc))
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "household_id,area,income_per_capita,deprived\nH1,rural,1700000,employment;water;sanitation\n"
+    )
+    assert main(["classify", "--standard", "hue-2026-cli", "--input", str(source)]) == 0
+    out = capsys.readouterr().out
+    assert "H1,hue-2026-cli,poor," in out and "1.800.000" in out
