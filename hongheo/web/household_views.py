@@ -10,6 +10,7 @@ show messages as the user types (``static/web/household_form.js``).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -100,6 +101,32 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
             placed = True
     if not placed:
         form.add_error(None, exc.message)
+
+
+def _saved(
+    request: HttpRequest,
+    form: forms.Form,
+    household: Household,
+    action: Callable[[], Any],
+    done: str | Callable[[Any], str],
+) -> HttpResponse | None:
+    """For a valid posted form, run ``action`` (the service calls). On success: say ``done`` and go
+    back to the household page. A ``ValidationError`` puts the service's messages on the form.
+    ``None`` means: show the form again."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action()
+    except ValidationError as exc:
+        _apply_errors(form, exc)
+        return None
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect("web:household_detail", pk=household.pk)
+
+
+def _form_page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """The form page; 422 when the form carries errors."""
+    return render(request, template, context, status=422 if context["form"].errors else 200)
 
 
 def _set_choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
@@ -239,24 +266,18 @@ class HouseholdFactsForm(_VnForm):
 def household_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household_for_writer(request, pk)
     form = HouseholdFactsForm(request.POST or None, initial=HouseholdFactsForm.initial_for(household))
-    if request.method == "POST" and form.is_valid():
+
+    @transaction.atomic  # both parts or neither
+    def save() -> None:
         facts, groups, causes, needs = form.parts()
-        try:
-            with transaction.atomic():  # both parts or neither
-                registry.household_update_facts(actor=request.user, household=household, facts=facts)
-                registry.household_update_groups_causes_needs(
-                    actor=request.user,
-                    household=household,
-                    groups=groups,
-                    poverty_causes=causes,
-                    support_needs=needs,
-                )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Đã lưu thông tin hộ.")
-            return redirect("web:household_detail", pk=household.pk)
-    return render(
+        registry.household_update_facts(actor=request.user, household=household, facts=facts)
+        registry.household_update_groups_causes_needs(
+            actor=request.user, household=household, groups=groups, poverty_causes=causes, support_needs=needs
+        )
+
+    if done := _saved(request, form, household, save, "Đã lưu thông tin hộ."):
+        return done
+    return _form_page(
         request,
         "web/household_edit.html",
         {
@@ -274,7 +295,6 @@ def household_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "support_need",
             ),
         },
-        status=422 if form.errors else 200,
     )
 
 
@@ -395,24 +415,19 @@ def _member_input(values: dict[str, Any]) -> registry.MemberInput:
 def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household_for_writer(request, pk)
     form = MemberForm(request.POST or None, initial={"relation_to_head": "child"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            member = registry.member_add(
-                actor=request.user,
-                household=household,
-                data=_member_input(form.values()),
-                date=form.cleaned_data.get("date"),
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"Đã thêm {member.full_name} vào hộ.")
-            return redirect("web:household_detail", pk=household.pk)
-    return render(
-        request,
-        "web/household_member_form.html",
-        {"household": household, "form": form, "member": None},
-        status=422 if form.errors else 200,
+
+    def save() -> Member:
+        return registry.member_add(
+            actor=request.user,
+            household=household,
+            data=_member_input(form.values()),
+            date=form.cleaned_data.get("date"),
+        )
+
+    if done := _saved(request, form, household, save, lambda m: f"Đã thêm {m.full_name} vào hộ."):
+        return done
+    return _form_page(
+        request, "web/household_member_form.html", {"household": household, "form": form, "member": None}
     )
 
 
@@ -422,22 +437,18 @@ def member_edit_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
     household = _household_for_writer(request, pk)
     member = _member_of(household, member_pk)
     form = MemberForm(request.POST or None, initial=MemberForm.initial_for(member), editing=member)
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> str:
         values = form.values()
         changes = {k: v for k, v in values.items() if getattr(member, k) != v}
-        try:
-            if changes:
-                registry.member_update(actor=request.user, member=member, changes=changes)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"Đã lưu thông tin {values['full_name']}.")
-            return redirect("web:household_detail", pk=household.pk)
-    return render(
-        request,
-        "web/household_member_form.html",
-        {"household": household, "form": form, "member": member},
-        status=422 if form.errors else 200,
+        if changes:
+            registry.member_update(actor=request.user, member=member, changes=changes)
+        return str(values["full_name"])
+
+    if done := _saved(request, form, household, save, lambda name: f"Đã lưu thông tin {name}."):
+        return done
+    return _form_page(
+        request, "web/household_member_form.html", {"household": household, "form": form, "member": member}
     )
 
 
@@ -573,37 +584,32 @@ def member_leave_view(request: HttpRequest, pk: int, member_pk: int, kind: str) 
     _set_choices(form, "new_head", [("", "—"), *_head_choices(household, excluding={member.pk})])
     if kind == "chet":
         del form.fields["destination"]
-    if request.method == "POST" and form.is_valid():
+
+    @transaction.atomic
+    def save() -> None:
         new_head = _pick(household, form.cleaned_data.get("new_head", ""))
         date = form.cleaned_data.get("date")
-        try:
-            with transaction.atomic():
-                if kind == "chet":
-                    registry.member_record_death(
-                        actor=request.user, member=member, date=date, new_head=new_head
-                    )
-                else:
-                    registry.member_record_move_away(
-                        actor=request.user,
-                        member=member,
-                        date=date,
-                        new_head=new_head,
-                        destination=form.cleaned_data.get("destination", ""),
-                    )
-                _ledger_if_closed(request, household, date)
-        except ValidationError as exc:
-            _apply_errors(form, exc)
+        if kind == "chet":
+            registry.member_record_death(actor=request.user, member=member, date=date, new_head=new_head)
         else:
-            messages.success(request, done)
-            return redirect("web:household_detail", pk=household.pk)
+            registry.member_record_move_away(
+                actor=request.user,
+                member=member,
+                date=date,
+                new_head=new_head,
+                destination=form.cleaned_data.get("destination", ""),
+            )
+        _ledger_if_closed(request, household, date)
+
+    if saved := _saved(request, form, household, save, done):
+        return saved
     note = ""
     if member.relation_to_head == Member.Relation.HEAD:
         note = "Đây là chủ hộ: chọn chủ hộ mới trong số thành viên còn lại."
-    return render(
+    return _form_page(
         request,
         "web/household_action.html",
         {"household": household, "form": form, "title": title, "note": note, "submit": submit},
-        status=422 if form.errors else 200,
     )
 
 
@@ -623,26 +629,23 @@ def household_change_head_view(request: HttpRequest, pk: int) -> HttpResponse:
     head = household.members.filter(is_active=True, relation_to_head=Member.Relation.HEAD).first()
     form = ChangeHeadForm(request.POST or None)
     _set_choices(form, "new_head", _head_choices(household, excluding={head.pk} if head else set()))
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> Member:
         new_head = _pick(household, form.cleaned_data["new_head"])
-        try:
-            if new_head is None:
-                raise ValidationError(
-                    "Chọn chủ hộ mới.", details={"fields": {"new_head": "Chọn chủ hộ mới."}}
-                )
-            registry.household_change_head(
-                actor=request.user,
-                household=household,
-                new_head=new_head,
-                old_head_relation=form.cleaned_data["old_head_relation"],
-                date=form.cleaned_data.get("date"),
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, f"{new_head.full_name} là chủ hộ mới.")
-            return redirect("web:household_detail", pk=household.pk)
-    return render(
+        if new_head is None:
+            raise ValidationError("Chọn chủ hộ mới.", details={"fields": {"new_head": "Chọn chủ hộ mới."}})
+        registry.household_change_head(
+            actor=request.user,
+            household=household,
+            new_head=new_head,
+            old_head_relation=form.cleaned_data["old_head_relation"],
+            date=form.cleaned_data.get("date"),
+        )
+        return new_head
+
+    if done := _saved(request, form, household, save, lambda head: f"{head.full_name} là chủ hộ mới."):
+        return done
+    return _form_page(
         request,
         "web/household_action.html",
         {
@@ -652,7 +655,6 @@ def household_change_head_view(request: HttpRequest, pk: int) -> HttpResponse:
             "note": "Quan hệ của các thành viên khác với chủ hộ mới: sửa từng người nếu cần.",
             "submit": "Đổi chủ hộ",
         },
-        status=422 if form.errors else 200,
     )
 
 
@@ -780,24 +782,22 @@ def support_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household_for_writer(request, pk)
     form = SupportForm(request.POST or None, initial={"year": timezone.localdate().year})
     _set_choices(form, "member", [("", "Cả hộ"), *_head_choices(household, excluding=set())])
-    if request.method == "POST" and form.is_valid():
+
+    def save() -> None:
         data = form.cleaned_data
-        try:
-            registry.support_received_add(
-                actor=request.user,
-                household=household,
-                kind=data["kind"],
-                year=data["year"],
-                amount_vnd=data.get("amount_vnd"),
-                note=data.get("note", ""),
-                member=_pick(household, data.get("member", "")),
-            )
-        except ValidationError as exc:
-            _apply_errors(form, exc)
-        else:
-            messages.success(request, "Đã ghi nhận hỗ trợ.")
-            return redirect("web:household_detail", pk=household.pk)
-    return render(
+        registry.support_received_add(
+            actor=request.user,
+            household=household,
+            kind=data["kind"],
+            year=data["year"],
+            amount_vnd=data.get("amount_vnd"),
+            note=data.get("note", ""),
+            member=_pick(household, data.get("member", "")),
+        )
+
+    if done := _saved(request, form, household, save, "Đã ghi nhận hỗ trợ."):
+        return done
+    return _form_page(
         request,
         "web/household_action.html",
         {
@@ -807,7 +807,6 @@ def support_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             "note": "",
             "submit": "Lưu",
         },
-        status=422 if form.errors else 200,
     )
 
 
