@@ -38,6 +38,7 @@ check: test lint
 bench: install
 	$(BIN)/python -m bench.synth
 	$(BIN)/python -m bench.classify
+	$(BIN)/python -m bench.derive
 	$(BIN)/python -m bench.pages
 
 clean:
