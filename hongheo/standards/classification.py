@@ -194,7 +194,17 @@ def classification_run(
         progress(100, 100, "Hoàn thành")
         run.state = ClassificationRun.State.DONE
         run.finished_at = timezone.now()
-        run.save(update_fields=["summary", "changes", "households", "state", "finished_at"])
+        with transaction.atomic():
+            run.save(update_fields=["summary", "changes", "households", "state", "finished_at"])
+            if kind != ClassificationRun.Kind.OFFICIAL:
+                # an official run is audited with its results (_write_results); a what-if run only here
+                audit_write(
+                    actor=run.created_by,
+                    action="standards.what_if_run",
+                    obj=run,
+                    after={"standard": standard.code, "area": area.code, "households": run.households},
+                    area_code=area.code,
+                )
     except Exception:
         HouseholdClassification.objects.filter(run=run).delete()
         ClassificationRun.objects.filter(pk=run.pk).update(

@@ -134,6 +134,9 @@ def test_what_if_counts_without_touching_official_results(seeded):
     )
     assert what_if.households == 400
     assert not HouseholdClassification.objects.filter(run=what_if).exists()
+    from hongheo.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="standards.what_if_run", object_id=str(what_if.pk)).exists()
     assert HouseholdClassification.objects.filter(is_current=True, run=official).count() == 400
     # higher income lines under 2026–2030: never fewer poor
     poor = lambda run: sum(c.get("poor", 0) for c in run.summary["communes"].values())  # noqa: E731
