@@ -93,10 +93,14 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# Each web surface (hongheo/web/<surface>/) keeps its own templates folder; template names stay
+# "web/…" so a page moves between surfaces without renaming (decision 0006).
+WEB_SURFACE_TEMPLATES = sorted((BASE_DIR / "hongheo" / "web").glob("*/templates"))
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": WEB_SURFACE_TEMPLATES,
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

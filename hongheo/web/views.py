@@ -25,12 +25,11 @@ from django.views.decorators.http import require_POST
 
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import NotFound, PermissionDenied
-from hongheo.core.jobs import job_enqueue, job_retry
+from hongheo.core.jobs import job_retry
 from hongheo.core.models import AuditEvent, Job
 from hongheo.geography.models import Area
 from hongheo.geography.services import commune_set_setting, village_create
-from hongheo.registry.access import access_household_by_id, household_qs_for_user
-from hongheo.registry.selectors import household_detail_audited, household_list
+from hongheo.registry.access import household_qs_for_user
 from hongheo.users.access import scope_paths, user_can_manage_area, user_can_read_audit, user_covers_area
 from hongheo.users.models import User
 from hongheo.users.services import login_is_throttled, login_record_failure, login_record_success
@@ -118,74 +117,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "household_count": households.count(),
             "communes": _user_communes(user)[:50],
             "jobs": jobs,
-        },
-    )
-
-
-@login_required
-def household_list_view(request: HttpRequest) -> HttpResponse:
-    commune_code = request.GET.get("xa", "")
-    village_code = request.GET.get("thon", "")
-    query = request.GET.get("q", "")
-    qs = household_list(user=request.user, commune_code=commune_code, village_code=village_code, query=query)
-    paginator = Paginator(qs, PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("trang"))
-    communes = _user_communes(request.user)
-    villages: list[Area] = []
-    if commune_code:
-        villages = list(
-            Area.objects.filter(parent__code=commune_code, level=Area.Level.VILLAGE).order_by("name")
-        )
-    return render(
-        request,
-        "web/household_list.html",
-        {
-            "page": page,
-            "query": query,
-            "communes": communes,
-            "villages": villages,
-            "commune_code": commune_code,
-            "village_code": village_code,
-        },
-    )
-
-
-@login_required
-@require_POST
-def household_export_view(request: HttpRequest) -> HttpResponse:
-    job = job_enqueue(
-        actor=request.user,
-        kind="registry.export_households",
-        title="Xuất danh sách hộ ra Excel",
-        params={
-            "user_id": request.user.pk,
-            "commune_code": request.POST.get("xa", ""),
-            "village_code": request.POST.get("thon", ""),
-            "query": request.POST.get("q", ""),
-        },
-    )
-    return redirect("web:job_detail", pk=job.pk)
-
-
-@login_required
-@domain_errors
-def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    household = access_household_by_id(request.user, pk)
-    members = household_detail_audited(user=request.user, household=household)
-    from hongheo.reviews.models import Application, HouseholdStatus
-
-    from .standards_views import household_explanation
-
-    return render(
-        request,
-        "web/household_detail.html",
-        {
-            "household": household,
-            "members": members,
-            "x": household_explanation(household, members),
-            "official_status": HouseholdStatus.objects.filter(household=household).first(),
-            "certificates": household.certificates.select_related("decision").order_by("-year"),
-            "applications": Application.objects.filter(household=household).order_by("-received_on")[:10],
         },
     )
 

@@ -34,7 +34,7 @@ from hongheo.standards.services import standard_draft_save, standard_publish
 from hongheo.users.access import user_covers_area
 from hongheo.users.models import Role
 
-from .errors import domain_errors
+from ..errors import domain_errors
 
 
 def household_explanation(household: Household, members: list[Any]) -> dict[str, Any] | None:

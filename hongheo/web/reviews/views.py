@@ -38,8 +38,8 @@ from hongheo.reviews.models import (
 from hongheo.reviews.workflow import STATE_LABELS_VI, EntryState, RoundState, transitions_from
 from hongheo.users.access import user_covers_area
 
-from .errors import domain_errors
-from .review_forms import (
+from ..errors import domain_errors
+from .forms import (
     SURVEY_FIELDS,
     ApplicationForm,
     ComplaintForm,

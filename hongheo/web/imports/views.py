@@ -26,7 +26,7 @@ from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
 from hongheo.users.access import user_can_write_households
 from hongheo.users.models import User
 
-from .errors import domain_errors
+from ..errors import domain_errors
 
 SAMPLE_ROWS = 5
 VALUE_ROWS = 5000

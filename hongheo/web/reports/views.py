@@ -22,7 +22,7 @@ from hongheo.reports.catalog import CatalogError, catalog
 from hongheo.reviews.models import ReviewRound
 from hongheo.users.access import scope_paths
 
-from .errors import domain_errors
+from ..errors import domain_errors
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

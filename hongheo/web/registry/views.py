@@ -16,6 +16,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
@@ -23,15 +24,23 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
+from hongheo.core.jobs import job_enqueue
+from hongheo.geography.models import Area
 from hongheo.registry import code_lists
 from hongheo.registry import services as registry
 from hongheo.registry.access import access_household_by_id, household_qs_for_user
 from hongheo.registry.models import Household, Member
-from hongheo.registry.selectors import household_members, personal_id_conflict
+from hongheo.registry.selectors import (
+    household_detail_audited,
+    household_list,
+    household_members,
+    personal_id_conflict,
+)
 from hongheo.registry.validation import clean_causes_needs, clean_household_facts, clean_member
 from hongheo.users.access import user_can_write_households, user_covers_area
 
-from .errors import domain_errors
+from ..errors import domain_errors
+from ..views import PAGE_SIZE, _user_communes
 
 
 def _ledger_if_closed(request: HttpRequest, household: Household, date: dt.date | None) -> None:
@@ -814,3 +823,74 @@ def support_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 def code_lists_view(request: HttpRequest) -> HttpResponseBase:
     """The code lists with provenance, as JSON (no personal data)."""
     return JsonResponse(code_lists.export(), json_dumps_params={"ensure_ascii": False})
+
+
+# --- household list, export and page (moved from web/views.py) ---
+
+
+@login_required
+def household_list_view(request: HttpRequest) -> HttpResponse:
+    commune_code = request.GET.get("xa", "")
+    village_code = request.GET.get("thon", "")
+    query = request.GET.get("q", "")
+    qs = household_list(user=request.user, commune_code=commune_code, village_code=village_code, query=query)
+    paginator = Paginator(qs, PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("trang"))
+    communes = _user_communes(request.user)
+    villages: list[Area] = []
+    if commune_code:
+        villages = list(
+            Area.objects.filter(parent__code=commune_code, level=Area.Level.VILLAGE).order_by("name")
+        )
+    return render(
+        request,
+        "web/household_list.html",
+        {
+            "page": page,
+            "query": query,
+            "communes": communes,
+            "villages": villages,
+            "commune_code": commune_code,
+            "village_code": village_code,
+        },
+    )
+
+
+@login_required
+@require_POST
+def household_export_view(request: HttpRequest) -> HttpResponse:
+    job = job_enqueue(
+        actor=request.user,
+        kind="registry.export_households",
+        title="Xuất danh sách hộ ra Excel",
+        params={
+            "user_id": request.user.pk,
+            "commune_code": request.POST.get("xa", ""),
+            "village_code": request.POST.get("thon", ""),
+            "query": request.POST.get("q", ""),
+        },
+    )
+    return redirect("web:job_detail", pk=job.pk)
+
+
+@login_required
+@domain_errors
+def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    household = access_household_by_id(request.user, pk)
+    members = household_detail_audited(user=request.user, household=household)
+    from hongheo.reviews.models import Application, HouseholdStatus
+
+    from ..standards.views import household_explanation
+
+    return render(
+        request,
+        "web/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "x": household_explanation(household, members),
+            "official_status": HouseholdStatus.objects.filter(household=household).first(),
+            "certificates": household.certificates.select_related("decision").order_by("-year"),
+            "applications": Application.objects.filter(household=household).order_by("-received_on")[:10],
+        },
+    )

@@ -1,0 +1,1 @@
+"""Imports surface: household lists from Excel/CSV."""

@@ -1,0 +1,1 @@
+"""Registry surface: household list, household page, edits, members, splits and merges."""

@@ -1,0 +1,1 @@
+"""Reports surface: report tables, Excel, reporting calendar."""

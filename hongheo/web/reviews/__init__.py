@@ -1,0 +1,1 @@
+"""Review surface: rounds, Phiếu A/B, meetings, posting, complaints, decisions, certificates."""

@@ -1,0 +1,1 @@
+"""Standards surface: standards, provincial drafts, classification runs, score cards."""
