@@ -104,3 +104,24 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+
+class SubmissionKey(models.Model):
+    """A form submission's one-time key: the first POST carrying a key is processed, any repeat of it
+    (a double click, a resent request) is answered with the first one's outcome instead of writing a
+    second record. See :mod:`hongheo.core.submissions`."""
+
+    key = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    path = models.CharField(max_length=300)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="submission_key_created")]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.path}"

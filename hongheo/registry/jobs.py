@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F, FilteredRelation, Q
+
 from hongheo.core.jobs import Progress, job_handler
 from hongheo.core.models import Job
 
@@ -62,10 +64,17 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
         village_code=job.params.get("village_code", ""),
         query=job.params.get("query", ""),
     )
+    # The official status is the open period of the household's history (reviews.OfficialStatus).
+    households = households.annotate(
+        _official=FilteredRelation("status_history", condition=Q(status_history__valid_to__isnull=True))
+    ).annotate(
+        _official_class=F("_official__classification"),
+        _official_since=F("_official__valid_from"),
+        _official_source=F("_official__source"),
+    )
     classification = job.params.get("classification", "")
     if classification:
-        households = households.filter(official_status__classification=classification)
-    households = households.select_related("official_status")
+        households = households.filter(_official_class=classification)
     total = households.count()
     progress.total(total)
     label = code_lists.label
@@ -155,7 +164,7 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
                 members.setdefault(m.household_id, []).append(m)
             for h in households.filter(pk__in=part):
                 done += 1
-                status = getattr(h, "official_status", None)
+                status = h._official_class
                 row = [
                     done,
                     h.code,
@@ -173,9 +182,9 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
                         for m in members.get(h.pk, [])
                     ),
                     h.commune.code,
-                    classes.get(status.classification, "") if status else "",
-                    status.since.strftime("%d/%m/%Y") if status else "",
-                    status.source if status else "",
+                    classes.get(status, "") if status else "",
+                    h._official_since.strftime("%d/%m/%Y") if status else "",
+                    h._official_source if status else "",
                     h.phone,
                     _flag(h.ethnic_minority),
                     _flag(h.female_head),

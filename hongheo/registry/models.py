@@ -236,3 +236,47 @@ class HouseholdEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.kind} {self.date}"
+
+
+class FactRecord(models.Model):
+    """Dated facts of a household (thông tin của hộ tại một thời điểm): what a Phiếu B survey, an
+    edit, an import, the citizen portal, the field app or the population data said about the household
+    and its members on ``observed_on``, and where it came from.
+
+    A classification result names the record it was computed from, so a result can always be shown
+    with exactly the facts that decided it. Records are never edited; a survey's record becomes the
+    household's facts of record only when the round's decision applies it (``applied_at``)."""
+
+    class Source(models.TextChoices):
+        SURVEY = "survey", _("Phiếu B (rà soát)")
+        FIELD = "field", _("Ứng dụng thực địa")
+        ODK = "odk", _("ODK Collect")
+        EDIT = "edit", _("Cán bộ cập nhật")
+        IMPORT = "import", _("Nhập từ danh sách")
+        PORTAL = "portal", _("Người dân tự khai")
+        POPULATION = "population", _("Cơ sở dữ liệu dân cư")
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="fact_records")
+    source = models.CharField(max_length=12, choices=Source.choices)
+    source_ref = models.CharField(max_length=200, blank=True, help_text="e.g. the round and its Phiếu B")
+    observed_on = models.DateField(help_text="The date the facts describe (the interview, the edit)")
+    household_facts = models.JSONField(default=dict, help_text="standards.facts.HOUSEHOLD_FACTS by name")
+    member_facts = models.JSONField(
+        default=list, help_text="One object per active member: id, name and standards.facts.MEMBER_FACTS"
+    )
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_at = models.DateTimeField(
+        null=True, blank=True, help_text="When these facts became the household's facts of record"
+    )
+
+    class Meta:
+        ordering = ["-observed_on", "-id"]
+        indexes = [models.Index(fields=["household", "observed_on"], name="fact_record_hh_date")]
+        verbose_name = _("thông tin của hộ (có ngày)")
+        verbose_name_plural = _("thông tin của hộ (có ngày)")
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.get_source_display()} {self.observed_on:%d/%m/%Y}"

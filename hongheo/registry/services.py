@@ -25,7 +25,8 @@ from hongheo.geography.models import Area
 from hongheo.users.access import user_can_write_households, user_covers_area
 
 from . import code_lists
-from .models import Household, HouseholdEvent, Member, SupportReceived
+from .facts import HOUSEHOLD_FACTS, MEMBER_SURVEY_FACTS, household_values, member_values, record_json
+from .models import FactRecord, Household, HouseholdEvent, Member, SupportReceived
 from .selectors import personal_id_conflict
 from .validation import (
     GROUP_FIELDS,
@@ -946,3 +947,128 @@ def support_received_add(
     )
     _audit(actor, "registry.support_received_add", household, obj=support, after=snapshot(support))
     return support
+
+
+# --- dated facts ---------------------------------------------------------------------------------
+
+
+def facts_validate(
+    household: Household,
+    *,
+    household_facts: Mapping[str, Any] | None = None,
+    member_facts: Mapping[int, Mapping[str, Any]] | None = None,
+) -> tuple[dict[str, Any], list[tuple[Member, dict[str, Any]]]]:
+    """The household's facts of record overlaid with ``household_facts`` and ``member_facts``
+    ({member id: {fact: value}}), validated like an edit. Every error is listed; nothing is written."""
+    hh_in = dict(household_facts or {})
+    unknown = set(hh_in) - set(HOUSEHOLD_FACTS)
+    if unknown:
+        raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
+    cleaned, errors = clean_household_facts(hh_in)
+    members = list(household.members.filter(is_active=True).order_by("id"))
+    by_id = {m.pk: m for m in members}
+    member_in = {int(k): dict(v) for k, v in (member_facts or {}).items()}
+    stray = sorted(set(member_in) - set(by_id))
+    if stray:
+        errors["members"] = f"Nhân khẩu không thuộc hộ {household.code}: {', '.join(map(str, stray))}"
+    rows: list[tuple[Member, dict[str, Any]]] = []
+    for m in members:
+        values = member_values(m)
+        changes = member_in.get(m.pk, {})
+        bad = set(changes) - set(MEMBER_SURVEY_FACTS)
+        if bad:
+            errors[f"member_{m.pk}"] = f"{m.full_name}: trường không hợp lệ {', '.join(sorted(bad))}"
+            continue
+        member_clean, member_errors = clean_member(changes)
+        for field_name, text in member_errors.items():
+            errors[f"member_{m.pk}_{field_name}"] = f"{m.full_name}: {text}"
+        values.update(member_clean)
+        rows.append((m, values))
+    if errors:
+        raise _invalid(errors)
+    values = household_values(household)
+    values.update(cleaned)
+    return values, rows
+
+
+@transaction.atomic
+def facts_record(
+    *,
+    actor: Any,
+    household: Household,
+    source: str,
+    observed_on: dt.date,
+    household_facts: Mapping[str, Any] | None = None,
+    member_facts: Mapping[int, Mapping[str, Any]] | None = None,
+    source_ref: str = "",
+) -> FactRecord:
+    """Record what a survey (or another source) found about the household on ``observed_on``: the
+    facts of record overlaid with what was found. The registry itself does not change here; a
+    survey's facts become the facts of record when the round's decision applies them
+    (:func:`facts_apply`). The caller checks who may record (the review step, the field app)."""
+    if source not in FactRecord.Source.values:
+        raise ValidationError("Nguồn thông tin không hợp lệ.")
+    if observed_on > _today():
+        raise ValidationError("Ngày thu thập thông tin không được sau ngày hôm nay.")
+    values, members = facts_validate(household, household_facts=household_facts, member_facts=member_facts)
+    hh_json, mm_json = record_json(values, members)
+    hh_json["area"] = household.commune.setting
+    record = FactRecord.objects.create(
+        household=household,
+        source=source,
+        source_ref=source_ref[:200],
+        observed_on=observed_on,
+        household_facts=hh_json,
+        member_facts=mm_json,
+        recorded_by=_actor_user(actor),
+    )
+    _audit(
+        actor,
+        "registry.facts_record",
+        household,
+        obj=record,
+        after={"source": source, "source_ref": source_ref, "observed_on": observed_on.isoformat()},
+    )
+    return record
+
+
+@transaction.atomic
+def facts_apply(*, actor: Any, record: FactRecord, on: dt.date | None = None) -> Household:
+    """Make a record's facts the household's facts of record (after the decision of the round that
+    surveyed it). Members who left since keep their closed rows; the change is in the history and
+    the audit trail. The caller authorises (the chairman's decision)."""
+    record = FactRecord.objects.select_for_update().get(pk=record.pk)
+    if record.applied_at is not None:
+        return record.household
+    household = _lock(record.household)
+    fields = [k for k in HOUSEHOLD_FACTS if k in record.household_facts]
+    before = snapshot(household, fields)
+    for k in fields:
+        setattr(household, k, record.household_facts[k])
+    household.save(update_fields=[*fields, "updated_at"])
+    after = snapshot(household, fields)
+    changed = [k for k in fields if before.get(k) != after.get(k)]
+    members = {m.pk: m for m in household.members.filter(is_active=True)}
+    for row in record.member_facts:
+        member = members.get(row.get("member_id"))
+        if member is None:
+            continue
+        member_changed = [k for k in MEMBER_SURVEY_FACTS if k in row and getattr(member, k) != row[k]]
+        if member_changed:
+            for k in member_changed:
+                setattr(member, k, row[k])
+            member.save(update_fields=[*member_changed, "updated_at"])
+            changed += [f"{member.full_name}: {k}" for k in member_changed]
+    record.applied_at = timezone.now()
+    record.save(update_fields=["applied_at"])
+    if changed:
+        _event(household, Kind.FACTS_CHANGED, actor=actor, date=min(on or _today(), _today()), fields=changed)
+    _audit(
+        actor,
+        "registry.facts_apply",
+        household,
+        obj=record,
+        before=before,
+        after={**after, "record": record.pk, "changed": changed},
+    )
+    return household

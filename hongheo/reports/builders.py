@@ -46,6 +46,7 @@ from hongheo.geography.models import Area
 from hongheo.registry.access import household_qs_for_user
 from hongheo.registry.models import Household
 from hongheo.reviews.models import StatusChange
+from hongheo.reviews.status import relation_on
 from hongheo.users.access import scope_paths
 
 from . import engine
@@ -263,14 +264,22 @@ def _with_text_columns(qs: QuerySet[Household], dims: Dimensions) -> QuerySet[Ho
     return qs.annotate(**text) if text else qs
 
 
-def _class_case(on: dt.date) -> Case:
+def _class_case(on: dt.date, alias: str) -> Case:
+    """The household's class on ``on``: ``gone`` when it no longer exists, else the class of its official
+    history period covering ``on`` (joined as ``alias`` by :func:`_with_status_on`), else ``none``."""
     gone = Q(closed_at__isnull=True, is_active=False) | Q(closed_at__lte=on)
     return Case(
         When(gone, then=Value("gone")),
-        When(official_status__since__lte=on, then=F("official_status__classification")),
+        When(**{f"{alias}__classification__isnull": False}, then=F(f"{alias}__classification")),
         default=Value("none"),
         output_field=CharField(),
     )
+
+
+def _with_status_on(qs: QuerySet[Household], **dates: dt.date) -> QuerySet[Household]:
+    """Join the official history period covering each date (``alias=date``); periods never overlap,
+    so each join adds at most one row per household."""
+    return qs.annotate(**{alias: relation_on(on) for alias, on in dates.items()})
 
 
 # --- the cube ------------------------------------------------------------------------------------
@@ -332,15 +341,15 @@ def build_cube(user: Any, area: Area, start: dt.date, end: dt.date, *, cat: Cata
     timings: dict[str, float] = {}
     size = Coalesce(F("size"), Value(0), output_field=IntegerField())
     has_ledger = Exists(StatusChange.objects.filter(household_id=OuterRef("pk")))
-    scoped = _scoped(user, area)
-    classes = {"_row": F(row_field), "_cs": _class_case(day0), "_ce": _class_case(end)}
+    scoped = _with_status_on(_scoped(user, area), _s0=day0, _s1=end)
+    classes = {"_row": F(row_field), "_cs": _class_case(day0, "_s0"), "_ce": _class_case(end, "_s1")}
 
     # 1. households without ledger rows (almost all): one grouped query. Flag masks are computed
     #    only where a table uses them (class poor, near-poor or average; 0 elsewhere), so the
     #    other households collapse into a few groups and only distinct combinations leave the
     #    database.
     t = time.perf_counter()
-    measured = Q(official_status__classification__in=engine.MEASURED_CLASSES)
+    measured = Q(_s1__classification__in=engine.MEASURED_CLASSES)
     mask_alias = {
         f"_m{j}": Case(When(measured, then=m), default=Value(0), output_field=BigIntegerField())
         for j, m in enumerate(masks)
@@ -365,14 +374,12 @@ def build_cube(user: Any, area: Area, start: dt.date, end: dt.date, *, cat: Cata
     changed_rows = list(
         _with_text_columns(scoped, dims)
         .filter(has_ledger)
-        .annotate(_row=F(row_field), _size=size, **{f"_m{j}": m for j, m in enumerate(masks)})
+        .annotate(**classes, _size=size, **{f"_m{j}": m for j, m in enumerate(masks)})
         .values_list(
             "pk",
             "_row",
-            "is_active",
-            "closed_at",
-            "official_status__classification",
-            "official_status__since",
+            "_cs",
+            "_ce",
             "_size",
             *[f"_m{j}" for j in range(len(masks))],
         )
@@ -384,10 +391,8 @@ def build_cube(user: Any, area: Area, start: dt.date, end: dt.date, *, cat: Cata
     changed_schema: dict[str, Any] = {
         "household_id": pl.Int64,
         "row": pl.Int64,
-        "is_active": pl.Boolean,
-        "closed_at": pl.Date,
-        "status_class": pl.String,
-        "status_since": pl.Date,
+        "cls_start": pl.String,
+        "cls_end": pl.String,
         "size": pl.Int64,
     }
     changed_schema.update({m: pl.Int64 for m in mask_names})
@@ -551,46 +556,13 @@ def household_list(user: Any, area: Area, on: dt.date, klass: str) -> list[House
     must log the export (:func:`hongheo.reports.services.household_list_export`)."""
     if klass not in engine.LISTED:
         raise ValidationError("Loại danh sách không hợp lệ.")
-    has_ledger = Exists(StatusChange.objects.filter(household_id=OuterRef("pk")))
-    base = _scoped(user, area)
-    stable_ids = list(
-        base.filter(~has_ledger)
-        .annotate(_c=_class_case(on))
+    rows = (
+        _with_status_on(_scoped(user, area), _s=on)
+        .annotate(_c=_class_case(on, "_s"))
         .filter(_c=klass)
-        .values_list("pk", "official_status__since")
+        .values_list("pk", "_s__valid_from")
     )
-    changed_rows = list(
-        base.filter(has_ledger).values_list(
-            "pk", "is_active", "closed_at", "official_status__classification", "official_status__since"
-        )
-    )
-    since: dict[int, dt.date | None] = dict(stable_ids)
-    if changed_rows:
-        changed = pl.DataFrame(
-            [(r[0], "", *r[1:]) for r in changed_rows],
-            schema={
-                "household_id": pl.Int64,
-                "row": pl.String,
-                "is_active": pl.Boolean,
-                "closed_at": pl.Date,
-                "status_class": pl.String,
-                "status_since": pl.Date,
-            },
-            orient="row",
-        )
-        ids = [r[0] for r in changed_rows]
-        ledger_rows = ledger_of(ids)
-        ledger = pl.DataFrame(ledger_rows, schema=engine.LEDGER_SCHEMA, orient="row")
-        classes = engine.class_on(changed, ledger, on)
-        last_change = (
-            ledger.filter(pl.col("effective_on") <= on)
-            .group_by("household_id")
-            .agg(pl.col("effective_on").max())
-        )
-        last = dict(last_change.iter_rows())
-        for hid, cls, status_since in zip(ids, classes.to_list(), [r[4] for r in changed_rows], strict=True):
-            if cls == klass:
-                since[hid] = last.get(hid, status_since)
+    since: dict[int, dt.date | None] = dict(rows)
     lines = []
     ids = sorted(since)
     for i in range(0, len(ids), 5000):  # bounded IN lists (SQLite's variable limit)

@@ -1,23 +1,20 @@
-"""The report arithmetic over frames: class at a date, transitions (diễn biến), measures per row.
+"""The report arithmetic over frames: transitions (diễn biến) and measures per row.
 
 Pure module (polars, no Django). The builders feed it three frames:
 
 - ``stable``: households with no ledger row, already grouped by the database: one row per
   (``row``, ``cls_start``, ``cls_end``) with ``n`` and the sums of every flag column;
 - ``changed``: households that have ledger rows, one row each: ``household_id``, ``row``,
-  ``is_active``, ``closed_at``, ``status_class``, ``status_since`` and the same flag columns;
+  ``cls_start``, ``cls_end`` and the same flag columns;
 - ``ledger``: their ``StatusChange`` rows: ``household_id``, ``effective_on``, ``id``,
   ``from_class``, ``to_class``, ``kind``.
 
-Class of a household on date D (``class_on``):
-
-1. ``gone`` when the household is not active on D (``closed_at`` ≤ D, or inactive without a date);
-2. else the ``to_class`` of its latest ledger row with ``effective_on`` ≤ D;
-3. else, when it has ledger rows only after D, the ``from_class`` of the earliest of them (the
-   service overwrites the baseline ``HouseholdStatus`` on each change, so this is where the class
-   before the first change survives; an empty ``from_class`` means "not on the lists": ``none``);
-4. else its ``HouseholdStatus`` class when ``since`` ≤ D;
-5. else ``none`` (active, not on any list).
+The class of a household on a date is read by the database from the official history
+(``reviews.OfficialStatus``: the period with ``valid_from <= D < valid_to``), ``gone`` when the
+household no longer exists on D and ``none`` when it is on no list. Because that history is only
+ever appended to, a report for a past date gives the same numbers after any later decision. The
+ledger only says *how* a household entered its class (new, re-entered) for the movement tables;
+the identity cuối kỳ = đầu kỳ − giảm + tăng holds by construction.
 
 A period runs from ``start`` (exclusive: the class at ``start`` is the class "đầu kỳ", so pass the
 day before the first day of the period) to ``end`` (inclusive: "cuối kỳ").
@@ -60,51 +57,6 @@ def empty_ledger() -> pl.DataFrame:
 
 def _norm_class(col: pl.Expr) -> pl.Expr:
     return pl.when(col.is_null() | (col == "")).then(pl.lit("none")).otherwise(col)
-
-
-def class_on(changed: pl.DataFrame, ledger: pl.DataFrame, on: dt.date) -> pl.Series:
-    """The class of each household of ``changed`` on ``on`` (a Series aligned with ``changed``)."""
-    day = pl.lit(on, dtype=pl.Date)
-    led = ledger.sort(["household_id", "effective_on", "id"])
-    before = (
-        led.filter(pl.col("effective_on") <= day)
-        .group_by("household_id")
-        .agg(pl.col("to_class").last().alias("_to"))
-    )
-    after = (
-        led.filter(pl.col("effective_on") > day)
-        .group_by("household_id")
-        .agg(pl.col("from_class").first().alias("_from"))
-    )
-    frame = (
-        changed.select("household_id", "is_active", "closed_at", "status_class", "status_since")
-        .with_row_index("_i")
-        .join(before, on="household_id", how="left")
-        .join(after, on="household_id", how="left")
-        .sort("_i")
-    )
-    active = (
-        pl.when(pl.col("closed_at").is_null())
-        .then(pl.col("is_active"))
-        .otherwise(pl.col("closed_at") > day)
-        .fill_null(False)
-    )
-    status = (
-        pl.when(pl.col("status_since").is_not_null() & (pl.col("status_since") <= day))
-        .then(_norm_class(pl.col("status_class")))
-        .otherwise(pl.lit("none"))
-    )
-    result = frame.select(
-        pl.when(~active)
-        .then(pl.lit("gone"))
-        .when(pl.col("_to").is_not_null())
-        .then(_norm_class(pl.col("_to")))
-        .when(pl.col("_from").is_not_null())
-        .then(_norm_class(pl.col("_from")))
-        .otherwise(status)
-        .alias("cls")
-    )
-    return result.get_column("cls")
 
 
 def entry_kind(changed: pl.DataFrame, ledger: pl.DataFrame, start: dt.date, end: dt.date) -> pl.Series:
@@ -168,7 +120,7 @@ def changed_cube(
     if changed.height == 0:
         return empty_cube(flags)
     frame = changed.with_columns(
-        class_on(changed, ledger, start).alias("cls_start"), class_on(changed, ledger, end).alias("cls_end")
+        _norm_class(pl.col("cls_start")).alias("cls_start"), _norm_class(pl.col("cls_end")).alias("cls_end")
     )
     frame = frame.with_columns(entry_kind(frame, ledger, start, end).alias("entry"))
     return (

@@ -17,7 +17,7 @@ from hongheo.geography.models import Area
 from hongheo.standards.classification import classification_run
 from hongheo.standards.models import HouseholdClassification
 
-from .models import HouseholdStatus
+from .models import OfficialStatus
 
 DEMO_LIST_DATE = dt.date(2025, 12, 20)
 DEMO_SOURCE = "Dữ liệu demo: danh sách hộ nghèo, hộ cận nghèo cuối năm 2025 (mô phỏng)"
@@ -25,7 +25,7 @@ DEMO_SOURCE = "Dữ liệu demo: danh sách hộ nghèo, hộ cận nghèo cuố
 
 def demo_statuses_seed(*, province: Area) -> dict[str, Any]:
     """Idempotent: does nothing when the province already has official statuses."""
-    if HouseholdStatus.objects.filter(household__commune__parent=province).exists():
+    if OfficialStatus.objects.filter(household__commune__parent=province).exists():
         return {"statuses": 0}
     run = classification_run(actor=None, area=province, reference_date=dt.date(2025, 12, 1))
     rows = HouseholdClassification.objects.filter(
@@ -33,20 +33,19 @@ def demo_statuses_seed(*, province: Area) -> dict[str, Any]:
     ).values_list("household_id", "classification")
     with transaction.atomic():
         statuses = [
-            HouseholdStatus(
+            OfficialStatus(
                 household_id=household_id,
                 classification=cls,
-                since=DEMO_LIST_DATE,
+                valid_from=DEMO_LIST_DATE,
                 source=DEMO_SOURCE,
-                ever_poor=cls == "poor",
             )
             for household_id, cls in rows
         ]
-        HouseholdStatus.objects.bulk_create(statuses)
+        OfficialStatus.objects.bulk_create(statuses)
         audit_write(
             actor=None,
             action="reviews.demo_statuses_seed",
-            object_type="reviews.householdstatus",
+            object_type="reviews.officialstatus",
             object_id="*",
             after={"province": province.code, "statuses": len(statuses), "source": DEMO_SOURCE},
         )

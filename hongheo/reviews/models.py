@@ -38,14 +38,21 @@ class ReviewRound(TimeStampedModel):
     period_start = models.DateField()
     period_end = models.DateField()
     created_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    cancelled_reason = models.TextField(blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-year", "-month", "commune__name"]
         constraints = [
-            models.UniqueConstraint(fields=["commune", "kind", "year", "month"], name="one_round_per_period"),
+            models.UniqueConstraint(
+                fields=["commune", "kind", "year", "month"],
+                condition=~models.Q(state="cancelled"),
+                name="one_round_per_period",
+            ),
             models.UniqueConstraint(
                 fields=["commune", "kind", "year"],
-                condition=models.Q(month__isnull=True),
+                condition=models.Q(month__isnull=True) & ~models.Q(state="cancelled"),
                 name="one_yearly_round",
             ),
         ]
@@ -112,6 +119,11 @@ class CommunityMeeting(TimeStampedModel):
     notes = models.TextField(blank=True)
     minutes_pdf = models.FileField(upload_to="reviews/minutes/%Y/", blank=True)
     recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    votes = models.JSONField(default=dict, blank=True, help_text="household code → agree count, as recorded")
+    remeeting_reason = models.TextField(blank=True, help_text="Why this village met again (họp lại)")
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
 
     class Meta:
         ordering = ["held_on", "id"]
@@ -130,6 +142,9 @@ class PublicPosting(TimeStampedModel):
     proof = models.FileField(upload_to="reviews/posting/%Y/", blank=True)
     proof_note = models.CharField(max_length=300, blank=True)
     recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    early_end_reason = models.TextField(
+        blank=True, help_text="Reason given when posting was ended before posted_to (audited override)"
+    )
 
     def __str__(self) -> str:
         return f"Niêm yết {self.posted_from:%d/%m/%Y}–{self.posted_to:%d/%m/%Y}"
@@ -166,6 +181,22 @@ class RoundEntry(TimeStampedModel):
     deprived_count = models.PositiveSmallIntegerField(null=True, blank=True)
     deprived = models.CharField(max_length=400, blank=True)
     reason = models.CharField(max_length=400, blank=True)
+    facts_record = models.ForeignKey(
+        "registry.FactRecord",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The dated facts the Phiếu B recorded; the result is computed from exactly these",
+    )
+    result = models.ForeignKey(
+        "standards.HouseholdClassification",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The stored classification result of the Phiếu B",
+    )
     # meeting
     meeting = models.ForeignKey(
         CommunityMeeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
@@ -174,6 +205,7 @@ class RoundEntry(TimeStampedModel):
     meeting_agreed = models.BooleanField(null=True, blank=True)
     # outcome
     final_class = models.CharField(max_length=10, choices=CLASS_CHOICES, blank=True)
+    rechecked = models.BooleanField(default=False, help_text="Re-checked (phúc tra) after a complaint")
 
     class Meta:
         ordering = ["household__head_sort_key", "id"]
@@ -255,18 +287,49 @@ class Certificate(TimeStampedModel):
         return f"GCN {self.number} ({self.year})"
 
 
-class HouseholdStatus(models.Model):
-    """The household's official class now (on the commune's list), with where it came from."""
+class OfficialStatus(models.Model):
+    """One period of a household's official class (danh sách hộ nghèo, hộ cận nghèo, hộ có mức sống
+    trung bình chính thức), effective-dated: the class holds from ``valid_from`` (inclusive) until
+    ``valid_to`` (exclusive; open for the current period), set by a decision or another named source.
 
-    household = models.OneToOneField(Household, on_delete=models.CASCADE, related_name="official_status")
+    Rows are never updated except to close ``valid_to`` when a later period starts; a household whose
+    class a new decision confirms unchanged keeps its row. "The list on date D" is the rows with
+    ``valid_from <= D < valid_to``; every report reads this history, so a report for a past date gives
+    the same numbers after any later decision."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="status_history")
     classification = models.CharField(max_length=10, choices=CLASS_CHOICES)
-    since = models.DateField()
+    valid_from = models.DateField()
+    valid_to = models.DateField(null=True, blank=True, help_text="Exclusive; empty while current")
     decision = models.ForeignKey(Decision, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    source = models.CharField(max_length=200, blank=True, help_text="e.g. imported list, decision number")
-    ever_poor = models.BooleanField(default=False)
+    source = models.CharField(max_length=200, blank=True, help_text="e.g. decision number, imported list")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["household_id", "valid_from", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(valid_to__isnull=True),
+                name="one_open_official_status",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_to__isnull=True) | models.Q(valid_to__gte=models.F("valid_from")),
+                name="official_status_period_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "valid_from"], name="official_status_hh_from")]
+        verbose_name = _("trạng thái chính thức")
+        verbose_name_plural = _("lịch sử trạng thái chính thức")
 
     def __str__(self) -> str:
-        return f"{self.household_id}: {self.classification}"
+        end = f"{self.valid_to:%d/%m/%Y}" if self.valid_to else "nay"
+        return f"{self.household_id}: {self.classification} {self.valid_from:%d/%m/%Y}–{end}"
+
+    @property
+    def is_current(self) -> bool:
+        return self.valid_to is None
 
 
 class StatusChange(models.Model):

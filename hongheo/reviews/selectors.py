@@ -23,7 +23,7 @@ from . import procedure
 from .models import (
     Certificate,
     Complaint,
-    HouseholdStatus,
+    OfficialStatus,
     ReviewRound,
     RoundEntry,
     StatusChange,
@@ -302,8 +302,15 @@ def round_changes(review_round: ReviewRound, entries: QuerySet[RoundEntry]) -> l
     else:
         statuses = {
             s.household_id: s
-            for s in HouseholdStatus.objects.filter(household_id__in=[e.household_id for e in entry_list])
+            for s in OfficialStatus.objects.filter(
+                household_id__in=[e.household_id for e in entry_list], valid_to__isnull=True
+            )
         }
+        ever_poor = set(
+            OfficialStatus.objects.filter(
+                household_id__in=[e.household_id for e in entry_list], classification="poor"
+            ).values_list("household_id", flat=True)
+        )
         out = []
         for e in entry_list:
             if e.state == EntryState.SCREENED_OUT:
@@ -315,7 +322,7 @@ def round_changes(review_round: ReviewRound, entries: QuerySet[RoundEntry]) -> l
             before = e.previous_class or (
                 status.classification if status and status.classification in ON_LIST else ""
             )
-            kind = change_kind(before or None, after, was_ever_poor=bool(status and status.ever_poor))
+            kind = change_kind(before or None, after, was_ever_poor=e.household_id in ever_poor)
             if kind:
                 out.append(EntryChange(e, before, after, kind))
     rank = {k: i for i, k in enumerate(CHANGE_ORDER)}

@@ -14,8 +14,9 @@ from django.utils import timezone
 from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hongheo.geography.models import Area
-from hongheo.registry.models import Household
-from hongheo.standards.facts import classify_registered_household
+from hongheo.registry.models import FactRecord, Household
+from hongheo.registry.services import facts_apply, facts_record
+from hongheo.standards.results import result_store
 from hongheo.standards.selectors import standard_get, standard_in_force
 from hongheo.users.access import user_covers_area
 
@@ -26,13 +27,15 @@ from .models import (
     CommunityMeeting,
     Complaint,
     Decision,
-    HouseholdStatus,
+    OfficialStatus,
     PublicPosting,
     ReviewRound,
     RoundEntry,
     StatusChange,
 )
+from .status import official_status_close, official_status_set, status_current, was_ever_poor
 from .workflow import (
+    FINISHED_STATES,
     EntryState,
     RoundKind,
     RoundState,
@@ -89,7 +92,7 @@ def round_open(
         start, end = procedure.monthly_window(year, month)
     if ReviewRound.objects.filter(commune=commune, kind=kind, year=year, month=month).exists():
         raise Conflict("Đợt rà soát này đã được mở.")
-    open_round = ReviewRound.objects.filter(commune=commune).exclude(state=RoundState.CLOSED).first()
+    open_round = ReviewRound.objects.filter(commune=commune).exclude(state__in=FINISHED_STATES).first()
     if open_round is not None:
         raise Conflict(f"Xã đang có đợt rà soát chưa kết thúc: {open_round}.")
     reference = today or timezone.localdate()
@@ -108,8 +111,11 @@ def round_open(
     )
     listed = 0
     if kind == RoundKind.YEARLY:
-        for status in HouseholdStatus.objects.filter(
-            household__commune=commune, household__is_active=True, classification__in=["poor", "near_poor"]
+        for status in OfficialStatus.objects.filter(
+            household__commune=commune,
+            household__is_active=True,
+            classification__in=["poor", "near_poor"],
+            valid_to__isnull=True,
         ).select_related("household"):
             RoundEntry.objects.create(
                 round=review_round,
@@ -135,7 +141,7 @@ def round_open(
 
 def _entry_for_application(review_round: ReviewRound, application: Application) -> RoundEntry:
     assert application.household is not None
-    status = HouseholdStatus.objects.filter(household=application.household).first()
+    status = status_current(application.household)
     origin = (
         RoundEntry.Origin.EXIT_APPLICATION
         if application.kind == Application.Kind.EXIT
@@ -246,7 +252,7 @@ def application_receive(
     if household is not None and household.commune_id != commune.pk:
         raise ValidationError("Hộ không thuộc xã tiếp nhận giấy đề nghị.")
     if kind == Application.Kind.EXIT:
-        status = HouseholdStatus.objects.filter(household=household).first() if household else None
+        status = status_current(household) if household else None
         if status is None or status.classification not in ("poor", "near_poor"):
             raise ValidationError("Chỉ hộ nghèo, hộ cận nghèo mới đề nghị công nhận thoát nghèo (Mẫu 04).")
     application = Application.objects.create(
@@ -260,7 +266,7 @@ def application_receive(
         reason=reason,
         received_by=_user(actor),
     )
-    open_round = ReviewRound.objects.filter(commune=commune).exclude(state=RoundState.CLOSED).first()
+    open_round = ReviewRound.objects.filter(commune=commune).exclude(state__in=FINISHED_STATES).first()
     if open_round is not None and household is not None and open_round.state == RoundState.LISTING:
         _entry_for_application(open_round, application)
     _audit(
@@ -301,7 +307,7 @@ def entry_add(*, actor: Any, review_round: ReviewRound, household: Household, or
         raise ValidationError("Hộ không thuộc xã của đợt rà soát.")
     if RoundEntry.objects.filter(round=review_round, household=household).exists():
         raise Conflict("Hộ đã có trong danh sách rà soát.")
-    status = HouseholdStatus.objects.filter(household=household).first()
+    status = status_current(household)
     entry = RoundEntry.objects.create(
         round=review_round,
         household=household,
@@ -348,11 +354,20 @@ def screening_record(
 
 
 @transaction.atomic
-def survey_record(*, actor: Any, entry: RoundEntry, facts: Mapping[str, Any] | None = None) -> RoundEntry:
-    """Phiếu B: record the household's facts (through the registry service) and classify it under
-    the round's standard; the proposed class and the reason are kept on the entry."""
-    from hongheo.registry.services import household_update_facts
-
+def survey_record(
+    *,
+    actor: Any,
+    entry: RoundEntry,
+    facts: Mapping[str, Any] | None = None,
+    member_facts: Mapping[int, Mapping[str, Any]] | None = None,
+    source: str = FactRecord.Source.SURVEY,
+    source_ref: str = "",
+    observed_on: dt.date | None = None,
+) -> RoundEntry:
+    """Phiếu B: record what the survey found as dated facts of the household (``facts`` by household
+    fact name, ``member_facts`` as {member id: {fact: value}}) and classify exactly those facts under the
+    round's standard; the stored result and the facts it read are kept on the entry. The registry's
+    facts of record change only when the round's decision applies the surveyed facts."""
     review_round = entry.round
     household = entry.household
     _require(actor, household.village or review_round.commune, FIELD_ROLES, "ghi Phiếu B")
@@ -361,26 +376,36 @@ def survey_record(*, actor: Any, entry: RoundEntry, facts: Mapping[str, Any] | N
         raise Conflict("Hộ đã bị loại ở Phiếu A.")
     if entry.state not in (EntryState.LISTED, EntryState.SURVEYED):
         raise Conflict("Hộ đã qua bước họp dân; mở lại Phiếu B khi rà soát lại.")
-    if facts:
-        household_update_facts(actor=actor, household=household, facts=dict(facts))
-        household.refresh_from_db()
-    if household.income_per_capita is None:
+    observed = observed_on or timezone.localdate()
+    record = facts_record(
+        actor=actor,
+        household=household,
+        source=source,
+        observed_on=observed,
+        household_facts=facts,
+        member_facts=member_facts,
+        source_ref=source_ref or f"Phiếu B — {review_round}",
+    )
+    if record.household_facts.get("income_per_capita") is None:
         raise ValidationError("Phiếu B chưa có thu nhập bình quân đầu người/tháng.")
     standard = standard_get(review_round.standard_code)
-    result = classify_registered_household(
-        standard,
-        household,
-        household.members.filter(is_active=True),
+    stored = result_store(
+        household=household,
+        standard=standard,
+        record=record,
         reference_date=review_round.period_start,
+        source="survey",
     )
     before = snapshot(entry, ["proposed_class", "deprived_count", "state"])
     entry.surveyed_by = _user(actor)
     entry.surveyed_at = timezone.now()
-    entry.proposed_class = result.classification
-    entry.income_used = result.income_used
-    entry.deprived_count = result.deprived_count
-    entry.deprived = ";".join(i.code for i in result.indicators if i.deprived)
-    entry.reason = result.reason[:400]
+    entry.facts_record = record
+    entry.result = stored
+    entry.proposed_class = stored.classification
+    entry.income_used = stored.income_used
+    entry.deprived_count = stored.deprived_count
+    entry.deprived = stored.deprived
+    entry.reason = stored.reason
     entry.state = EntryState.SURVEYED
     entry.meeting = None
     entry.votes_agree = None
@@ -391,7 +416,7 @@ def survey_record(*, actor: Any, entry: RoundEntry, facts: Mapping[str, Any] | N
         "reviews.survey_record",
         entry,
         before=before,
-        after=snapshot(entry, ["proposed_class", "deprived_count", "state"]),
+        after={**snapshot(entry, ["proposed_class", "deprived_count", "state"]), "facts_record": record.pk},
         household_code=household.code,
     )
     return entry
@@ -569,7 +594,8 @@ def complaint_resolve(
         entry = complaint.entry
         complaint.class_after = new_class
         entry.final_class = new_class
-        entry.save(update_fields=["final_class", "updated_at"])
+        entry.rechecked = True
+        entry.save(update_fields=["final_class", "rechecked", "updated_at"])
     complaint.save()
     _audit(
         actor,
@@ -603,7 +629,7 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
         raise Conflict(str(exc))
     if not number.strip():
         raise ValidationError("Thiếu số quyết định.")
-    entries = list(locked.entries.select_related("household", "application"))
+    entries = list(locked.entries.select_related("household", "application", "facts_record"))
     own = [e.household.code for e in entries if actor.pk in (e.surveyed_by_id, e.screened_by_id)]
     if own:
         raise PermissionDenied(
@@ -625,13 +651,11 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
         e.final_class = final
         e.state = EntryState.DECIDED
         e.save(update_fields=["final_class", "state", "updated_at"])
-        status, _ = HouseholdStatus.objects.get_or_create(
-            household=e.household, defaults={"classification": "not_poor", "since": signed_on}
-        )
+        current = status_current(e.household)
         before = e.previous_class or (
-            status.classification if status.classification in ("poor", "near_poor") else ""
+            current.classification if current and current.classification in ("poor", "near_poor") else ""
         )
-        kind = change_kind(before or None, final, was_ever_poor=status.ever_poor)
+        kind = change_kind(before or None, final, was_ever_poor=was_ever_poor(e.household))
         if kind:
             StatusChange.objects.create(
                 household=e.household,
@@ -645,12 +669,16 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
                 effective_on=signed_on,
             )
             changes += 1
-        status.classification = final
-        status.since = signed_on
-        status.decision = decision
-        status.source = f"Quyết định {decision.number}"
-        status.ever_poor = status.ever_poor or final == "poor"
-        status.save()
+        official_status_set(
+            actor=actor,
+            household=e.household,
+            classification=final,
+            effective_on=signed_on,
+            source=f"Quyết định số {decision.number}",
+            decision=decision,
+        )
+        if e.facts_record is not None:
+            facts_apply(actor=actor, record=e.facts_record, on=signed_on)
         if final in ("poor", "near_poor"):
             seq += 1
             Certificate.objects.create(
@@ -694,22 +722,23 @@ def _close_application(entry: RoundEntry, *, accepted: bool, on: dt.date) -> Non
 @transaction.atomic
 def status_baseline_set(
     *, actor: Any, household: Household, classification: str, since: dt.date, source: str
-) -> HouseholdStatus:
+) -> OfficialStatus:
     """Record a household's class from an existing list (import of the current poor / near-poor
-    list, or a decision made before the system was used)."""
+    list, or a decision made before the system was used), as a period of its official history."""
     if classification not in ("poor", "near_poor", "average", "not_poor"):
         raise ValidationError("Loại hộ không hợp lệ.")
-    previous = HouseholdStatus.objects.filter(household=household).first()
-    ever_poor = classification == "poor" or bool(previous and previous.ever_poor)
-    status, _ = HouseholdStatus.objects.update_or_create(
-        household=household,
-        defaults={"classification": classification, "since": since, "source": source, "ever_poor": ever_poor},
+    status = official_status_set(
+        actor=actor, household=household, classification=classification, effective_on=since, source=source
     )
     _audit(
         actor,
         "reviews.status_baseline_set",
         status,
-        after={"classification": classification, "source": source},
+        after={
+            "classification": classification,
+            "source": source,
+            "valid_from": status.valid_from.isoformat(),
+        },
         household_code=household.code,
     )
     return status
@@ -760,7 +789,7 @@ def status_household_closed(*, actor: Any, household: Household, on: dt.date) ->
     household.refresh_from_db()
     if household.is_active:
         return None
-    status = HouseholdStatus.objects.select_for_update().filter(household=household).first()
+    status = status_current(household)
     if status is None or status.classification not in ("poor", "near_poor"):
         return None
     reasons = set(household.members.exclude(left_reason="").values_list("left_reason", flat=True))
@@ -775,10 +804,7 @@ def status_household_closed(*, actor: Any, household: Household, on: dt.date) ->
         effective_on=on,
     )
     before = status.classification
-    status.classification = "not_poor"
-    status.since = on
-    status.source = "Hộ không còn trên địa bàn (chết/chuyển đi)"
-    status.save(update_fields=["classification", "since", "source"])
+    official_status_close(household=household, on=on)
     _audit(
         actor,
         "reviews.status_household_closed",

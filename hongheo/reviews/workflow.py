@@ -24,6 +24,7 @@ class RoundState(StrEnum):
     COMPLAINTS = "complaints"  # tiếp nhận khiếu nại, phúc tra
     DECISION = "decision"  # Chủ tịch UBND xã quyết định (Mẫu 02), cấp giấy chứng nhận (Mẫu 03)
     CLOSED = "closed"
+    CANCELLED = "cancelled"  # mở nhầm: hủy khi chưa có quyết định
 
 
 class Role(StrEnum):
@@ -96,7 +97,10 @@ STATE_LABELS_VI = {
     RoundState.COMPLAINTS: "Khiếu nại, phúc tra",
     RoundState.DECISION: "Chờ Chủ tịch UBND xã quyết định",
     RoundState.CLOSED: "Đã có quyết định",
+    RoundState.CANCELLED: "Đã hủy (mở nhầm)",
 }
+# States in which a round is finished: no step can be taken and a new round may be opened.
+FINISHED_STATES = (RoundState.CLOSED, RoundState.CANCELLED)
 
 
 class TransitionError(ValueError):

@@ -11,34 +11,13 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from hongheo.registry.facts import HOUSEHOLD_FACTS, MEMBER_FACTS, record_facts
 from hongheo.registry.models import Household, Member
 
 from .rules.catalog import Standard
 from .rules.engine import Classification, classify_household
 
-HOUSEHOLD_FACTS = (
-    "housing_quality",
-    "floor_area_m2",
-    "water_source",
-    "toilet",
-    "waste_handling",
-    "internet",
-    "information_devices",
-    "income_per_capita",
-)
-MEMBER_FACTS = (
-    "date_of_birth",
-    "sex",
-    "relation_to_head",
-    "health_insurance",
-    "in_school",
-    "education_level",
-    "has_qualification",
-    "employment",
-    "disability",
-    "disability_allowance",
-    "undernourished",
-)
+__all__ = ["HOUSEHOLD_FACTS", "MEMBER_FACTS", "classify_record", "classify_registered_household"]
 
 
 def household_facts(household: Household, *, area: str | None = None) -> dict[str, Any]:
@@ -64,4 +43,13 @@ def classify_registered_household(
         household_facts(household, area=area),
         members=member_facts(members),
         reference_date=reference_date,
+    )
+
+
+def classify_record(standard: Standard, record: Any, *, reference_date: dt.date) -> Classification:
+    """Classify exactly the facts of a dated record (:class:`~hongheo.registry.models.FactRecord`)."""
+    household, members = record_facts(record.household_facts, record.member_facts)
+    area = record.household_facts.get("area") or record.household.commune.setting
+    return classify_household(
+        standard, {"area": area, **household}, members=members, reference_date=reference_date
     )

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -102,7 +103,13 @@ class HouseholdClassification(models.Model):
     # Few indexes on purpose: a province run writes and flips hundreds of thousands of rows.
     # (run, household) is covered by the unique constraint, household by (household, is_current).
     run = models.ForeignKey(
-        ClassificationRun, on_delete=models.CASCADE, related_name="results", db_index=False
+        ClassificationRun,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="results",
+        db_index=False,
+        help_text="The batch run; empty for a single household's result (Phiếu B, classify again)",
     )
     household = models.ForeignKey(
         Household, on_delete=models.CASCADE, related_name="classifications", db_index=False
@@ -120,6 +127,16 @@ class HouseholdClassification(models.Model):
     reason = models.CharField(max_length=400)
     is_current = models.BooleanField(default=False)
     classified_at = models.DateTimeField(auto_now_add=True)
+    # A single household's result keeps everything needed to show it again exactly as computed:
+    # the dated facts it read, the reference date and the per-indicator explanation.
+    source = models.CharField(
+        max_length=10, default="run", db_default="run", help_text="run | survey | single"
+    )
+    reference_date = models.DateField(null=True, blank=True)
+    facts_record = models.ForeignKey(
+        "registry.FactRecord", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    explanation = models.JSONField(null=True, blank=True, help_text="Per indicator: deprived and facts")
 
     class Meta:
         ordering = ["-classified_at"]
@@ -136,3 +153,10 @@ class HouseholdClassification(models.Model):
     @property
     def deprived_codes(self) -> list[str]:
         return [c for c in self.deprived.split(";") if c]
+
+    @property
+    def reference_day(self) -> Any:
+        """The date the standard was applied at (the run's, or the result's own)."""
+        if self.reference_date is not None:
+            return self.reference_date
+        return self.run.reference_date if self.run is not None else None

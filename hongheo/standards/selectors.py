@@ -42,15 +42,18 @@ def standard_in_force(on: dt.date, *, province_code: str | None = None) -> Stand
 def household_current_classification(*, household: Household) -> HouseholdClassification | None:
     return (
         HouseholdClassification.objects.filter(household=household, is_current=True)
-        .select_related("run")
+        .select_related("run", "facts_record")
         .order_by("-classified_at")
         .first()
     )
 
 
 def household_classification_history(*, household: Household) -> QuerySet[HouseholdClassification]:
-    return HouseholdClassification.objects.filter(household=household, run__kind="official").select_related(
-        "run"
+    return (
+        HouseholdClassification.objects.filter(household=household)
+        .exclude(run__kind="what_if")
+        .select_related("run")
+        .order_by("-classified_at")
     )
 
 

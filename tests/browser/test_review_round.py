@@ -207,11 +207,11 @@ def test_full_review_round_in_the_browser(page, live_server, seeded, tmp_path):
     assert row.locator("[data-testid=commune-state]").text_content().strip() == "Đã có quyết định"
 
     # --- the commune's and the province's reports show the decision's figures ----------------------
-    from hongheo.reviews.models import HouseholdStatus, StatusChange
+    from hongheo.reviews.models import OfficialStatus, StatusChange
 
     commune = seeded["commune"]
-    poor_now = HouseholdStatus.objects.filter(
-        household__commune=commune, household__is_active=True, classification="poor"
+    poor_now = OfficialStatus.objects.filter(
+        household__commune=commune, household__is_active=True, classification="poor", valid_to__isnull=True
     ).count()
     assert StatusChange.objects.filter(round=review_round, kind="escaped_poverty").exists()
     page.goto(f"{base}/bao-cao/")  # the province officer: one row per commune

@@ -13,7 +13,7 @@ from hongheo.capture.imports.models import ImportBatch, ImportMapping
 from hongheo.core.jobs import run_pending_jobs
 from hongheo.core.models import AuditEvent, Job
 from hongheo.registry.models import Household, HouseholdEvent, Member
-from hongheo.reviews.models import HouseholdStatus
+from hongheo.reviews.models import OfficialStatus
 from hongheo.users.models import Role
 
 
@@ -22,7 +22,7 @@ def _counts():
         Household.objects.count(),
         Member.objects.count(),
         HouseholdEvent.objects.count(),
-        HouseholdStatus.objects.count(),
+        OfficialStatus.objects.count(),
         Household.objects.filter(code="T-1").values_list("updated_at", flat=True).first(),
     )
 
@@ -64,7 +64,8 @@ def test_own_template_round_trip_per_household_layout(world, officer, client, im
     household = Household.objects.get(code="T-1")
     assert household.size == 1 and household.female_head and household.merit
     assert household.village == world.village_a2 and household.housing_quality == "durable"
-    assert HouseholdStatus.objects.get(household=household).classification == "near_poor"
+    official = OfficialStatus.objects.get(household=household, valid_to__isnull=True)
+    assert official.classification == "near_poor"
     # the export of the list contains the new fields, and is audited
     client.post("/ho/xuat-excel/", {"xa": world.commune_a.code})
     run_pending_jobs()

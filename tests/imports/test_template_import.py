@@ -5,7 +5,8 @@ from __future__ import annotations
 from hongheo.capture.imports.models import ImportBatch
 from hongheo.core.models import AuditEvent
 from hongheo.registry.models import Household, HouseholdEvent, Member
-from hongheo.reviews.models import HouseholdStatus
+from hongheo.reviews.models import OfficialStatus
+from hongheo.reviews.status import was_ever_poor
 
 
 def test_member_layout_csv_is_imported(world, officer, imp):
@@ -24,8 +25,8 @@ def test_member_layout_csv_is_imported(world, officer, imp):
     assert h1.poverty_causes == ["lack_land", "lack_capital"]
     head = Member.objects.get(household=h1, relation_to_head="head")
     assert head.search_name == "nguyen van hung"
-    status = HouseholdStatus.objects.get(household=h1)
-    assert status.classification == "poor" and status.ever_poor and "15/QĐ-UBND" in status.source
+    status = OfficialStatus.objects.get(household=h1, valid_to__isnull=True)
+    assert status.classification == "poor" and was_ever_poor(h1) and "15/QĐ-UBND" in status.source
     h2 = Household.objects.get(code="IMP-2")
     assert h2.village.name == "Thôn Mới" and batch.result["villages_created"]
     assert HouseholdEvent.objects.filter(household=h2, kind="created").exists()

@@ -26,21 +26,38 @@ def add_household(commune, village=None, *, size=3, code=None, **fields):
 
 
 def set_status(household, classification, since, *, ever_poor=False):
-    from hongheo.reviews.models import HouseholdStatus
+    """Append a period to the household's official history (as a decision or a baseline does);
+    ``ever_poor`` with another class puts a poor period a year before it."""
+    from hongheo.reviews.status import official_status_set
 
-    return HouseholdStatus.objects.update_or_create(
-        household=household,
-        defaults={"classification": classification, "since": since, "ever_poor": ever_poor},
-    )[0]
+    if ever_poor and classification != "poor":
+        official_status_set(
+            actor=None,
+            household=household,
+            classification="poor",
+            effective_on=since - dt.timedelta(days=365),
+            source="test",
+        )
+    return official_status_set(
+        actor=None, household=household, classification=classification, effective_on=since, source="test"
+    )
 
 
 def add_change(household, from_class, to_class, on, kind=None):
-    """A ledger row; the household's HouseholdStatus follows it, as the decision service does."""
-    from hongheo.reviews.models import HouseholdStatus, StatusChange
+    """A ledger row and the history period it opens, as the decision service writes them. A
+    household with no period yet gets ``from_class`` as its class from before the history."""
+    from hongheo.reviews.models import StatusChange
+    from hongheo.reviews.status import (
+        BEFORE_HISTORY,
+        official_status_close,
+        status_current,
+        was_ever_poor,
+    )
     from hongheo.reviews.workflow import change_kind
 
-    status = HouseholdStatus.objects.filter(household=household).first()
-    kind = kind or change_kind(from_class or None, to_class, was_ever_poor=bool(status and status.ever_poor))
+    if status_current(household) is None and from_class:
+        set_status(household, from_class, BEFORE_HISTORY)
+    kind = kind or change_kind(from_class or None, to_class, was_ever_poor=was_ever_poor(household))
     StatusChange.objects.create(
         household=household,
         commune=household.commune,
@@ -50,7 +67,10 @@ def add_change(household, from_class, to_class, on, kind=None):
         kind=kind or "other",
         effective_on=on,
     )
-    set_status(household, to_class, on, ever_poor=bool(status and status.ever_poor) or to_class == "poor")
+    if to_class:
+        set_status(household, to_class, on)
+    else:
+        official_status_close(household=household, on=on)
 
 
 def set_deprived(households_codes: dict, area):

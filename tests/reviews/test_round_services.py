@@ -9,7 +9,8 @@ import pytest
 from hongheo.core.errors import Conflict, PermissionDenied, ValidationError
 from hongheo.core.models import AuditEvent
 from hongheo.reviews import services as s
-from hongheo.reviews.models import Application, Certificate, HouseholdStatus, StatusChange
+from hongheo.reviews.models import Application, Certificate, StatusChange
+from hongheo.reviews.status import status_current
 from hongheo.users.models import Role
 
 D = dt.date(2026, 10, 1)
@@ -172,7 +173,7 @@ def test_full_yearly_round(world, people):
     assert rnd.state == "closed"
     changes = {c.household.code: c.kind for c in StatusChange.objects.filter(round=rnd)}
     assert changes == {"HH-A1": "escaped_poverty", "HH-A2": "newly_poor"}
-    assert HouseholdStatus.objects.get(household=world.hh_a2).classification == "poor"
+    assert status_current(world.hh_a2).classification == "poor"
     certificates = list(Certificate.objects.filter(decision=decision))
     assert [(c.household.code, c.number, c.year) for c in certificates] == [
         ("HH-A2", "0001/GCN-HN.HCN", 2027)
@@ -286,7 +287,7 @@ def test_a_poor_household_that_ceases_to_exist_leaves_the_lists(world, people):
     assert not world.hh_a2.is_active
     change = StatusChange.objects.get(household=world.hh_a2)
     assert (change.kind, change.from_class, change.to_class) == ("died", "poor", "")
-    assert HouseholdStatus.objects.get(household=world.hh_a2).classification == "not_poor"
+    assert status_current(world.hh_a2) is None  # the period ended the day the household ceased to exist
 
 
 def test_household_page_shows_official_status_certificates_and_map_link(world, people):

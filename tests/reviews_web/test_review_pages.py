@@ -268,7 +268,13 @@ def test_survey_form(world, people, rnd):
     entry.refresh_from_db()
     world.hh_a2.refresh_from_db()
     assert entry.state == "surveyed" and entry.proposed_class in ("poor", "near_poor")
-    assert world.hh_a2.income_per_capita == 1_100_000 and world.hh_a2.toilet == "flush_septic"
+    # the Phiếu B is a dated record; the registry keeps its facts of record until the decision
+    assert entry.facts_record.household_facts["income_per_capita"] == 1_100_000
+    assert entry.facts_record.household_facts["toilet"] == "flush_septic"
+    assert entry.result.income_used == 1_100_000 and entry.result.facts_record == entry.facts_record
+    assert world.hh_a2.income_per_capita == 1_450_000
+    again = _text(surveyor.get(url))  # the form shows what this Phiếu B recorded
+    assert 'value="1100000"' in again
     assert _client(people["chairman"]).get(url).status_code == 403
 
 

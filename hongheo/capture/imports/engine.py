@@ -3,7 +3,7 @@
 Outcome of every household of the file, exactly one of:
 
 * **new** — every row valid: the household, its members, its history line (``created``) and,
-  when the file gives its current class, its ``HouseholdStatus`` are written;
+  when the file gives its current class, the first period of its official history is written;
 * **existing** (đã có) — the same household code with the same facts and the same members is
   already in the registry: nothing is written;
 * **conflict** — the code exists but the file says something else (a fact, a member, the class):
@@ -38,7 +38,7 @@ from hongheo.core.text import fold
 from hongheo.geography.models import Area
 from hongheo.registry import code_lists
 from hongheo.registry.models import Household, HouseholdEvent, Member
-from hongheo.reviews.models import HouseholdStatus
+from hongheo.reviews.models import OfficialStatus
 from hongheo.users.access import scope_paths, user_can_manage_area
 
 from . import checks
@@ -208,7 +208,7 @@ def _existing_households(codes: list[str]) -> tuple[pl.DataFrame, pl.DataFrame]:
     ids = [r["pk"] for r in rows]
     for part in _chunks(ids):
         statuses.update(
-            HouseholdStatus.objects.filter(household_id__in=part).values_list(
+            OfficialStatus.objects.filter(household_id__in=part, valid_to__isnull=True).values_list(
                 "household_id", "classification"
             )
         )
@@ -563,7 +563,7 @@ MEMBER_FIELDS = (
     "updated_at",
 )
 EVENT_FIELDS = ("household_id", "kind", "date", "details", "actor_id", "recorded_at")
-STATUS_FIELDS = ("household_id", "classification", "since", "source", "ever_poor")
+STATUS_FIELDS = ("household_id", "classification", "valid_from", "source", "recorded_at")
 
 
 def _json_list_expr(name: str) -> pl.Expr:
@@ -754,17 +754,18 @@ def write(
 def _write_statuses(
     frame: pl.DataFrame, ids: dict[str, int], *, actor: Any, batch_id: int, source: str
 ) -> None:
-    """The vectorised ``status_baseline_set``: the same HouseholdStatus rows (new households have
-    none, so no update is needed) and one audit event per chunk with the same action."""
+    """The vectorised ``status_baseline_set``: the same first periods of the official history (new
+    households have none, so nothing is closed) and one audit event per chunk with the same action."""
     if not frame.height:
         return
     rows = []
+    now = timezone.now()
     for code, cls, number, date in frame.select(
         HH, "official_class", "decision_no", "decision_date"
     ).iter_rows():
         text = f"{source}; QĐ số {number}" if number else source
-        rows.append((ids[code], cls, date, text[:200], cls == "poor"))
-    bulkio.insert_rows(HouseholdStatus, STATUS_FIELDS, rows)
+        rows.append((ids[code], cls, date, text[:200], now))
+    bulkio.insert_rows(OfficialStatus, STATUS_FIELDS, rows)
     audit_write(
         actor=actor,
         action="reviews.status_baseline_set",

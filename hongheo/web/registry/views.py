@@ -37,6 +37,10 @@ from hongheo.registry.selectors import (
     personal_id_conflict,
 )
 from hongheo.registry.validation import clean_causes_needs, clean_household_facts, clean_member
+from hongheo.reviews.models import Application, RoundEntry
+from hongheo.reviews.status import status_current, status_history
+from hongheo.standards.explain import household_explanation, indicative_only
+from hongheo.standards.results import CLASSIFY_ROLES
 from hongheo.users.access import user_can_write_households, user_covers_area
 
 from ..errors import domain_errors
@@ -878,18 +882,28 @@ def household_export_view(request: HttpRequest) -> HttpResponse:
 def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = access_household_by_id(request.user, pk)
     members = household_detail_audited(user=request.user, household=household)
-    from hongheo.reviews.models import Application, HouseholdStatus
-
-    from ..standards.views import household_explanation
-
+    explanation = household_explanation(household, members)
+    last_review = (
+        RoundEntry.objects.filter(household=household, result__isnull=False)
+        .select_related("round", "result", "facts_record")
+        .order_by("-surveyed_at", "-id")
+        .first()
+    )
     return render(
         request,
         "web/household_detail.html",
         {
             "household": household,
             "members": members,
-            "x": household_explanation(household, members),
-            "official_status": HouseholdStatus.objects.filter(household=household).first(),
+            "x": explanation,
+            "indicative": explanation.indicative
+            if explanation
+            else indicative_only(household, members, on=dt.date.today()),
+            "official_status": status_current(household),
+            "official_history": list(status_history(household)[:10]),
+            "last_review": last_review,
+            "can_classify": getattr(request.user, "role", "") in CLASSIFY_ROLES,
+            "last_facts": household.fact_records.order_by("-observed_on", "-id").first(),
             "certificates": household.certificates.select_related("decision").order_by("-year"),
             "applications": Application.objects.filter(household=household).order_by("-received_on")[:10],
         },

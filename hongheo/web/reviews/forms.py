@@ -199,10 +199,14 @@ class SurveyForm(forms.Form):
             self.fields[spec.name] = field
 
     @staticmethod
-    def initial_for(household: Any) -> dict[str, Any]:
+    def initial_for(household: Any, recorded: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The form's values: what this round's Phiếu B recorded, else the household's facts of record."""
         initial: dict[str, Any] = {}
         for spec in SURVEY_FIELDS:
-            value = getattr(household, spec.name, None)
+            if recorded is not None and spec.name in recorded:
+                value = recorded[spec.name]
+            else:
+                value = getattr(household, spec.name, None)
             if spec.kind == "bool":
                 initial[spec.name] = "" if value is None else ("1" if value else "0")
             elif value not in (None, ""):

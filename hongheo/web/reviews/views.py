@@ -278,8 +278,16 @@ def survey_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     review_round = selectors.round_get_for_user(request.user, pk)
     entry = selectors.entry_get_for_user(request.user, review_round, entry_pk)
     _need(request, FIELD)
-    form = SurveyForm(request.POST or None, initial=SurveyForm.initial_for(entry.household))
+    recorded = entry.facts_record.household_facts if entry.facts_record is not None else None
+    form = SurveyForm(request.POST or None, initial=SurveyForm.initial_for(entry.household, recorded))
+    # Once the survey step is past (or the household moved on to the meeting) the Phiếu B is read-only.
+    editable = review_round.state == RoundState.SURVEY and entry.state in (
+        EntryState.LISTED,
+        EntryState.SURVEYED,
+    )
     status = 200
+    if request.method == "POST" and not editable:
+        raise Conflict("Bước Phiếu B đã qua: phiếu chỉ còn để xem.")
     if request.method == "POST":
         status = 422
         if form.is_valid():
@@ -296,7 +304,7 @@ def survey_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     return render(
         request,
         "web/reviews/survey.html",
-        {"round": review_round, "entry": entry, "form": form, "fields": SURVEY_FIELDS},
+        {"round": review_round, "entry": entry, "form": form, "fields": SURVEY_FIELDS, "editable": editable},
         status=status,
     )
 

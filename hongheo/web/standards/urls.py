@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, include, path
 from . import views
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("ho/<int:pk>/xep-loai-lai/", views.household_classify_view, name="household_classify"),
     path("ho/<int:pk>/phieu-xep-loai/", views.household_score_card_view, name="household_score_card"),
     path("dia-ban/<str:code>/xep-loai/", views.area_classify_view, name="area_classify"),
     path("xep-loai/<str:pk>/", views.run_detail_view, name="run_detail"),

@@ -17,17 +17,17 @@ from hongheo.core.errors import NotFound, ValidationError
 from hongheo.core.jobs import job_enqueue
 from hongheo.geography.models import Area
 from hongheo.registry.access import access_household_by_id
-from hongheo.registry.models import Household
 from hongheo.registry.selectors import household_detail_audited
+from hongheo.reviews.status import status_current
 from hongheo.standards.classification import check_can_classify
-from hongheo.standards.facts import classify_registered_household
+from hongheo.standards.explain import household_explanation
 from hongheo.standards.models import ClassificationRun, PublishedStandard
+from hongheo.standards.results import household_classify
 from hongheo.standards.rules.engine import CLASS_NAMES_VI
 from hongheo.standards.selectors import (
-    household_classification_history,
-    household_current_classification,
     run_get_for_user,
     standard_get,
+    standard_in_force,
     standards_all,
 )
 from hongheo.standards.services import standard_draft_save, standard_publish
@@ -35,29 +35,6 @@ from hongheo.users.access import user_covers_area
 from hongheo.users.models import Role
 
 from ..errors import domain_errors
-
-
-def household_explanation(household: Household, members: list[Any]) -> dict[str, Any] | None:
-    """The current classification and, recomputed from the same standard and date, the facts
-    that decided each indicator; flags when the household's facts changed since."""
-    current = household_current_classification(household=household)
-    if current is None:
-        return None
-    standard = standard_get(current.standard_code)
-    detail = None
-    if household.income_per_capita is not None:
-        detail = classify_registered_household(
-            standard, household, members, reference_date=current.run.reference_date, area=current.area_setting
-        )
-    last_change = max([household.updated_at, *(m.updated_at for m in members)], default=household.updated_at)
-    return {
-        "current": current,
-        "label": CLASS_NAMES_VI.get(current.classification, current.classification),
-        "standard": standard,
-        "detail": detail,
-        "stale": last_change > current.classified_at,
-        "history": list(household_classification_history(household=household)[:10]),
-    }
 
 
 @login_required
@@ -72,8 +49,31 @@ def household_score_card_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/score_card.html",
-        {"household": household, "members": members, "x": explanation, "today": dt.date.today()},
+        {
+            "household": household,
+            "members": members,
+            "x": explanation,
+            "official": status_current(household),
+            "today": dt.date.today(),
+        },
     )
+
+
+@login_required
+@require_POST
+@domain_errors
+def household_classify_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Xếp loại lại": store a result on the household's facts of record, under the standard in force."""
+    household = access_household_by_id(request.user, pk)
+    today = dt.date.today()
+    standard = standard_in_force(today, province_code=household.commune.province_code)
+    stored = household_classify(
+        actor=request.user, household=household, standard=standard, reference_date=today
+    )
+    messages.success(
+        request, f"Đã xếp loại lại theo {standard.title}: {CLASS_NAMES_VI.get(stored.classification, '')}."
+    )
+    return redirect("web:household_detail", pk=household.pk)
 
 
 def _classify_area(request: HttpRequest, code: str) -> Area:

@@ -34,3 +34,11 @@ def facts_vi(facts: dict) -> str:
     from hongheo.web.facts_display import facts_vi as render
 
     return render(facts or {})
+
+
+@register.filter
+def class_label(value: str | None) -> str:
+    """'near_poor' → 'Hộ cận nghèo' (translated)."""
+    from hongheo.reviews.models import CLASS_CHOICES
+
+    return str(dict(CLASS_CHOICES).get(value or "", value or ""))
