@@ -165,8 +165,16 @@ def _entry_for_application(review_round: ReviewRound, application: Application) 
 
 
 @transaction.atomic
-def round_advance(*, actor: Any, review_round: ReviewRound, action: str) -> ReviewRound:
-    """Take one step of the procedure (the transition table decides who may)."""
+def round_advance(
+    *,
+    actor: Any,
+    review_round: ReviewRound,
+    action: str,
+    override_reason: str = "",
+    today: dt.date | None = None,
+) -> ReviewRound:
+    """Take one step of the procedure (the transition table decides who may). Ending public posting
+    before its computed end date needs ``override_reason`` (kept on the posting and audited)."""
     locked = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
     if actor is not None and not user_covers_area(actor, locked.commune):
         raise NotFound("Không tìm thấy đợt rà soát.")
@@ -177,6 +185,15 @@ def round_advance(*, actor: Any, review_round: ReviewRound, action: str) -> Revi
     if action == "decide":
         raise ValidationError("Dùng chức năng ký quyết định để kết thúc đợt rà soát.")
     _check_guards(locked, action)
+    early = _posting_ends_early(locked, action, today or timezone.localdate())
+    if early is not None:
+        if not override_reason.strip():
+            raise ValidationError(
+                f"Niêm yết công khai đến hết ngày {early.posted_to:%d/%m/%Y}: chưa thể kết thúc. "
+                "Muốn kết thúc sớm phải ghi rõ lý do."
+            )
+        early.early_end_reason = override_reason.strip()
+        early.save(update_fields=["early_end_reason", "updated_at"])
     before = locked.state
     if action == "reopen_survey":
         locked.entries.filter(state=EntryState.DISAGREED).update(state=EntryState.LISTED)
@@ -187,7 +204,51 @@ def round_advance(*, actor: Any, review_round: ReviewRound, action: str) -> Revi
         f"reviews.round_{action}",
         locked,
         before={"state": before},
-        after={"state": target},
+        after={"state": target, **({"override_reason": override_reason.strip()} if early else {})},
+        area_code=locked.commune.code,
+    )
+    return locked
+
+
+def _posting_ends_early(review_round: ReviewRound, action: str, today: dt.date) -> PublicPosting | None:
+    """The posting that ``end_posting`` would cut short (its last day is not over yet), if any."""
+    if action != "end_posting":
+        return None
+    posting = review_round.postings.order_by("-posted_to").first()
+    return posting if posting is not None and today <= posting.posted_to else None
+
+
+def posting_end_is_early(review_round: ReviewRound, *, today: dt.date | None = None) -> PublicPosting | None:
+    """For the confirmation page: the posting that ending now would cut short."""
+    return _posting_ends_early(review_round, "end_posting", today or timezone.localdate())
+
+
+@transaction.atomic
+def round_cancel(*, actor: Any, review_round: ReviewRound, reason: str) -> ReviewRound:
+    """Cancel a round opened by mistake (hủy đợt rà soát mở nhầm) while nothing has been decided in it.
+    Its records are kept; applications it was reviewing wait for the next round again."""
+    locked = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
+    _require(actor, locked.commune, OFFICER_ROLES, "hủy đợt rà soát")
+    if not reason.strip():
+        raise ValidationError("Hủy đợt rà soát phải ghi rõ lý do.")
+    if locked.state in FINISHED_STATES or Decision.objects.filter(round=locked).exists():
+        raise Conflict("Đợt rà soát đã có quyết định hoặc đã kết thúc: không hủy được.")
+    before = locked.state
+    locked.state = RoundState.CANCELLED
+    locked.cancelled_reason = reason.strip()
+    locked.cancelled_at = timezone.now()
+    locked.cancelled_by = _user(actor)
+    locked.save(update_fields=["state", "cancelled_reason", "cancelled_at", "cancelled_by", "updated_at"])
+    reopened = Application.objects.filter(
+        pk__in=locked.entries.exclude(application=None).values("application"),
+        status=Application.Status.IN_REVIEW,
+    ).update(status=Application.Status.RECEIVED)
+    _audit(
+        actor,
+        "reviews.round_cancel",
+        locked,
+        before={"state": before},
+        after={"state": RoundState.CANCELLED, "reason": reason.strip(), "applications_reopened": reopened},
         area_code=locked.commune.code,
     )
     return locked
@@ -437,8 +498,12 @@ def meeting_record(
     secretary_name: str,
     votes: Mapping[int, int],
     notes: str = "",
+    remeeting_reason: str = "",
 ) -> CommunityMeeting:
     """Họp dân: record attendance and, for each household put to the meeting, how many agreed.
+
+    A village that already met in this round meets again only explicitly (``remeeting_reason``): the
+    earlier minutes and votes are kept and marked superseded, never replaced.
 
     A result stands with at least 50 % of attendees agreeing; below that the household goes back
     to the survey (QĐ 24/2021 Art. 4.3)."""
@@ -468,6 +533,16 @@ def meeting_record(
             errors.append(f"hộ {e.household.code}: số đồng ý {agree} ngoài 0–{attendees}")
     if errors:
         raise ValidationError("Không ghi được biên bản: " + "; ".join(errors))
+    earlier = list(
+        CommunityMeeting.objects.select_for_update()
+        .filter(round=review_round, village=village, superseded_by__isnull=True)
+        .order_by("id")
+    )
+    if earlier and not remeeting_reason.strip():
+        raise ValidationError(
+            f"{village.name if village else 'Xã'} đã họp dân ngày {earlier[-1].held_on:%d/%m/%Y}. "
+            "Họp lại phải ghi rõ lý do; biên bản cũ được giữ lại."
+        )
     share = float(procedure.value("meeting_agreement_share"))
     meeting = CommunityMeeting.objects.create(
         round=review_round,
@@ -478,7 +553,12 @@ def meeting_record(
         secretary_name=secretary_name.strip(),
         notes=notes,
         recorded_by=_user(actor),
+        votes={entries[pk].household.code: agree for pk, agree in votes.items()},
+        remeeting_reason=remeeting_reason.strip() if earlier else "",
     )
+    for old in earlier:
+        old.superseded_by = meeting
+        old.save(update_fields=["superseded_by", "updated_at"])
     outcome = {}
     for pk, agree in votes.items():
         e = entries[pk]
@@ -493,7 +573,13 @@ def meeting_record(
         actor,
         "reviews.meeting_record",
         meeting,
-        after={"attendees": attendees, "votes": outcome, "village": village.code if village else ""},
+        after={
+            "attendees": attendees,
+            "votes": outcome,
+            "village": village.code if village else "",
+            "supersedes": [m.pk for m in earlier],
+            "remeeting_reason": meeting.remeeting_reason,
+        },
         area_code=area.code,
     )
     return meeting

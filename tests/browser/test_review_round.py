@@ -62,6 +62,10 @@ def _login(page, live_server, username):
 def _action(page, name):
     page.click(f"button[data-action={name}]")
     page.wait_for_load_state()
+    # irreversible steps ask for confirmation, saying what will happen
+    assert page.locator("[data-testid=confirm]").count() == 1
+    page.click("[data-testid=confirm-yes]")
+    page.wait_for_load_state()
 
 
 def _survey(page, income):
@@ -189,6 +193,7 @@ def test_full_review_round_in_the_browser(page, live_server, seeded, tmp_path):
     changes = page.text_content("[data-testid=changes]")
     assert "Thoát nghèo" in changes and applicant.code in changes
     page.fill("[data-testid=sign-form] input[name=number]", "25/QĐ-UBND")
+    page.check("[data-testid=sign-form] input[name=confirm]")
     page.click("[data-testid=sign]")
     page.screenshot(path="/tmp/hongheo-review-decision.png", full_page=True)
     assert "Quyết định số 25/QĐ-UBND" in page.text_content("[data-testid=decision-done]")

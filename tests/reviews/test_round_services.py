@@ -130,6 +130,7 @@ def test_full_yearly_round(world, people):
         chair_name="Trần Chủ Trì",
         secretary_name="Phạm Thư Ký",
         votes={a2.pk: 19},
+        remeeting_reason="Họp lại sau khi rà soát lại hộ chưa đủ 50% đồng ý",
     )
     rnd = s.round_advance(actor=officer, review_round=rnd, action="start_posting")
 

@@ -196,7 +196,13 @@ def test_step_deadline_overdue_and_posting_provenance(world, people, rnd):
 def test_advance_refused_shows_the_reason_and_changes_nothing(world, people, rnd):
     officer = _client(people["officer"])
     rnd = _to_survey(rnd, people)
-    response = officer.post(f"/ra-soat/dot/{rnd.pk}/chuyen-buoc/", {"action": "start_meetings"}, follow=True)
+    confirm = _text(officer.post(f"/ra-soat/dot/{rnd.pk}/chuyen-buoc/", {"action": "start_meetings"}))
+    assert 'data-testid="confirm"' in confirm and "Phiếu B của mọi hộ không còn sửa được" in confirm
+    rnd.refresh_from_db()
+    assert rnd.state == "survey"  # asking for confirmation changes nothing
+    response = officer.post(
+        f"/ra-soat/dot/{rnd.pk}/chuyen-buoc/", {"action": "start_meetings", "confirm": "1"}, follow=True
+    )
     assert "Còn 2 hộ chưa có Phiếu A/Phiếu B." in _text(response)
     rnd.refresh_from_db()
     assert rnd.state == "survey"
@@ -460,7 +466,10 @@ def test_decision_page_sign_print_and_verify(world, people, rnd, other_officer):
     rnd.refresh_from_db()
     assert rnd.state == "decision" and not Decision.objects.exists()
     assert _client(people["officer"]).post(url, {"number": "1", "signed_on": "2026-11-20"}).status_code == 403
-    assert chairman.post(url, {"number": "12/QĐ-UBND", "signed_on": "2026-11-20"}).status_code == 302
+    unconfirmed = chairman.post(url, {"number": "12/QĐ-UBND", "signed_on": "2026-11-20"})
+    assert unconfirmed.status_code == 422 and "ký quyết định không thể hoàn tác" in _text(unconfirmed)
+    ok = chairman.post(url, {"number": "12/QĐ-UBND", "signed_on": "2026-11-20", "confirm": "on"})
+    assert ok.status_code == 302
     rnd.refresh_from_db()
     decision = Decision.objects.get()
     assert rnd.state == "closed"

@@ -243,6 +243,12 @@ class MeetingForm(forms.Form):
         label="Thư ký", max_length=150, error_messages={"required": "Biên bản họp phải có thư ký."}
     )
     notes = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    remeeting_reason = forms.CharField(
+        label="Lý do họp lại (khi thôn đã họp trong đợt này)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def votes(self, data: Any, entry_ids: list[int]) -> tuple[dict[int, int], list[str]]:
         """Agree counts per household from fields ``agree_<entry id>`` (blank = not put to vote)."""
@@ -326,6 +332,10 @@ class DecisionForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": "12/QĐ-UBND"}),
     )
     signed_on = _date_field("Ngày ký")
+    confirm = forms.BooleanField(
+        label="Tôi xác nhận ký quyết định công nhận cho các hộ trong danh sách trên",
+        error_messages={"required": "Hãy đánh dấu xác nhận: ký quyết định không thể hoàn tác."},
+    )
 
     def clean_signed_on(self) -> dt.date:
         day = self.cleaned_data["signed_on"]

@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("ra-soat/xa/<str:code>/mo-dot/", views.round_open_view, name="review_round_open"),
     path("ra-soat/dot/<int:pk>/", views.round_detail_view, name="review_round"),
     path("ra-soat/dot/<int:pk>/chuyen-buoc/", views.round_advance_view, name="review_round_advance"),
+    path("ra-soat/dot/<int:pk>/huy/", views.round_cancel_view, name="review_round_cancel"),
     path("ra-soat/dot/<int:pk>/danh-sach/", views.entries_view, name="review_entries"),
     path(
         "ra-soat/dot/<int:pk>/ho/<int:entry_pk>/phieu-a/",

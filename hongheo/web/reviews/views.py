@@ -35,7 +35,14 @@ from hongheo.reviews.models import (
     PublicPosting,
     ReviewRound,
 )
-from hongheo.reviews.workflow import STATE_LABELS_VI, EntryState, RoundState, transitions_from
+from hongheo.reviews.workflow import (
+    STATE_LABELS_VI,
+    EntryState,
+    RoundState,
+    TransitionError,
+    transition,
+    transitions_from,
+)
 from hongheo.users.access import user_covers_area
 
 from ..errors import domain_errors
@@ -194,14 +201,103 @@ def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @domain_errors
 def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One step of the procedure, after a confirmation page that says what will happen."""
     review_round = selectors.round_get_for_user(request.user, pk)
     action = request.POST.get("action", "")
+    step = next((t for t in transitions_from(RoundState(review_round.state)) if t.action == action), None)
+    if step is None:
+        messages.error(request, "Bước này không thực hiện được ở trạng thái hiện tại của đợt rà soát.")
+        return redirect("web:review_round", pk=review_round.pk)
     try:
-        review_round = services.round_advance(actor=request.user, review_round=review_round, action=action)
+        transition(review_round.state, action, str(getattr(request.user, "role", "")))
+    except TransitionError as exc:
+        raise PermissionDenied(str(exc))
+    early = services.posting_end_is_early(review_round)
+    if request.POST.get("confirm") != "1":
+        consequences = [
+            f"Đợt rà soát chuyển từ bước “{STATE_LABELS_VI[RoundState(review_round.state)]}” "
+            f"sang bước “{STATE_LABELS_VI[step.target]}”.",
+            *ADVANCE_CONSEQUENCES.get(action, []),
+        ]
+        if early is not None:
+            consequences.append(
+                f"Niêm yết công khai kéo dài đến hết ngày {early.posted_to:%d/%m/%Y}: "
+                "kết thúc sớm phải ghi lý do (được lưu vào nhật ký)."
+            )
+        return render(
+            request,
+            "web/reviews/confirm.html",
+            {
+                "round": review_round,
+                "title": step.label_vi,
+                "consequences": consequences,
+                "action_url": reverse("web:review_round_advance", args=[review_round.pk]),
+                "hidden": [("action", action)],
+                "button": f"Xác nhận: {step.label_vi}",
+                "reason_label": "Lý do kết thúc niêm yết sớm" if early is not None else "",
+                "reason_name": "override_reason",
+                "reason_required": early is not None,
+            },
+        )
+    try:
+        review_round = services.round_advance(
+            actor=request.user,
+            review_round=review_round,
+            action=action,
+            override_reason=request.POST.get("override_reason", ""),
+        )
     except (ValidationError, Conflict) as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, f"Đợt rà soát chuyển sang bước: {review_round.get_state_display()}.")
+    return redirect("web:review_round", pk=review_round.pk)
+
+
+ADVANCE_CONSEQUENCES = {
+    "start_survey": ["Danh sách hộ rà soát (Phụ lục I) được chốt: không thêm hộ vào đợt này nữa."],
+    "start_meetings": ["Phiếu B của mọi hộ không còn sửa được; kết quả được đưa ra họp dân."],
+    "start_posting": ["Kết quả họp dân được chốt để niêm yết công khai."],
+    "end_posting": ["Kết thúc niêm yết; chỉ còn xử lý khiếu nại, phúc tra."],
+    "submit_for_decision": ["Danh sách được trình Chủ tịch UBND xã ký quyết định công nhận."],
+    "reopen_survey": ["Các hộ có dưới 50% người dự họp đồng ý quay lại bước Phiếu B."],
+    "return_for_recheck": ["Danh sách được trả lại cho cán bộ để phúc tra."],
+}
+
+
+@login_required
+@require_POST
+@domain_errors
+def round_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a round opened by mistake (with reason), after confirmation."""
+    review_round = selectors.round_get_for_user(request.user, pk)
+    if request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "web/reviews/confirm.html",
+            {
+                "round": review_round,
+                "title": "Hủy đợt rà soát mở nhầm",
+                "consequences": [
+                    "Đợt rà soát bị hủy; mọi phiếu, biên bản đã ghi được giữ lại để tra cứu.",
+                    "Các giấy đề nghị đang rà soát trong đợt này trở lại chờ đợt sau.",
+                    "Chỉ hủy được khi đợt chưa có quyết định công nhận.",
+                ],
+                "action_url": reverse("web:review_round_cancel", args=[review_round.pk]),
+                "hidden": [],
+                "button": "Xác nhận hủy đợt rà soát",
+                "reason_label": "Lý do hủy",
+                "reason_name": "reason",
+                "reason_required": True,
+            },
+        )
+    try:
+        services.round_cancel(
+            actor=request.user, review_round=review_round, reason=request.POST.get("reason", "")
+        )
+    except (ValidationError, Conflict) as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Đã hủy đợt rà soát.")
     return redirect("web:review_round", pk=review_round.pk)
 
 
@@ -366,8 +462,10 @@ def meeting_view(request: HttpRequest, pk: int, village_code: str) -> HttpRespon
                     )
                     messages.success(request, f"Đã ghi biên bản họp dân ngày {meeting.held_on:%d/%m/%Y}.")
                     return redirect("web:review_meeting", pk=review_round.pk, village_code=village_code)
-    meetings = CommunityMeeting.objects.filter(round=review_round, village=village).order_by(
-        "-held_on", "-id"
+    meetings = (
+        CommunityMeeting.objects.filter(round=review_round, village=village)
+        .select_related("superseded_by")
+        .order_by("-held_on", "-id")
     )
     share = float(procedure.value("meeting_agreement_share"))
     return render(
@@ -686,6 +784,14 @@ def decision_view(request: HttpRequest, pk: int) -> HttpResponse:
     _need(request, DECISION_READERS)
     entries = selectors.entries_for_user(request.user, review_round)
     form = DecisionForm(request.POST or None, initial={"signed_on": _today()})
+    lists = selectors.decision_lists(entries)
+    counted = {k: len(v) for k, v in lists.items()}
+    listed = counted.get("poor", 0) + counted.get("near_poor", 0)
+    form.fields["confirm"].label = (
+        f"Tôi xác nhận ký quyết định công nhận cho {sum(counted.values())} hộ "
+        f"({counted.get('poor', 0)} hộ nghèo, {counted.get('near_poor', 0)} hộ cận nghèo) và cấp {listed} "
+        "giấy chứng nhận; quyết định đã ký không thể sửa."
+    )
     status = 200
     if request.method == "POST":
         _need(request, CHAIRMAN)
@@ -720,7 +826,7 @@ def decision_view(request: HttpRequest, pk: int) -> HttpResponse:
             "round": review_round,
             "changes": selectors.changes_grouped(changes),
             "change_count": len(changes),
-            "lists": selectors.decision_lists(entries),
+            "lists": lists,
             "form": form,
             "can_sign": _role(request) in CHAIRMAN and review_round.state == RoundState.DECISION,
             "decision": decision,
