@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "hongheo.core.submissions.SubmissionOnceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

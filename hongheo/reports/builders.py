@@ -29,17 +29,18 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     TextField,
     Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
 
 from hongheo.core.errors import NotFound, ValidationError
 from hongheo.geography.models import Area
@@ -47,6 +48,7 @@ from hongheo.registry.access import household_qs_for_user
 from hongheo.registry.models import Household
 from hongheo.reviews.models import StatusChange
 from hongheo.reviews.status import relation_on
+from hongheo.standards.models import HouseholdClassification
 from hongheo.users.access import scope_paths
 
 from . import engine
@@ -188,7 +190,7 @@ def flag_conditions(dims: Dimensions, cat: Catalog) -> dict[str, Q]:
     if dims.groups:
         flags["group:other"] = none_q
     for code, _label in dims.indicators:
-        flags[f"ind:{code}"] = _code_in_text("_cur__deprived", code)
+        flags[f"ind:{code}"] = _code_in_text("_dep", code)
     for code, _label in dims.causes:
         flags[f"cause:{code}"] = _code_in_json("poverty_causes", code)
     for code, _label in dims.needs:
@@ -252,11 +254,22 @@ def flag_names(conditions: dict[str, Q]) -> list[str]:
     return ["persons", *conditions, *(["agri_persons"] if "agri" in conditions else [])]
 
 
-def _with_text_columns(qs: QuerySet[Household], dims: Dimensions) -> QuerySet[Household]:
-    ann: dict[str, Any] = {}
+def _deprived_as_of(end: dt.date) -> Subquery:
+    """The deprived indicators of the household's latest stored result computed on or before ``end``
+    (what-if runs excluded), so a later classification never changes a past report."""
+    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    latest = (
+        HouseholdClassification.objects.filter(household=OuterRef("pk"), classified_at__lt=until)
+        .exclude(run__kind="what_if")
+        .order_by("-classified_at", "-id")
+        .values("deprived")[:1]
+    )
+    return Subquery(latest, output_field=CharField())
+
+
+def _with_text_columns(qs: QuerySet[Household], dims: Dimensions, end: dt.date) -> QuerySet[Household]:
     if dims.indicators:
-        ann["_cur"] = FilteredRelation("classifications", condition=Q(classifications__is_current=True))
-    qs = qs.annotate(**ann) if ann else qs
+        qs = qs.annotate(_dep=_deprived_as_of(end))
     text: dict[str, Any] = {}
     if not connection.features.supports_json_field_contains:
         names = ["poverty_causes", "support_needs", "income_sources"]
@@ -355,7 +368,7 @@ def build_cube(user: Any, area: Area, start: dt.date, end: dt.date, *, cat: Cata
         for j, m in enumerate(masks)
     }
     stable_rows = list(
-        _with_text_columns(scoped, dims)
+        _with_text_columns(scoped, dims, end)
         .filter(~has_ledger)
         .annotate(**classes, **mask_alias)
         .values("_row", "_cs", "_ce", *mask_alias)
@@ -372,7 +385,7 @@ def build_cube(user: Any, area: Area, start: dt.date, end: dt.date, *, cat: Cata
     # 2. households with ledger rows, one row each (their masks, not their data), and the ledger
     t = time.perf_counter()
     changed_rows = list(
-        _with_text_columns(scoped, dims)
+        _with_text_columns(scoped, dims, end)
         .filter(has_ledger)
         .annotate(**classes, _size=size, **{f"_m{j}": m for j, m in enumerate(masks)})
         .values_list(

@@ -90,7 +90,11 @@ def round_open(
         if not month or not 1 <= month <= 12:
             raise ValidationError("Rà soát thường xuyên cần tháng (1–12).")
         start, end = procedure.monthly_window(year, month)
-    if ReviewRound.objects.filter(commune=commune, kind=kind, year=year, month=month).exists():
+    if (
+        ReviewRound.objects.filter(commune=commune, kind=kind, year=year, month=month)
+        .exclude(state=RoundState.CANCELLED)
+        .exists()
+    ):
         raise Conflict("Đợt rà soát này đã được mở.")
     open_round = ReviewRound.objects.filter(commune=commune).exclude(state__in=FINISHED_STATES).first()
     if open_round is not None:

@@ -111,7 +111,7 @@ def household_explanation(household: Household, members: list[Member]) -> Explan
     return Explanation(
         result=result,
         standard=standard,
-        label=CLASS_NAMES_VI.get(result.classification, result.classification),
+        label=str(result.get_classification_display()),
         source_label=SOURCE_LABELS_VI.get(result.source, result.source),
         reference_date=result.reference_day,
         indicators=_indicators_from_result(result, standard),

@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.utils import timezone
 
 _SEQ = itertools.count(1)
 
@@ -92,6 +93,9 @@ def set_deprived(households_codes: dict, area):
             reason="test",
             is_current=True,
         )
+    # computed when the run's reference date says (reports read the results known on their end date)
+    computed = timezone.make_aware(dt.datetime(2024, 1, 2, 9, 0))
+    HouseholdClassification.objects.filter(run=run).update(classified_at=computed)
     return run
 
 

@@ -1,6 +1,22 @@
 // Hộ Nghèo: small progressive enhancements (no inline scripts, CSP-friendly).
 (function () {
   "use strict";
+  // One-time key per shown form: a double click or a resent request creates one record, not two
+  // (hongheo.core.submissions).
+  function uuid4() {
+    if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
+    var b = new Uint8Array(16);
+    (window.crypto || window.msCrypto).getRandomValues(b);
+    b[6] = (b[6] & 0x0f) | 0x40; b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  document.querySelectorAll("form[method=post], form[method=POST]").forEach(function (form) {
+    if (form.querySelector("input[name=_submission]")) return;
+    var input = document.createElement("input");
+    input.type = "hidden"; input.name = "_submission"; input.value = uuid4();
+    form.appendChild(input);
+  });
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
