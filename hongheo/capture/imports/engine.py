@@ -813,8 +813,10 @@ def rejected_workbook(read: ReadResult, plan: Plan, path: Path) -> int:
     return rows.height
 
 
-def scratch_path(suffix: str) -> Path:
-    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)  # noqa: SIM115
+def scratch_path(suffix: str, folder: Path | None = None) -> Path:
+    """A temporary file; in ``folder`` (the job's scratch folder, removed when the job ends or is
+    found interrupted) when given."""
+    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False, dir=folder)  # noqa: SIM115
     handle.close()
     return Path(handle.name)
 
