@@ -66,7 +66,11 @@ def _setup() -> dict[str, Any]:
     commune = Area.objects.filter(parent__code="46", level=Area.Level.COMMUNE).order_by("code").first()
     assert commune is not None
     user = user_create(
-        actor=None, username="can-bo-xa", password="mat-khau-thu-nghiem", role=Role.COMMUNE_OFFICER, areas=[commune]
+        actor=None,
+        username="can-bo-xa",
+        password="mat-khau-thu-nghiem",
+        role=Role.COMMUNE_OFFICER,
+        areas=[commune],
     )
     return {"user": user.pk, "commune": commune.code}
 
