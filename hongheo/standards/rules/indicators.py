@@ -107,8 +107,8 @@ def _check_age_schedule(name: str, value: Any) -> str | None:
         if not isinstance(step, dict):
             return f"{name}[{i}]: phải là đối tượng"
         try:
-            start = dt.date.fromisoformat(step.get("from"))
-        except (TypeError, ValueError):
+            start = dt.date.fromisoformat(str(step["from"]))
+        except (KeyError, TypeError, ValueError):
             return f"{name}[{i}].from: phải là ngày YYYY-MM-DD"
         if previous is not None and start <= previous:
             return f"{name}[{i}].from: các mốc phải tăng dần"

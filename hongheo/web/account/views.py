@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from hongheo.core.errors import DomainError
+from hongheo.users.models import User
 from hongheo.users.services import user_profile_update
 
 
@@ -27,6 +28,7 @@ class ProfileForm(forms.Form):
 @login_required
 def profile_view(request: HttpRequest) -> HttpResponse:
     user = request.user
+    assert isinstance(user, User)  # login_required
     form = ProfileForm(
         request.POST or None,
         initial={"full_name": getattr(user, "full_name", ""), "position": getattr(user, "position", "")},
