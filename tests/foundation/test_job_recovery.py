@@ -149,3 +149,64 @@ def test_upload_that_cannot_be_recorded_keeps_no_file(world, monkeypatch):
     assert not ImportBatch.objects.exists()
     after = set(folder.rglob("*")) if folder.exists() else set()
     assert {p for p in after - before if p.is_file()} == set()
+
+
+@job_handler("test.fails_after_scratch")
+def _fails(job, progress):
+    (job_scratch_dir(job) / "half-written.xlsx").write_bytes(b"PK...")
+    raise ValueError("Tệp hỏng ở dòng 12")
+
+
+def test_temporary_files_are_removed_when_a_job_fails(world):
+    job = job_enqueue(actor=world.users[Role.COMMUNE_OFFICER], kind="test.fails_after_scratch", title="x")
+    run_pending_jobs()
+    job.refresh_from_db()
+    assert job.state == "failed" and "dòng 12" in job.error
+    assert not (jobs._scratch_root() / str(job.pk)).exists()
+
+
+def test_stale_scratch_folders_are_swept_at_worker_start(world):
+    user = world.users[Role.COMMUNE_OFFICER]
+    live = _running(user, beat_ago=1)
+    (job_scratch_dir(live) / "x").write_text("x")
+    orphan = jobs._scratch_root() / "00000000-0000-0000-0000-000000000000"
+    orphan.mkdir(parents=True, exist_ok=True)
+    (orphan / "left.xlsx").write_text("x")
+    assert jobs.scratch_sweep() >= 1
+    assert not orphan.exists() and (jobs._scratch_root() / str(live.pk)).exists()
+
+
+def test_a_retried_export_gives_the_same_file_content(world, monkeypatch):
+    from openpyxl import load_workbook
+
+    from hongheo.core import audit
+
+    user = world.users[Role.COMMUNE_OFFICER]
+    params = {"user_id": user.pk, "commune_code": "", "village_code": "", "query": ""}
+    calls = {"n": 0}
+    real = audit.audit_read
+
+    def flaky(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise OperationalError("database is locked")
+        return real(**kwargs)
+
+    monkeypatch.setattr(audit, "audit_read", flaky)
+    first = job_enqueue(actor=user, kind="registry.export_households", title="Xuất", params=params)
+    run_pending_jobs()
+    first.refresh_from_db()
+    assert first.state == "failed" and "locked" in first.error
+    assert not (jobs._scratch_root() / str(first.pk)).exists()
+    retry = job_retry(actor=user, job=first)
+    again = job_enqueue(actor=user, kind="registry.export_households", title="Xuất", params=params)
+    run_pending_jobs()
+    retry.refresh_from_db()
+    again.refresh_from_db()
+    assert retry.state == again.state == "succeeded" and retry.result == again.result
+
+    def rows(job):
+        sheets = load_workbook(job.result_file.path, read_only=True).worksheets
+        return [list(s.iter_rows(min_row=3, values_only=True)) for s in sheets]
+
+    assert rows(retry) == rows(again)
