@@ -210,3 +210,25 @@ def test_a_retried_export_gives_the_same_file_content(world, monkeypatch):
         return [list(s.iter_rows(min_row=3, values_only=True)) for s in sheets]
 
     assert rows(retry) == rows(again)
+
+
+def test_an_interrupted_classification_leaves_no_run_shown_running(world, settings):
+    import hongheo.standards.jobs  # noqa: F401  (registers the kind)
+    from hongheo.standards.models import ClassificationRun
+
+    settings.JOB_LEASE_SECONDS = 30
+    user = world.users[Role.COMMUNE_OFFICER]
+    job = job_enqueue(
+        actor=user,
+        kind="standards.classify_area",
+        title="Xếp loại",
+        params={"area_code": world.commune_a.code, "kind": "what_if"},
+    )
+    beat = timezone.now() - dt.timedelta(seconds=60)
+    Job.objects.filter(pk=job.pk).update(state="running", started_at=beat, heartbeat_at=beat)
+    run = ClassificationRun.objects.create(
+        area=world.commune_a, standard_code="vn-2022-2025", reference_date=dt.date(2026, 10, 1), job=job
+    )
+    assert [j.pk for j in jobs_reap_interrupted()] == [job.pk]
+    run.refresh_from_db()
+    assert run.state == ClassificationRun.State.FAILED and run.finished_at is not None
