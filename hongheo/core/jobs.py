@@ -81,14 +81,16 @@ def _scratch_remove(job_pk: Any) -> None:
 
 
 def scratch_sweep() -> int:
-    """Remove scratch directories of jobs that are not running (left by a killed worker)."""
+    """Remove scratch directories of jobs that are not running (left by a killed worker); only
+    those untouched for a lease, so a job another worker has just claimed keeps its folder."""
     root = _scratch_root()
     if not root.is_dir():
         return 0
     running = {str(pk) for pk in Job.objects.filter(state=Job.State.RUNNING).values_list("pk", flat=True)}
+    old = time.time() - float(settings.JOB_LEASE_SECONDS)
     removed = 0
     for child in root.iterdir():
-        if child.is_dir() and child.name not in running:
+        if child.is_dir() and child.name not in running and child.stat().st_mtime < old:
             shutil.rmtree(child, ignore_errors=True)
             removed += 1
     return removed
@@ -171,7 +173,7 @@ def jobs_reap_interrupted(*, now: dt.datetime | None = None) -> list[Job]:
     for job in stale:
         error = (
             f"{INTERRUPTED}: tiến trình xử lý ({job.worker or 'không rõ'}) đã dừng, không còn tín hiệu "
-            f"sau {lease:g} giây. Công việc dở dang không được ghi; có thể chạy lại tác vụ."
+            f"sau {lease:g} giây. Có thể chạy lại tác vụ."
         )
         with transaction.atomic():
             marked = Job.objects.filter(

@@ -4,6 +4,8 @@ the write transaction (in-process; the real killed-worker runs are in test_worke
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
 
 import pytest
 from django.db import OperationalError, connection
@@ -172,7 +174,13 @@ def test_stale_scratch_folders_are_swept_at_worker_start(world):
     orphan = jobs._scratch_root() / "00000000-0000-0000-0000-000000000000"
     orphan.mkdir(parents=True, exist_ok=True)
     (orphan / "left.xlsx").write_text("x")
+    fresh = jobs._scratch_root() / "11111111-1111-1111-1111-111111111111"
+    fresh.mkdir(parents=True, exist_ok=True)  # just made by a job another worker claimed
+    stale = time.time() - 3600
+    os.utime(orphan, (stale, stale))
+    os.utime(jobs._scratch_root() / str(live.pk), (stale, stale))
     assert jobs.scratch_sweep() >= 1
+    assert fresh.exists()
     assert not orphan.exists() and (jobs._scratch_root() / str(live.pk)).exists()
 
 
