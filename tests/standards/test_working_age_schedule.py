@@ -157,3 +157,12 @@ def test_both_paths_follow_the_schedule(ref, sex, age_months, std):
     assert months is not None
     expected = months >= 15 * 12 and months <= limit
     assert employment_deprived(std, person(dob, sex), ref) is expected
+
+
+def test_an_unresolved_schedule_is_an_error_not_no_upper_age():
+    from hongheo.standards.rules.indicators import EVALUATORS, HouseholdFacts
+
+    ind = S27.indicator("employment")
+    hh = HouseholdFacts.build(HOUSEHOLD, [person(dt.date(1940, 1, 1), "male")], dt.date(2027, 3, 1))
+    with pytest.raises(ValueError, match="resolve_params"):
+        EVALUATORS["any_member"].evaluate(ind.fact, ind.params, hh)

@@ -156,6 +156,15 @@ def scheduled_age_months(schedule: Sequence[Mapping[str, Any]], on: dt.date) -> 
     return {sex: chosen[sex][0] * 12 + chosen[sex][1] for sex in ("male", "female")}
 
 
+def _scheduled_limit(p: Mapping[str, Any]) -> Mapping[str, int] | None:
+    """The resolved schedule limit; a schedule that was not resolved is a programming error (it
+    would otherwise silently mean "no upper age")."""
+    if p.get("age_max_schedule") and "_age_max_months_by_sex" not in p:
+        raise ValueError("age_max_schedule must be resolved at the reference date (resolve_params)")
+    limit: Mapping[str, int] | None = p.get("_age_max_months_by_sex")
+    return limit
+
+
 def resolve_params(params: Mapping[str, Any], on: dt.date) -> Mapping[str, Any]:
     """Parameters as they apply on the reference date ``on``: a dated ``age_max_schedule`` becomes
     ``_age_max_months_by_sex`` (the limit that year, in months)."""
@@ -223,7 +232,7 @@ def _in_age(age: int | None, p: Mapping[str, Any], sex: Any = None, months: int 
         return False
     if p.get("age_below") is not None and age >= p["age_below"]:
         return False
-    by_months = p.get("_age_max_months_by_sex")
+    by_months = _scheduled_limit(p)
     if by_months is not None:
         # Working age ends at the retirement age of the reference year (inclusive, in completed
         # months: 61 y 6 m still counts, 61 y 7 m does not); a member of unknown sex is not counted.
@@ -303,7 +312,7 @@ def _age_expr(p: Mapping[str, Any]) -> pl.Expr:
         cond = cond & (age >= p["age_min"])
     if p.get("age_below") is not None:
         cond = cond & (age < p["age_below"])
-    by_months = p.get("_age_max_months_by_sex")
+    by_months = _scheduled_limit(p)
     if by_months is not None:
         months_limit: Any = pl.lit(None, dtype=pl.Int32)
         for sex, value in by_months.items():
