@@ -45,7 +45,8 @@ def database_from_env(default_url: str) -> dict[str, Any]:
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             # WAL lets the web server and the job worker read and write side by side.
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={int(os.environ.get('SQLITE_BUSY_TIMEOUT_MS', '10000'))};",
             "transaction_mode": "IMMEDIATE",
         }
     elif config.get("ENGINE") == "django.db.backends.postgresql":
@@ -174,6 +175,12 @@ CONTENT_SECURITY_POLICY = (
 
 # Background jobs: the Job table is the queue (docs/decisions/0002-job-queue.md).
 JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "1.0"))
+# A running job's worker renews its lease (heartbeat) every JOB_HEARTBEAT_SECONDS; a job whose
+# heartbeat is older than JOB_LEASE_SECONDS is marked interrupted by the next worker poll.
+JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "45"))
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+# Modules whose import registers job kinds (the worker imports them all).
+JOB_MODULES = ["hongheo.jobs", *env_list("HONGHEO_JOB_MODULES", [])]
 
 LOGGING = {
     "version": 1,

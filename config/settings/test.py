@@ -14,3 +14,6 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 LOGIN_THROTTLE_FAILURES = 5
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# In-process tests run jobs inside the test's transaction: no heartbeat thread there (a worker
+# started as a subprocess by a test sets JOB_HEARTBEAT_SECONDS itself).
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "0"))

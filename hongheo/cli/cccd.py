@@ -2,6 +2,11 @@
 
 Kiểm tra số định danh cá nhân (số CCCD) 12 chữ số. Contract: ``shared/contracts/cli.md``.
 Exit 0 and ``valid``; exit 1 and ``invalid: REASON``; exit 2 for bad options.
+
+A prefix in neither the 63 province codes nor the country codes listed as data stays ``invalid:
+unknown province code NNN`` here, as the contract says; the registry's forms and import treat it as a
+warning an officer can accept (Decree 137/2015 Art. 13: a birth registered abroad carries a country
+code, and the official country list was not found).
 """
 
 from __future__ import annotations

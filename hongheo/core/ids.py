@@ -2,8 +2,12 @@
 
 Structure (Nghị định 137/2015/NĐ-CP Điều 13; Thông tư 07/2016/TT-BCA Điều 7), 12 digits:
 
-* digits 1–3: mã tỉnh nơi đăng ký khai sinh, on the **pre-2025 63-province map**
-  (``data/birth_registration_codes.json``, with the provenance of every entry);
+* digits 1–3: mã tỉnh nơi đăng ký khai sinh, on the **pre-2025 63-province map**, or the code of
+  the country where a citizen born abroad registered their birth (Decree 137/2015 Art. 13). Both
+  lists are data (``data/birth_registration_codes.json``, with provenance): the 63 province codes
+  are verified against Circular 07/2016/TT-BCA; the country-code list was not found and starts
+  empty, so an unknown prefix may be a real number: :func:`prefix_kind` tells, and
+  ``allow_unknown_prefix=True`` lets a caller accept it after an officer confirmed it;
 * digit 4: thế kỷ sinh và giới tính: 1900s male 0 / female 1, 2000s 2/3, 2100s 4/5,
   2200s 6/7, 2300s 8/9;
 * digits 5–6: two last digits of the year of birth;
@@ -32,10 +36,13 @@ __all__ = [
     "PersonalIdParts",
     "birth_registration_codes",
     "century_sex_digit",
+    "country_codes",
     "is_valid_personal_id",
     "make_personal_id_ints",
     "make_personal_ids",
     "parse_personal_id",
+    "prefix_kind",
+    "province_codes",
     "validate_personal_id",
 ]
 
@@ -70,10 +77,11 @@ class InvalidPersonalId(ValueError):
 class PersonalIdParts:
     """The decoded fields of a well-formed number."""
 
-    province_code: str  # "001" … "096": birth-registration province (pre-2025 map)
+    province_code: str  # "001" … "096": birth-registration province (pre-2025 map), or the prefix
     sex: str  # "male" | "female"
     century_start_year: int  # 1900, 2000, …, 2300
     birth_year_two_digits: int  # 0–99
+    prefix: str = "province"  # "province" | "country" | "unknown" (accepted by the caller)
 
     @property
     def birth_year(self) -> int:
@@ -88,9 +96,33 @@ def _table() -> dict[str, Any]:
 
 
 @cache
-def birth_registration_codes() -> dict[str, str]:
-    """``{"001": "Hà Nội", …}``: the 63 pre-2025 birth-registration codes and province names."""
+def province_codes() -> dict[str, str]:
+    """``{"001": "Hà Nội", …}``: the 63 pre-2025 birth-registration province codes and names."""
     return {entry["code"]: entry["name"] for entry in _table()["codes"]}
+
+
+@cache
+def country_codes() -> dict[str, str]:
+    """Country codes of births registered abroad that an administrator added as data (empty as
+    shipped: the official list was not found)."""
+    section = _table().get("country_codes") or {}
+    return {entry["code"]: entry["name"] for entry in section.get("codes", [])}
+
+
+@cache
+def birth_registration_codes() -> dict[str, str]:
+    """Every known prefix: the 63 province codes and any listed country codes, with their names."""
+    return {**province_codes(), **country_codes()}
+
+
+def prefix_kind(number: str) -> str:
+    """``"province"``, ``"country"`` or ``"unknown"`` for the first 3 digits of ``number``."""
+    prefix = number[:3]
+    if prefix in province_codes():
+        return "province"
+    if prefix in country_codes():
+        return "country"
+    return "unknown"
 
 
 @cache
@@ -111,8 +143,9 @@ def century_sex_digit(year: int, sex: str) -> int:
     return (century - FIRST_CENTURY) // 100 * 2 + (1 if sex == "female" else 0)
 
 
-def parse_personal_id(number: str) -> PersonalIdParts:
-    """Decode a number; raise :class:`InvalidPersonalId` when it is not well-formed."""
+def parse_personal_id(number: str, *, allow_unknown_prefix: bool = False) -> PersonalIdParts:
+    """Decode a number; raise :class:`InvalidPersonalId` when it is not well-formed. With
+    ``allow_unknown_prefix`` a prefix in neither list is accepted (``parts.prefix == "unknown"``)."""
     if not isinstance(number, str):
         raise TypeError("number must be a str")
     if len(number) != ID_LENGTH:
@@ -123,7 +156,8 @@ def parse_personal_id(number: str) -> PersonalIdParts:
         position, char = next((i, c) for i, c in enumerate(number, 1) if c not in "0123456789")
         raise InvalidPersonalId("non_digit", f"non-digit character {char!r} at position {position}")
     province_code = number[:3]
-    if province_code not in birth_registration_codes():
+    kind = prefix_kind(number)
+    if kind == "unknown" and not allow_unknown_prefix:
         raise InvalidPersonalId("unknown_province_code", f"unknown province code {province_code}")
     digit = int(number[3])
     return PersonalIdParts(
@@ -131,19 +165,27 @@ def parse_personal_id(number: str) -> PersonalIdParts:
         sex="female" if digit % 2 else "male",
         century_start_year=FIRST_CENTURY + digit // 2 * 100,
         birth_year_two_digits=int(number[4:6]),
+        prefix=kind,
     )
 
 
-def validate_personal_id(number: str, *, date_of_birth: date | None = None, sex: str | None = None) -> None:
+def validate_personal_id(
+    number: str,
+    *,
+    date_of_birth: date | None = None,
+    sex: str | None = None,
+    allow_unknown_prefix: bool = False,
+) -> None:
     """Raise :class:`InvalidPersonalId` unless ``number`` is well-formed and agrees with the person.
 
-    Checks, in order: ``length``, ``non_digit``, ``unknown_province_code``; then, when
+    Checks, in order: ``length``, ``non_digit``, ``unknown_province_code`` (skipped with
+    ``allow_unknown_prefix``: an officer confirmed a prefix in neither list); then, when
     ``date_of_birth`` is given, ``century_mismatch`` and ``birth_year_mismatch``; then, when ``sex``
     (``"male"`` / ``"female"``) is given, ``sex_mismatch``.
     """
     if sex is not None and sex not in SEXES:
         raise ValueError(f"sex must be 'male' or 'female', not {sex!r}")
-    parts = parse_personal_id(number)
+    parts = parse_personal_id(number, allow_unknown_prefix=allow_unknown_prefix)
     if date_of_birth is not None:
         century = date_of_birth.year // 100 * 100
         if century != parts.century_start_year:

@@ -84,6 +84,8 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Which worker holds the job while it runs (host:pid); its lease is heartbeat_at + JOB_LEASE_SECONDS.
+    worker = models.CharField(max_length=120, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -107,22 +107,41 @@ def demo_users_create(*, province: Area) -> list[dict[str, str]]:
     village = Area.objects.filter(parent=first, level=Area.Level.VILLAGE).order_by("code").first()
     central = Area.objects.get(level=Area.Level.CENTRAL)
     plan = [
-        ("admin", Role.ADMINISTRATOR, [province], "Quản trị Huế"),
-        ("trunguong", Role.CENTRAL_ANALYST, [central], "Chuyên viên Văn phòng Quốc gia về giảm nghèo"),
-        ("tinh", Role.PROVINCE_OFFICER, [province], "Cán bộ Sở Nông nghiệp và Môi trường Huế"),
-        ("xa", Role.COMMUNE_OFFICER, [first], f"Cán bộ giảm nghèo {first.name}"),
-        ("xa2", Role.COMMUNE_OFFICER, [other], f"Cán bộ giảm nghèo {other.name}"),
-        ("chutich", Role.COMMUNE_CHAIRMAN, [first], f"Chủ tịch UBND {first.name}"),
+        ("admin", Role.ADMINISTRATOR, [province], "Trần Quốc Bảo", "Quản trị hệ thống"),
+        (
+            "trunguong",
+            Role.CENTRAL_ANALYST,
+            [central],
+            "Đỗ Thị Minh Châu",
+            "Chuyên viên Văn phòng Quốc gia về giảm nghèo",
+        ),
+        (
+            "tinh",
+            Role.PROVINCE_OFFICER,
+            [province],
+            "Hoàng Văn Dũng",
+            "Chuyên viên Sở Nông nghiệp và Môi trường",
+        ),
+        ("xa", Role.COMMUNE_OFFICER, [first], "Lê Thị Hồng", f"Công chức văn hóa - xã hội {first.name}"),
+        ("xa2", Role.COMMUNE_OFFICER, [other], "Phan Văn Long", f"Công chức văn hóa - xã hội {other.name}"),
+        (
+            "chutich",
+            Role.COMMUNE_CHAIRMAN,
+            [first],
+            "Nguyễn Văn Thành",
+            f"Chủ tịch Ủy ban nhân dân {first.name}",
+        ),
         (
             "truongthon",
             Role.VILLAGE_HEAD,
             [village or first],
+            "Võ Văn Tài",
             f"Trưởng {village.name if village else first.name}",
         ),
-        ("rasoatvien", Role.SURVEYOR, [first], f"Rà soát viên {first.name}"),
+        ("rasoatvien", Role.SURVEYOR, [first], "Trương Thị Mai", f"Rà soát viên {first.name}"),
     ]
     out = []
-    for username, role, areas, full_name in plan:
+    for username, role, areas, full_name, position in plan:
         if role == Role.VILLAGE_HEAD and village is None:
             continue
         if not User.objects.filter(username=username).exists():
@@ -133,6 +152,7 @@ def demo_users_create(*, province: Area) -> list[dict[str, str]]:
                 role=role,
                 areas=areas,
                 full_name=full_name,
+                position=position,
             )
         out.append({"username": username, "role": str(role.label), "area": ", ".join(a.name for a in areas)})
     return out

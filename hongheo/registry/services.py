@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import PermissionDenied, ValidationError
+from hongheo.core.ids import prefix_kind
 from hongheo.core.text import fold, person_sort_key, split_full_name
 from hongheo.geography.models import Area
 from hongheo.users.access import user_can_write_households, user_covers_area
@@ -83,6 +84,8 @@ class MemberInput:
     relation_to_head: str
     personal_id: str | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    # An officer confirmed a personal ID whose prefix is in neither list (birth registered abroad).
+    accept_unknown_id_prefix: bool = False
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -93,6 +96,13 @@ def _check_writer(actor: Any, area: Area) -> None:
         return
     if not user_can_write_households(actor) or not user_covers_area(actor, area):
         raise PermissionDenied("Bạn không có quyền ghi dữ liệu hộ gia đình ở địa bàn này.")
+
+
+def _prefix_accepted(personal_id: str | None, accepted: bool) -> dict[str, Any]:
+    """Audit note when an officer accepted a personal ID whose prefix is in neither list."""
+    if accepted and personal_id and prefix_kind(personal_id) == "unknown":
+        return {"personal_id_prefix_accepted": personal_id[:3]}
+    return {}
 
 
 def _household_area(household: Household) -> Area:
@@ -302,7 +312,8 @@ def _member_build(household: Household, data: MemberInput) -> Member:
             "relation_to_head": data.relation_to_head,
             "personal_id": data.personal_id,
             **data.facts,
-        }
+        },
+        accept_unknown_id_prefix=data.accept_unknown_id_prefix,
     )
     if errors:
         raise _invalid(errors, code="personal_id" if set(errors) == {"personal_id"} else "invalid")
@@ -557,16 +568,20 @@ def member_add(*, actor: Any, household: Household, data: MemberInput, date: dt.
         "registry.member_add",
         household,
         obj=member,
-        after=snapshot(member),
+        after={**snapshot(member), **_prefix_accepted(member.personal_id, data.accept_unknown_id_prefix)},
         personal_id=member.personal_id or "",
     )
     return member
 
 
 @transaction.atomic
-def member_update(*, actor: Any, member: Member, changes: Mapping[str, Any]) -> Member:
+def member_update(
+    *, actor: Any, member: Member, changes: Mapping[str, Any], accept_unknown_id_prefix: bool = False
+) -> Member:
     """Correct a member's personal facts. Becoming or ceasing to be head goes through
-    :func:`household_change_head`, so the head rule cannot be broken here."""
+    :func:`household_change_head`, so the head rule cannot be broken here. A personal ID with a
+    prefix in neither list needs ``accept_unknown_id_prefix`` (an officer's confirmation) when it
+    is entered or changed; one already recorded stays accepted."""
     member = _lock_member(member)
     household = member.household
     _check_writer(actor, _household_area(household))
@@ -584,7 +599,10 @@ def member_update(*, actor: Any, member: Member, changes: Mapping[str, Any]) -> 
             details={"fields": {"relation_to_head": "Dùng chức năng Đổi chủ hộ."}},
         )
     current = {name: getattr(member, name) for name in ("date_of_birth", "sex", "personal_id")}
-    cleaned, errors = clean_member({**current, **changes})
+    unchanged_id = changes.get("personal_id", member.personal_id) == member.personal_id
+    cleaned, errors = clean_member(
+        {**current, **changes}, accept_unknown_id_prefix=accept_unknown_id_prefix or unchanged_id
+    )
     if errors:
         raise _invalid(errors)
     cleaned = {k: v for k, v in cleaned.items() if k in changes}
@@ -617,7 +635,7 @@ def member_update(*, actor: Any, member: Member, changes: Mapping[str, Any]) -> 
         household,
         obj=member,
         before=before,
-        after=after,
+        after={**after, **_prefix_accepted(cleaned.get("personal_id"), accept_unknown_id_prefix)},
         personal_id=member.personal_id or "",
     )
     return member

@@ -107,8 +107,16 @@ HEAD, SPOUSE, CHILD, PARENT, GRANDCHILD, SIBLING, OTHER = range(len(RELATIONS))
 # Category lists are ordered from worst to best: a household's latent living standard picks the
 # category through correlated uniforms (see ``_ordered``).
 HOUSING = ("makeshift", "non_durable", "semi_durable", "durable")
-WATER = ("surface", "unprotected_well", "rainwater", "protected_well", "purchased", "piped")
-TOILET = ("none", "unimproved", "improved_pit", "flush_septic")
+WATER = (
+    "surface",
+    "unprotected_well",
+    "rainwater",
+    "protected_spring",
+    "protected_well",
+    "purchased",
+    "piped",
+)
+TOILET = ("none", "unimproved", "improved_pit", "pour_flush", "flush_septic")
 WASTE = ("dumped", "burned_buried", "collected")
 EDUCATION = ("none", "primary", "lower_secondary", "upper_secondary", "vocational", "college", "university")
 EMPLOYMENT = ("unemployed", "wage_no_contract", "self_employed", "wage_with_contract", "not_in_labour_force")
@@ -119,12 +127,17 @@ URBAN, RURAL, RURAL_MINORITY = 0, 1, 2
 _GROUP_PROBS: dict[str, list[list[float]]] = {
     # approximate shapes after the 2019 census / VHLSS national shares; hand-set
     "housing": [[0.004, 0.016, 0.25, 0.73], [0.012, 0.035, 0.50, 0.453], [0.06, 0.14, 0.56, 0.24]],
+    # protected springs (nước khe/mó) mostly in upland minority villages; pour-flush latrines rural
     "water": [
-        [0.002, 0.006, 0.01, 0.05, 0.05, 0.882],
-        [0.015, 0.035, 0.07, 0.41, 0.03, 0.44],
-        [0.16, 0.13, 0.05, 0.20, 0.01, 0.45],
+        [0.002, 0.006, 0.01, 0.001, 0.049, 0.05, 0.882],
+        [0.015, 0.035, 0.07, 0.03, 0.38, 0.03, 0.44],
+        [0.12, 0.13, 0.05, 0.12, 0.12, 0.01, 0.45],
     ],
-    "toilet": [[0.002, 0.008, 0.02, 0.97], [0.015, 0.035, 0.08, 0.87], [0.14, 0.20, 0.20, 0.46]],
+    "toilet": [
+        [0.002, 0.008, 0.01, 0.01, 0.97],
+        [0.015, 0.035, 0.05, 0.06, 0.84],
+        [0.14, 0.20, 0.14, 0.10, 0.42],
+    ],
     "waste": [[0.02, 0.05, 0.93], [0.10, 0.35, 0.55], [0.35, 0.45, 0.20]],
     # among people in the labour force: unemployed, no contract, self-employed, with contract
     "work": [[0.03, 0.17, 0.35, 0.45], [0.02, 0.22, 0.51, 0.25], [0.02, 0.16, 0.74, 0.08]],

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from hongheo.core.ids import InvalidPersonalId, validate_personal_id
+from hongheo.core.ids import InvalidPersonalId, prefix_kind, validate_personal_id
 
 from .code_lists import UnknownCode, check_code, check_codes
 
@@ -172,10 +172,15 @@ def clean_causes_needs(
 
 
 def clean_member(
-    fields: dict[str, Any], *, today: dt.date | None = None
+    fields: dict[str, Any], *, today: dt.date | None = None, accept_unknown_id_prefix: bool = False
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Check a member's fields (a full set on creation, a partial set on update: the caller merges
-    the current values in first so the personal ID is checked against date of birth and sex)."""
+    the current values in first so the personal ID is checked against date of birth and sex).
+
+    A personal ID whose first 3 digits are in neither the province list nor the country list is a
+    warning, reported as the error :data:`UNKNOWN_ID_PREFIX` until an officer accepts it
+    (``accept_unknown_id_prefix``): a birth registered abroad carries a country code, and the
+    country list was not found (Decree 137/2015 Art. 13)."""
     today = today or dt.date.today()
     cleaned: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -224,11 +229,27 @@ def clean_member(
                 pid,
                 date_of_birth=dob if "date_of_birth" not in errors else None,
                 sex=sex if sex and "sex" not in errors else None,
+                allow_unknown_prefix=True,
             )
         except InvalidPersonalId as exc:
             reason = PERSONAL_ID_MESSAGES.get(exc.reason_code, exc.message)
             errors["personal_id"] = f"Số định danh {pid}: {reason}."
+        else:
+            if not accept_unknown_id_prefix and prefix_kind(pid) == "unknown":
+                errors["personal_id"] = unknown_prefix_message(pid)
     return cleaned, errors
+
+
+#: Start of the warning about a prefix in neither list (forms look for it to offer "accept").
+UNKNOWN_ID_PREFIX = "chưa có trong danh sách mã nơi đăng ký khai sinh"
+
+
+def unknown_prefix_message(pid: str) -> str:
+    return (
+        f"Số định danh {pid}: 3 chữ số đầu “{pid[:3]}” {UNKNOWN_ID_PREFIX} (63 mã tỉnh và các mã quốc gia "
+        "đã khai báo). Nếu người này đăng ký khai sinh ở nước ngoài (mã quốc gia) và số đúng như trên "
+        "giấy tờ, đánh dấu “Xác nhận số định danh” rồi lưu lại."
+    )
 
 
 def message(errors: dict[str, str]) -> str:

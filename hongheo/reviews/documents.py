@@ -125,9 +125,34 @@ def decision_pdf(decision: Decision) -> bytes:
             "annexes": annexes,
             "counts": {k: len(v) for k, v in lists.items()},
             "status_year": status_year,
-            "signer": decision.signed_by,
+            "instrument": (instrument := _instrument(review_round.standard_code)),
+            "instrument_by_government": instrument.startswith("Nghị định"),
+            "signer": signer_block(decision.signed_by),
         },
     )
+
+
+def _instrument(standard_code: str) -> str:
+    """The legal instrument of the round's standard, by name ("Nghị định số 07/2021/NĐ-CP ngày
+    27/01/2021"), never the internal code of the standard."""
+    from hongheo.standards.rules.catalog import StandardError
+    from hongheo.standards.selectors import standard_get
+
+    try:
+        return standard_get(standard_code).instrument
+    except StandardError:
+        return ""
+
+
+def signer_block(user: Any) -> dict[str, str]:
+    """The signature block of a commune decision from the signer's profile: the printed name is
+    the user's full name (never the account name; left blank for a hand-written name when the
+    profile has none) and the title their position. A vice-chairman signs "KT. CHỦ TỊCH"."""
+    name = (getattr(user, "full_name", "") or "").strip()
+    position = (getattr(user, "position", "") or "").strip()
+    title = position.split(" Ủy ban")[0].split(" UBND")[0].strip().upper() if position else "CHỦ TỊCH"
+    on_behalf = "KT. CHỦ TỊCH" if title.startswith("PHÓ CHỦ TỊCH") else ""
+    return {"name": name, "title": title, "on_behalf": on_behalf, "position": position}
 
 
 # --- Mẫu 03 -------------------------------------------------------------------------------------

@@ -10,9 +10,20 @@ from hongheo.core.models import Job
 from hongheo.geography.models import Area
 
 from .classification import classification_run
+from .models import ClassificationRun
 
 
-@job_handler("standards.classify_area")
+def _interrupted(job: Job) -> None:
+    """The worker died mid-run: the results' write transaction was rolled back; the run record,
+    created before it, is marked failed so no page shows it running forever."""
+    from django.utils import timezone
+
+    ClassificationRun.objects.filter(job=job, state=ClassificationRun.State.RUNNING).update(
+        state=ClassificationRun.State.FAILED, finished_at=timezone.now()
+    )
+
+
+@job_handler("standards.classify_area", on_interrupted=_interrupted)
 def classify_area(job: Job, progress: Progress) -> dict[str, Any]:
     params = job.params
     area = Area.objects.get(code=params["area_code"])

@@ -14,11 +14,11 @@ class AreaAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, BaseUserAdmin):
-    list_display = ("username", "full_name", "role", "is_active", "last_login")
+    list_display = ("username", "full_name", "position", "role", "is_active", "last_login")
     list_filter = ("role", "is_active")
     search_fields = ("username", "full_name")
     inlines = [AreaAssignmentInline]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
-        ("Hộ Nghèo", {"fields": ("role", "full_name", "phone")}),
+        ("Hộ Nghèo", {"fields": ("role", "full_name", "position", "phone")}),
     )

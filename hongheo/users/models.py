@@ -22,6 +22,8 @@ class Role(models.TextChoices):
 class User(AbstractUser):
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.SURVEYOR)
     full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    # Printed under the signature of official documents (e.g. "Chủ tịch Ủy ban nhân dân xã …").
+    position = models.CharField(_("chức vụ"), max_length=150, blank=True)
     phone = models.CharField(max_length=20, blank=True)
     areas = models.ManyToManyField(Area, through="AreaAssignment", related_name="+", blank=True)  # type: ignore[var-annotated]
 

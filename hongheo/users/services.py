@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from hongheo.core.audit import audit_write
-from hongheo.core.errors import ValidationError
+from hongheo.core.errors import PermissionDenied, ValidationError
 from hongheo.geography.models import Area
 
 from .models import AreaAssignment, LoginFailure, Role, User
@@ -35,6 +35,7 @@ def user_create(
     role: str,
     areas: list[Area],
     full_name: str = "",
+    position: str = "",
     is_staff: bool = False,
 ) -> User:
     if role not in Role.values:
@@ -49,7 +50,11 @@ def user_create(
     if User.objects.filter(username=username).exists():
         raise ValidationError(f"Tên đăng nhập '{username}' đã tồn tại.")
     user = User(
-        username=username, role=role, full_name=full_name, is_staff=is_staff or role == Role.ADMINISTRATOR
+        username=username,
+        role=role,
+        full_name=full_name,
+        position=position,
+        is_staff=is_staff or role == Role.ADMINISTRATOR,
     )
     if password:
         user.set_password(password)
@@ -100,3 +105,31 @@ def login_record_success(*, user: User, address: str) -> None:
     with transaction.atomic():
         LoginFailure.objects.filter(key__in=[_keys(user.username, address)[0]]).delete()
         audit_write(actor=user, action="auth.login", obj=user)
+
+
+@transaction.atomic
+def user_profile_update(*, actor: Any, user: User, full_name: str, position: str) -> User:
+    """A user's own name and position (họ và tên, chức vụ), printed under their signature on
+    official documents (Mẫu 02). Only the user themself or an administrator may change them."""
+    if getattr(actor, "pk", None) != user.pk and getattr(actor, "role", None) != Role.ADMINISTRATOR:
+        raise PermissionDenied("Bạn không có quyền sửa hồ sơ của người dùng này.")
+    full_name = " ".join(full_name.split())
+    position = " ".join(position.split())
+    if not full_name:
+        raise ValidationError("Vui lòng nhập họ và tên (in dưới chữ ký trên văn bản).")
+    if len(full_name) > 150 or len(position) > 150:
+        raise ValidationError("Họ và tên, chức vụ không được dài quá 150 ký tự.")
+    if any(ch.isdigit() for ch in full_name):
+        raise ValidationError("Họ và tên không được chứa chữ số.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"full_name": user.full_name, "position": user.position}
+    user.full_name, user.position = full_name, position
+    user.save(update_fields=["full_name", "position"])
+    audit_write(
+        actor=actor,
+        action="users.profile_update",
+        obj=user,
+        before=before,
+        after={"full_name": full_name, "position": position},
+    )
+    return user

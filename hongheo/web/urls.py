@@ -5,6 +5,7 @@ All names stay in the one ``web`` namespace (``web:household_detail``, ``web:rev
 from django.urls import URLPattern, URLResolver, path
 
 from . import views
+from .account import urls as account_urls
 from .imports import urls as imports_urls
 from .registry import urls as registry_urls
 from .reports import urls as reports_urls
@@ -30,3 +31,4 @@ urlpatterns += standards_urls.urlpatterns
 urlpatterns += reviews_urls.urlpatterns
 urlpatterns += reports_urls.urlpatterns
 urlpatterns += imports_urls.urlpatterns
+urlpatterns += account_urls.urlpatterns

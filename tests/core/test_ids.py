@@ -58,17 +58,19 @@ def test_table_has_63_codes_with_provenance() -> None:
     raw = json.loads(
         resources.files("hongheo.core").joinpath("data/birth_registration_codes.json").read_text("utf-8")
     )
-    assert {"verified", "derived"} <= set(raw["provenance"])
+    assert {"verified", "countries"} <= set(raw["provenance"])
     codes = raw["codes"]
     assert len(codes) == 63
     assert len({c["code"] for c in codes}) == 63
     for entry in codes:
         assert len(entry["code"]) == 3 and entry["code"].isdigit()
-        assert entry["status"] in {"verified", "derived"}
-        assert entry["source"]
+        # all 63 checked against Circular 07/2016/TT-BCA (fact check of November 2026)
+        assert entry["status"] == "verified"
+        assert any("07/2016/TT-BCA" in source for source in entry["source"])
         assert entry["code"] == "0" + entry["gso_code_2004"]
-    verified = {c["code"] for c in codes if c["status"] == "verified"}
-    assert verified == set(VERIFIED)
+    # the country codes of births registered abroad: a list that starts empty, with its provenance
+    assert raw["country_codes"]["status"] == "unknown" and raw["country_codes"]["codes"] == []
+    assert "137/2015" in raw["country_codes"]["source"]
 
 
 def test_verified_names() -> None:

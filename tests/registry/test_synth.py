@@ -64,15 +64,13 @@ def test_codes_and_categories(hue: Population) -> None:
     assert (h.filter(pl.col("commune_kind") == "phuong")["area"] == "urban").all()
     assert (h.filter(pl.col("commune_kind") != "phuong")["area"] == "rural").all()
     assert set(h["housing_quality"]) <= {"durable", "semi_durable", "non_durable", "makeshift"}
-    assert set(h["water_source"]) <= {
-        "piped",
-        "protected_well",
-        "rainwater",
-        "unprotected_well",
-        "surface",
-        "purchased",
-    }
-    assert set(h["toilet"]) <= {"flush_septic", "improved_pit", "unimproved", "none"}
+    # every code the generator uses is in the registry's code lists (including the protected spring and
+    # pour-flush codes added in issue 7)
+    from hongheo.registry import code_lists
+
+    assert set(h["water_source"]) <= set(code_lists.codes("water_source"))
+    assert set(h["toilet"]) <= set(code_lists.codes("toilet"))
+    assert {"protected_spring"} <= set(h["water_source"]) and {"pour_flush"} <= set(h["toilet"])
     assert set(h["waste_handling"]) <= {"collected", "burned_buried", "dumped"}
     assert set(m["education_level"]) <= {
         "none", "primary", "lower_secondary", "upper_secondary", "vocational", "college", "university"

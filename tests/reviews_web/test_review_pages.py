@@ -479,6 +479,8 @@ def test_decision_page_sign_print_and_verify(world, people, rnd, other_officer):
     response = chairman.get(f"/ra-soat/quyet-dinh/{decision.pk}/mau-02.pdf")
     text = _pdf_text(_body(response))
     assert "12/QĐ-UBND" in text and "DANH SÁCH HỘ THOÁT NGHÈO" in text and "Nguyễn Văn An" in text
+    # the standard is cited by its legal instrument, never by its internal code (issue 7 §5)
+    assert "Nghị định số" in text and "vn-20" not in text and people["chairman"].username not in text
     decision.refresh_from_db()
     assert decision.pdf  # kept as first printed
 

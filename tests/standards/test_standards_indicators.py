@@ -167,10 +167,11 @@ def test_nutrition_children_under_16(age: int, expected: bool) -> None:
         (40, "female", "wage_no_contract", True),
         (40, "female", "wage_with_contract", False),
         (40, "female", "not_in_labour_force", False),
-        (55, "female", "unemployed", True),
-        (56, "female", "unemployed", False),
-        (60, "male", "unemployed", True),
-        (61, "male", "unemployed", False),
+        # REF is in 2024: retirement age (Labour Code 2019 Art. 169) men 61 y, women 56 y 4 m.
+        (56, "female", "unemployed", True),
+        (57, "female", "unemployed", False),
+        (61, "male", "unemployed", True),
+        (62, "male", "unemployed", False),
     ],
 )
 def test_employment_working_age(age: int, sex: str, status: str, expected: bool) -> None:

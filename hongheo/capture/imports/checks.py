@@ -109,9 +109,11 @@ def _personal_id_clean() -> pl.Expr:
 
 
 def _personal_id(dob: pl.Expr, sex: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """The checks of ``validate_personal_id`` in its order (``personal_id`` already cleaned)."""
+    """The checks of ``validate_personal_id`` in its order (``personal_id`` already cleaned). A
+    prefix in neither the province nor the country list is not an error here: it is reported as a
+    warning of the import (:func:`unknown_prefix_rows`), since a birth registered abroad carries a
+    country code and the country list was not found."""
     pid = pl.col("personal_id")
-    known = list(birth_registration_codes())
     digit = pid.str.slice(3, 1).cast(pl.Int32, strict=False)
     century = 1900 + (digit // 2) * 100
     two = pid.str.slice(4, 2).cast(pl.Int32, strict=False)
@@ -124,8 +126,6 @@ def _personal_id(dob: pl.Expr, sex: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .then(prefix + pl.lit(PERSONAL_ID_MESSAGES["length"]))
         .when(~pid.str.contains(r"^\d{12}$"))
         .then(prefix + pl.lit(PERSONAL_ID_MESSAGES["non_digit"]))
-        .when(~pid.str.slice(0, 3).is_in(known))
-        .then(prefix + pl.lit(PERSONAL_ID_MESSAGES["unknown_province_code"]))
         .when(dob.is_not_null() & (dob.dt.year() // 100 * 100 != century))
         .then(prefix + pl.lit(PERSONAL_ID_MESSAGES["century_mismatch"]))
         .when(dob.is_not_null() & (dob.dt.year() % 100 != two))
@@ -134,6 +134,13 @@ def _personal_id(dob: pl.Expr, sex: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
         .then(prefix + pl.lit(PERSONAL_ID_MESSAGES["sex_mismatch"]))
     )
     return pid.alias("personal_id"), message
+
+
+def unknown_prefix(frame: pl.DataFrame) -> pl.Expr:
+    """Rows whose well-formed personal ID has a prefix in neither list."""
+    pid = pl.col("personal_id")
+    known = list(birth_registration_codes())
+    return pid.is_not_null() & pid.str.contains(r"^\d{12}$") & ~pid.str.slice(0, 3).is_in(known)
 
 
 def _code_table(key: str, mapping: dict[str, Any]) -> dict[str, str]:

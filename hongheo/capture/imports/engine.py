@@ -81,6 +81,7 @@ class Outcome:
     communes: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    id_prefix_warnings: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -96,6 +97,7 @@ class Outcome:
             "communes": self.communes[:50],
             "timings": {k: round(v, 3) for k, v in self.timings.items()},
             "warnings": self.warnings,
+            "id_prefix_warnings": self.id_prefix_warnings,
         }
 
 
@@ -445,6 +447,7 @@ def validate(
         1 if frame.filter(pl.col(HH).is_null()).height else 0
     )
     outcome.rows_rejected = frame.filter(pl.col(REASON).is_not_null()).height
+    _warn_unknown_prefixes(frame, outcome)
     new = frame.filter(pl.col("_status") == "new")
     outcome.members_new = new.height
     # existing households whose class the registry does not have yet
@@ -463,6 +466,29 @@ def validate(
         .iter_rows()
     }
     return Plan(frame, new, existing_status, outcome, new_villages)
+
+
+SHOWN_PREFIX_WARNINGS = 20
+
+
+def _warn_unknown_prefixes(frame: pl.DataFrame, outcome: Outcome) -> None:
+    """Accepted rows whose personal ID has a prefix in neither list: imported (the officer who runs
+    the import accepts them), and listed as a warning to check (Decree 137/2015 Art. 13: a birth
+    registered abroad carries a country code; the country list was not found)."""
+    odd = frame.filter(checks.unknown_prefix(frame) & pl.col(REASON).is_null())
+    outcome.id_prefix_warnings = odd.height
+    if not odd.height:
+        return
+    shown = ", ".join(
+        f"{pid} (dòng {row})"
+        for row, pid in odd.select(ROW, "personal_id").head(SHOWN_PREFIX_WARNINGS).iter_rows()
+    )
+    more = f" và {odd.height - SHOWN_PREFIX_WARNINGS} số khác" if odd.height > SHOWN_PREFIX_WARNINGS else ""
+    outcome.warnings.append(
+        f"Cần kiểm tra {odd.height} số định danh có 3 chữ số đầu chưa có trong danh sách mã nơi đăng ký "
+        f"khai sinh (có thể là mã quốc gia của người đăng ký khai sinh ở nước ngoài); đã nhận theo xác nhận "
+        f"của người nhập: {shown}{more}."
+    )
 
 
 def _households_frame(
@@ -813,8 +839,10 @@ def rejected_workbook(read: ReadResult, plan: Plan, path: Path) -> int:
     return rows.height
 
 
-def scratch_path(suffix: str) -> Path:
-    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False)  # noqa: SIM115
+def scratch_path(suffix: str, folder: Path | None = None) -> Path:
+    """A temporary file; in ``folder`` (the job's scratch folder, removed when the job ends or is
+    found interrupted) when given."""
+    handle = tempfile.NamedTemporaryFile(suffix=suffix, delete=False, dir=folder)  # noqa: SIM115
     handle.close()
     return Path(handle.name)
 

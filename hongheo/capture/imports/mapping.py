@@ -67,6 +67,23 @@ _SYNONYMS: dict[str, dict[str, str]] = {
         "anh chi em": "sibling",
         "khac": "other",
     },
+    # issue 7 §5: the rule text accepts these two; lists write them in several ways
+    "water_source": {
+        "nuoc khe mo duoc bao ve": "protected_spring",
+        "khe/mo duoc bao ve": "protected_spring",
+        "khe mo duoc bao ve": "protected_spring",
+        "nuoc khe duoc bao ve": "protected_spring",
+        "nuoc mo duoc bao ve": "protected_spring",
+        "mo nuoc duoc bao ve": "protected_spring",
+        "protected spring": "protected_spring",
+    },
+    "toilet": {
+        "nha tieu tham doi nuoc": "pour_flush",
+        "ho xi tham doi nuoc": "pour_flush",
+        "tham doi": "pour_flush",
+        "pour-flush": "pour_flush",
+        "pour flush": "pour_flush",
+    },
     "official_class": {
         "ho ngheo": "poor",
         "ngheo": "poor",

@@ -47,13 +47,16 @@ def mappings_for(actor: Any) -> Any:
     return ImportMapping.objects.filter(created_by=actor).order_by("name")
 
 
-@transaction.atomic
 def import_upload(
     *, actor: Any, name: str, data: bytes, saved_mapping: ImportMapping | None = None
 ) -> ImportBatch:
     """Receive a file: check it can be read (format, encoding, size, not empty), keep it, and
     queue the import when its layout is known (the product's template, or a saved mapping);
-    otherwise the batch waits for the mapping step."""
+    otherwise the batch waits for the mapping step.
+
+    The file is parsed and hashed, and stored, BEFORE the one short write transaction: on SQLite a
+    write transaction holds the database's only write lock, and parsing a large upload inside it
+    would make every other user's login wait."""
     _check_importer(actor)
     preview = reading.read_table(name, data, max_bytes=max_bytes(), limit=PREVIEW_ROWS)
     mapping: dict[str, Any] = {}
@@ -80,15 +83,20 @@ def import_upload(
         result={"warnings": preview.warnings, "encoding": preview.encoding, "kind": preview.kind},
     )
     batch.file.save(f"nhap-{timezone.now():%Y%m%d-%H%M%S}.{preview.kind}", ContentFile(data), save=False)
-    batch.save()
-    audit_write(
-        actor=actor,
-        action="capture.import_upload",
-        obj=batch,
-        after={"file": batch.file_name, "sha256": batch.file_sha256, "size": batch.file_size},
-    )
-    if mapping:
-        _enqueue(actor, batch, mapping)
+    try:
+        with transaction.atomic():
+            batch.save()
+            audit_write(
+                actor=actor,
+                action="capture.import_upload",
+                obj=batch,
+                after={"file": batch.file_name, "sha256": batch.file_sha256, "size": batch.file_size},
+            )
+            if mapping:
+                _enqueue(actor, batch, mapping)
+    except BaseException:
+        batch.file.delete(save=False)  # nothing recorded: keep no orphan file
+        raise
     return batch
 
 
@@ -163,9 +171,15 @@ def _earlier_import(batch: ImportBatch) -> ImportBatch | None:
 
 
 def import_run(
-    *, batch: ImportBatch, progress: Progress | None = None, today: dt.date | None = None
+    *,
+    batch: ImportBatch,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+    scratch: Any = None,
 ) -> dict[str, Any]:
-    """The job's body: read, validate, write (one transaction), keep the rejected rows."""
+    """The job's body: read and validate (no transaction open), then write in one transaction and
+    keep the rejected rows. Safe to run again: a batch already written is not written twice (its
+    state is DONE in the same transaction as its rows), and a killed run wrote nothing."""
     actor = batch.created_by
     today = today or timezone.localdate()
 
@@ -175,6 +189,10 @@ def import_run(
         lo, hi = PHASES[phase]
         progress.advance(int(1000 * (lo + (hi - lo) * min(max(fraction, 0.0), 1.0))), message, force=True)
 
+    batch.refresh_from_db()
+    if batch.state in (ImportBatch.State.DONE, ImportBatch.State.DUPLICATE):
+        # A retried job whose first run committed (killed after the write): nothing to do again.
+        return {"batch_id": batch.pk, **batch.result, "already_done": True}
     if progress is not None:
         progress.total(1000)
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.RUNNING, error="")
@@ -197,7 +215,7 @@ def import_run(
         outcome = plan.outcome
         rejected_name = ""
         if outcome.rows_rejected:
-            path = engine.scratch_path(".xlsx")
+            path = engine.scratch_path(".xlsx", folder=scratch)
             try:
                 engine.rejected_workbook(read, plan, path)
                 stem = batch.file_name.rsplit(".", 1)[0][:80]
@@ -233,3 +251,11 @@ def import_run(
     except Exception as exc:
         ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.FAILED, error=str(exc)[:2000])
         raise
+
+
+def import_interrupted(*, batch_id: Any, error: str) -> None:
+    """The worker running this import died (job interrupted): the write transaction was rolled
+    back, so the batch is failed with the job's reason and can be run again."""
+    ImportBatch.objects.filter(
+        pk=batch_id, state__in=[ImportBatch.State.QUEUED, ImportBatch.State.RUNNING]
+    ).update(state=ImportBatch.State.FAILED, error=error[:2000], updated_at=timezone.now())

@@ -158,6 +158,26 @@ class Standard:
     def in_force(self, on: dt.date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)
 
+    @property
+    def instrument(self) -> str:
+        """The legal instrument an official document cites for this standard, by name and date
+        (the first entry of its legal basis): "Nghị định số 07/2021/NĐ-CP ngày 27/01/2021"."""
+        return instrument_citation(self.legal_basis[0]) if self.legal_basis else ""
+
+
+_INSTRUMENT_KIND = re.compile(r"^(Nghị định|Quyết định|Thông tư|Nghị quyết|Luật)\s+(?!số\b)")
+
+
+def instrument_citation(entry: Mapping[str, Any]) -> str:
+    """ "Nghị định 07/2021/NĐ-CP" + date → "Nghị định số 07/2021/NĐ-CP ngày 27/01/2021" (the
+    wording of a citation in an official document)."""
+    name = _INSTRUMENT_KIND.sub(r"\1 số ", " ".join(str(entry.get("document", "")).split()))
+    try:
+        day = dt.date.fromisoformat(str(entry.get("date")))
+    except ValueError:
+        return name
+    return f"{name} ngày {day:%d/%m/%Y}"
+
 
 # ---------------------------------------------------------------------------------------------
 # Validation

@@ -38,7 +38,7 @@ Facts = Mapping[str, Any]
 # Parameter specifications (used by the catalog to validate standard documents)
 # ---------------------------------------------------------------------------------------------
 
-PARAM_KINDS = frozenset({"int", "number", "bool", "codes", "date", "int_by_sex", "bands"})
+PARAM_KINDS = frozenset({"int", "number", "bool", "codes", "date", "int_by_sex", "bands", "age_schedule"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +74,8 @@ def check_param(name: str, spec: ParamSpec, value: Any) -> str | None:
             isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) for k, v in value.items()
         )
         return None if ok else f"{name}: phải là {{giới tính: số nguyên}}"
+    if kind == "age_schedule":
+        return _check_age_schedule(name, value)
     if kind == "bands":
         if not isinstance(value, list) or not value:
             return f"{name}: phải là danh sách nhóm tuổi"
@@ -95,9 +97,81 @@ def check_param(name: str, spec: ParamSpec, value: Any) -> str | None:
     return f"{name}: loại tham số không biết {kind!r}"  # pragma: no cover
 
 
+def _check_age_schedule(name: str, value: Any) -> str | None:
+    """A dated schedule of an age limit by sex: ``[{"from": "YYYY-MM-DD", "male": [years, months],
+    "female": [years, months]}, …]`` in increasing ``from`` order."""
+    if not isinstance(value, list) or not value:
+        return f"{name}: phải là danh sách mốc thời gian"
+    previous: dt.date | None = None
+    for i, step in enumerate(value):
+        if not isinstance(step, dict):
+            return f"{name}[{i}]: phải là đối tượng"
+        try:
+            start = dt.date.fromisoformat(str(step["from"]))
+        except (KeyError, TypeError, ValueError):
+            return f"{name}[{i}].from: phải là ngày YYYY-MM-DD"
+        if previous is not None and start <= previous:
+            return f"{name}[{i}].from: các mốc phải tăng dần"
+        previous = start
+        for sex in ("male", "female"):
+            age = step.get(sex)
+            ok = (
+                isinstance(age, list)
+                and len(age) == 2
+                and all(isinstance(v, int) and not isinstance(v, bool) for v in age)
+                and age[0] >= 0
+                and 0 <= age[1] < 12
+            )
+            if not ok:
+                return f"{name}[{i}].{sex}: phải là [số năm, số tháng 0–11]"
+    return None
+
+
 # ---------------------------------------------------------------------------------------------
 # Shared helpers
 # ---------------------------------------------------------------------------------------------
+
+
+def months_on(date_of_birth: dt.date | None, reference_date: dt.date) -> int | None:
+    """Completed months of age at ``reference_date`` (61 y 6 m = 738); ``None`` without a birth date."""
+    if date_of_birth is None:
+        return None
+    if isinstance(date_of_birth, dt.datetime):
+        date_of_birth = date_of_birth.date()
+    if isinstance(date_of_birth, str):
+        date_of_birth = dt.date.fromisoformat(date_of_birth)
+    months = (reference_date.year - date_of_birth.year) * 12 + reference_date.month - date_of_birth.month
+    if reference_date.day < date_of_birth.day:
+        months -= 1
+    return months
+
+
+def scheduled_age_months(schedule: Sequence[Mapping[str, Any]], on: dt.date) -> dict[str, int]:
+    """The age limit by sex, in months, that a dated schedule sets on ``on``: the last step whose
+    ``from`` is on or before ``on`` (the first step before the schedule starts)."""
+    chosen = schedule[0]
+    for step in schedule:
+        if dt.date.fromisoformat(step["from"]) <= on:
+            chosen = step
+    return {sex: chosen[sex][0] * 12 + chosen[sex][1] for sex in ("male", "female")}
+
+
+def _scheduled_limit(p: Mapping[str, Any]) -> Mapping[str, int] | None:
+    """The resolved schedule limit; a schedule that was not resolved is a programming error (it
+    would otherwise silently mean "no upper age")."""
+    if p.get("age_max_schedule") and "_age_max_months_by_sex" not in p:
+        raise ValueError("age_max_schedule must be resolved at the reference date (resolve_params)")
+    limit: Mapping[str, int] | None = p.get("_age_max_months_by_sex")
+    return limit
+
+
+def resolve_params(params: Mapping[str, Any], on: dt.date) -> Mapping[str, Any]:
+    """Parameters as they apply on the reference date ``on``: a dated ``age_max_schedule`` becomes
+    ``_age_max_months_by_sex`` (the limit that year, in months)."""
+    schedule = params.get("age_max_schedule")
+    if not schedule:
+        return params
+    return {**params, "_age_max_months_by_sex": scheduled_age_months(schedule, on)}
 
 
 def age_on(date_of_birth: dt.date | None, reference_date: dt.date) -> int | None:
@@ -151,13 +225,19 @@ def _member_ref(member: Facts, age: int | None) -> dict[str, Any]:
     return ref
 
 
-def _in_age(age: int | None, p: Mapping[str, Any], sex: Any = None) -> bool:
+def _in_age(age: int | None, p: Mapping[str, Any], sex: Any = None, months: int | None = None) -> bool:
     if age is None:
         return False
     if p.get("age_min") is not None and age < p["age_min"]:
         return False
     if p.get("age_below") is not None and age >= p["age_below"]:
         return False
+    by_months = _scheduled_limit(p)
+    if by_months is not None:
+        # Working age ends at the retirement age of the reference year (inclusive, in completed
+        # months: 61 y 6 m still counts, 61 y 7 m does not); a member of unknown sex is not counted.
+        limit = by_months.get(sex)
+        return limit is not None and months is not None and months <= limit
     age_max = p.get("age_max")
     by_sex = p.get("age_max_by_sex")
     if by_sex and sex in by_sex:
@@ -204,7 +284,12 @@ def _any_member_eval(fact: str | None, p: Mapping[str, Any], hh: HouseholdFacts)
         if age is None:
             missing += 1
             continue
-        if not _in_age(age, p, member.get("sex")):
+        months = (
+            months_on(member.get("date_of_birth"), hh.reference_date)
+            if "_age_max_months_by_sex" in p
+            else None
+        )
+        if not _in_age(age, p, member.get("sex"), months):
             continue
         value = member.get(fact)
         if value is None:
@@ -227,6 +312,14 @@ def _age_expr(p: Mapping[str, Any]) -> pl.Expr:
         cond = cond & (age >= p["age_min"])
     if p.get("age_below") is not None:
         cond = cond & (age < p["age_below"])
+    by_months = _scheduled_limit(p)
+    if by_months is not None:
+        months_limit: Any = pl.lit(None, dtype=pl.Int32)
+        for sex, value in by_months.items():
+            months_limit = (
+                pl.when(pl.col("sex") == sex).then(pl.lit(value, dtype=pl.Int32)).otherwise(months_limit)
+            )
+        return cond & (pl.col("_age_months") <= months_limit).fill_null(False)
     by_sex = p.get("age_max_by_sex")
     if by_sex:
         limit: Any = pl.lit(p.get("age_max"), dtype=pl.Int32)
@@ -274,6 +367,7 @@ ANY_MEMBER = Evaluator(
         "age_below": ParamSpec("int", required=False),
         "age_max": ParamSpec("int", required=False),
         "age_max_by_sex": ParamSpec("int_by_sex", required=False),
+        "age_max_schedule": ParamSpec("age_schedule", required=False),
     },
     needs_fact=True,
     evaluate=_any_member_eval,
@@ -642,7 +736,8 @@ class IndicatorOutcome:
 
 def evaluate_indicator(indicator: Indicator, household: HouseholdFacts) -> IndicatorOutcome:
     evaluator = EVALUATORS[indicator.evaluator]
-    deprived, facts = evaluator.evaluate(indicator.fact, indicator.params, household)
+    params = resolve_params(indicator.params, household.reference_date)
+    deprived, facts = evaluator.evaluate(indicator.fact, params, household)
     return IndicatorOutcome(indicator.code, bool(deprived), facts)
 
 
@@ -694,11 +789,18 @@ def derive_deprivations(
     aggs: list[pl.Expr] = [pl.len().cast(pl.Int64).alias("_n_members")]
     for ind in std.indicators:
         evaluator = EVALUATORS[ind.evaluator]
-        aggs.extend(evaluator.member_aggs(ind.code, ind.fact, ind.params))
+        aggs.extend(evaluator.member_aggs(ind.code, ind.fact, resolve_params(ind.params, ref)))
         if evaluator.member_aggs is not _no_aggs:
             needed.update(c for c in _MEMBER_FACTS if c in mem_cols)
+    # Completed months: (years·12 + months) difference, less one when the day is not yet reached.
+    months = (
+        (ref.year - dob.dt.year().cast(pl.Int32)) * 12
+        + (ref.month - dob.dt.month().cast(pl.Int32))
+        - pl.when(dob.dt.day() > ref.day).then(1).otherwise(0)
+    )
     mem = mem.select(sorted(needed & mem_cols)).with_columns(
-        ((_date_key(ref) - dob_key) // 10000).cast(pl.Int32).alias("_age")
+        ((_date_key(ref) - dob_key) // 10000).cast(pl.Int32).alias("_age"),
+        months.cast(pl.Int32).alias("_age_months"),
     )
     per_household = mem.group_by("household_id").agg(aggs)
     agg_names = [e.meta.output_name() for e in aggs]
@@ -709,7 +811,9 @@ def derive_deprivations(
         ]
     )
     flags = [
-        EVALUATORS[ind.evaluator].household_expr(ind.code, ind.fact, ind.params, hh_cols).alias(ind.code)
+        EVALUATORS[ind.evaluator]
+        .household_expr(ind.code, ind.fact, resolve_params(ind.params, ref), hh_cols)
+        .alias(ind.code)
         for ind in std.indicators
     ]
     codes = [ind.code for ind in std.indicators]

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
+from hongheo.core.ids import prefix_kind
 from hongheo.core.jobs import job_enqueue
 from hongheo.geography.models import Area
 from hongheo.registry import code_lists
@@ -370,6 +371,10 @@ class MemberForm(_VnForm):
         label="Việc làm, hợp đồng lao động", required=False, choices=_blank_choices("employment")
     )
     date = _date_field("Ngày vào hộ")
+    accept_id_prefix = forms.BooleanField(
+        label="Xác nhận số định danh (3 chữ số đầu ngoài danh sách: khai sinh ở nước ngoài)",
+        required=False,
+    )
 
     TRI = ("health_insurance", "in_school", "has_qualification")
     FIELDS = (
@@ -380,6 +385,12 @@ class MemberForm(_VnForm):
 
     def __init__(self, *args: Any, editing: Member | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # "accept" is offered only for a typed number whose prefix is in neither list
+        typed = str(self.data.get("personal_id") or "").strip() if self.is_bound else ""
+        if not (len(typed) == 12 and typed.isdigit() and prefix_kind(typed) == "unknown") or (
+            editing is not None and typed == (editing.personal_id or "")
+        ):
+            del self.fields["accept_id_prefix"]
         if editing is not None:
             del self.fields["date"]
             if editing.relation_to_head == Member.Relation.HEAD:
@@ -411,7 +422,7 @@ class MemberForm(_VnForm):
         return data
 
 
-def _member_input(values: dict[str, Any]) -> registry.MemberInput:
+def _member_input(values: dict[str, Any], *, accept_id_prefix: bool = False) -> registry.MemberInput:
     facts = {k: v for k, v in values.items() if k in registry.MEMBER_FACT_FIELDS}
     return registry.MemberInput(
         full_name=values["full_name"],
@@ -420,6 +431,7 @@ def _member_input(values: dict[str, Any]) -> registry.MemberInput:
         relation_to_head=values["relation_to_head"],
         personal_id=values["personal_id"],
         facts=facts,
+        accept_unknown_id_prefix=accept_id_prefix,
     )
 
 
@@ -433,7 +445,9 @@ def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         return registry.member_add(
             actor=request.user,
             household=household,
-            data=_member_input(form.values()),
+            data=_member_input(
+                form.values(), accept_id_prefix=bool(form.cleaned_data.get("accept_id_prefix"))
+            ),
             date=form.cleaned_data.get("date"),
         )
 
@@ -455,7 +469,12 @@ def member_edit_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
         values = form.values()
         changes = {k: v for k, v in values.items() if getattr(member, k) != v}
         if changes:
-            registry.member_update(actor=request.user, member=member, changes=changes)
+            registry.member_update(
+                actor=request.user,
+                member=member,
+                changes=changes,
+                accept_unknown_id_prefix=bool(form.cleaned_data.get("accept_id_prefix")),
+            )
         return str(values["full_name"])
 
     if done := _saved(request, form, household, save, lambda name: f"Đã lưu thông tin {name}."):
@@ -485,7 +504,10 @@ def member_check_view(request: HttpRequest, pk: int) -> JsonResponse:
         if name in values:
             values[name] = _tri(values[name] or "")
     if values:
-        _, more = clean_member(values)
+        accepted = bool((form.cleaned_data or {}).get("accept_id_prefix")) or (
+            editing is not None and values.get("personal_id") == editing.personal_id
+        )
+        _, more = clean_member(values, accept_unknown_id_prefix=accepted)
         for name, text in more.items():
             errors.setdefault(name, text)
     pid = (request.POST.get("personal_id") or "").strip()

@@ -1,11 +1,14 @@
+import importlib
+import logging
 import signal
-import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from hongheo.core.jobs import run_pending_jobs
+from hongheo.core.jobs import run_pending_jobs, scratch_sweep, worker_loop, worker_name
+
+logger = logging.getLogger("hongheo.worker")
 
 
 class Command(BaseCommand):
@@ -15,10 +18,14 @@ class Command(BaseCommand):
         parser.add_argument("--once", action="store_true", help="Run what is queued, then exit.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        import hongheo.jobs  # noqa: F401  (registers every job kind)
+        for module in settings.JOB_MODULES:  # registers every job kind
+            importlib.import_module(module)
         from hongheo.core.dbcheck import require_migrated
 
         require_migrated()
+        swept = scratch_sweep()
+        if swept:
+            logger.info("removed %d scratch folder(s) left by stopped jobs", swept)
 
         if options["once"]:
             ran = run_pending_jobs()
@@ -32,8 +39,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        self.stdout.write("worker started")
-        while not stopping:
-            if run_pending_jobs(limit=1) == 0:
-                time.sleep(settings.JOB_POLL_SECONDS)
+        self.stdout.write(f"worker started ({worker_name()})", ending="\n")
+        self.stdout.flush()
+        worker_loop(should_stop=lambda: stopping)
         self.stdout.write("worker stopped")
