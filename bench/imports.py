@@ -202,7 +202,7 @@ def main() -> int:
     from hongheo.geography.models import Area
     from hongheo.geography.services import map_load
     from hongheo.registry.models import Household, Member
-    from hongheo.reviews.models import HouseholdStatus
+    from hongheo.reviews.models import OfficialStatus
     from hongheo.users.services import user_create
 
     t = time.perf_counter()
@@ -266,7 +266,7 @@ def main() -> int:
         "villages_created": len(result["villages_created"]),
         "db_households": Household.objects.count(),
         "db_members": Member.objects.count(),
-        "db_statuses": HouseholdStatus.objects.count(),
+        "db_statuses": OfficialStatus.objects.count(),
         "rerun_state": again.state,
         "rerun_s": round(rerun_s, 2),
         "rerun_changed_nothing": before == after,

@@ -7,8 +7,9 @@ naive baseline: a per-household Python loop over ORM objects (status, ledger and
 classification prefetched) on a sample of households, scaled to the province.
 
 Seeding (not timed) bulk-inserts minimal rows: households with ``area_path`` and groups, causes,
-needs and income sources; ``HouseholdStatus`` baselines; ``StatusChange`` rows for about 12 % of
-households (some after the report date); one current ``HouseholdClassification`` per household.
+needs and income sources; the official history (``OfficialStatus`` periods: a baseline from 15/12/2024
+and one period per change) with ``StatusChange`` rows for about 12 % of households (some after the report
+date); one ``HouseholdClassification`` per household computed on 2/1/2025.
 
     python -m bench.reports [--households 300000] [--database-url postgres://…/hongheo_reports_bench]
                             [--reuse] [--runs 5] [--baseline-sample 3000]
@@ -33,11 +34,12 @@ START, END = D(2025, 1, 1), D(2025, 12, 31)
 
 def seed(n: int, seed_value: int = 46) -> dict[str, float]:
     from django.db import transaction
+    from django.utils import timezone
 
     from hongheo.geography.models import Area
     from hongheo.geography.services import map_load
     from hongheo.registry.models import Household
-    from hongheo.reviews.models import HouseholdStatus, StatusChange
+    from hongheo.reviews.models import OfficialStatus, StatusChange
     from hongheo.standards.models import ClassificationRun, HouseholdClassification
     from hongheo.standards.rules.catalog import get_standard
 
@@ -99,27 +101,19 @@ def seed(n: int, seed_value: int = 46) -> dict[str, float]:
             .order_by("pk")
             .values_list("pk", "commune_id")
         )
-        HouseholdStatus.objects.bulk_create(
-            [
-                HouseholdStatus(
-                    household_id=pk,
-                    classification=str(classes[i]),
-                    since=D(2024, 12, 15),
-                    ever_poor=classes[i] == "poor",
-                )
-                for i, (pk, _c) in enumerate(ids)
-            ],
-            batch_size=10000,
-        )
-        # ledger: ~12 % of households change once in 2025 (some twice, some in 2026)
+        # ledger: ~12 % of households change once in 2025 (some change back in 2026); the history
+        # gets one period per class, closed when the next one starts
         changes = []
+        periods = []
+        baseline_day = D(2024, 12, 15)
         moved = rng.random(len(ids)) < 0.12
         for i, (pk, commune_id) in enumerate(ids):
-            if not moved[i]:
-                continue
             before = str(classes[i])
-            after = str(rng.choice(["poor", "near_poor", "average", "not_poor"]))
+            after = str(rng.choice(["poor", "near_poor", "average", "not_poor"])) if moved[i] else before
             if after == before:
+                periods.append(
+                    OfficialStatus(household_id=pk, classification=before, valid_from=baseline_day)
+                )
                 continue
             on = D(2025, int(rng.integers(1, 13)), 15)
             kind = {"poor": "newly_poor", "near_poor": "newly_near_poor"}.get(after, "escaped_poverty")
@@ -134,7 +128,11 @@ def seed(n: int, seed_value: int = 46) -> dict[str, float]:
                     effective_on=on,
                 )
             )
+            periods.append(
+                OfficialStatus(household_id=pk, classification=before, valid_from=baseline_day, valid_to=on)
+            )
             if rng.random() < 0.2:
+                back = D(2026, 2, 1)
                 changes.append(
                     StatusChange(
                         household_id=pk,
@@ -143,9 +141,16 @@ def seed(n: int, seed_value: int = 46) -> dict[str, float]:
                         from_class=after if after in ("poor", "near_poor") else "",
                         to_class=before,
                         kind="re_entered_poverty" if before == "poor" else "newly_near_poor",
-                        effective_on=D(2026, 2, 1),
+                        effective_on=back,
                     )
                 )
+                periods.append(
+                    OfficialStatus(household_id=pk, classification=after, valid_from=on, valid_to=back)
+                )
+                periods.append(OfficialStatus(household_id=pk, classification=before, valid_from=back))
+            else:
+                periods.append(OfficialStatus(household_id=pk, classification=after, valid_from=on))
+        OfficialStatus.objects.bulk_create(periods, batch_size=10000)
         StatusChange.objects.bulk_create(changes, batch_size=10000)
         run = ClassificationRun.objects.create(
             area=province, standard_code="vn-2022-2025", reference_date=D(2025, 1, 1), state="done"
@@ -168,6 +173,9 @@ def seed(n: int, seed_value: int = 46) -> dict[str, float]:
             ],
             batch_size=10000,
         )
+        HouseholdClassification.objects.filter(run=run).update(
+            classified_at=timezone.make_aware(dt.datetime(2025, 1, 2, 9, 0))
+        )
     from django.db import connection
 
     if connection.vendor == "postgresql":
@@ -187,9 +195,9 @@ def baseline(user, area, sample: int, total: int) -> dict[str, float]:  # type: 
     qs = (
         household_qs_for_user(user)
         .filter(area_path__startswith=area.path)
-        .select_related("official_status", "commune")
+        .select_related("commune")
         .prefetch_related(
-            "status_changes",
+            "status_history",
             Prefetch("classifications", queryset=HouseholdClassification.objects.filter(is_current=True)),
         )
         .order_by("pk")[:sample]
@@ -199,15 +207,10 @@ def baseline(user, area, sample: int, total: int) -> dict[str, float]:  # type: 
     def class_on(h, on):  # type: ignore[no-untyped-def]
         if not h.is_active:
             return "gone"
-        rows = sorted(h.status_changes.all(), key=lambda c: (c.effective_on, c.pk))
-        before = [c for c in rows if c.effective_on <= on]
-        if before:
-            return before[-1].to_class
-        after = [c for c in rows if c.effective_on > on]
-        if after:
-            return after[0].from_class or "none"
-        st = getattr(h, "official_status", None)
-        return st.classification if st and st.since <= on else "none"
+        for p in h.status_history.all():
+            if p.valid_from <= on and (p.valid_to is None or p.valid_to > on):
+                return p.classification
+        return "none"
 
     done = 0
     for h in qs:

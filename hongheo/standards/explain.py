@@ -61,16 +61,22 @@ class Explanation:
         return None
 
 
-def _indicators_from_result(result: HouseholdClassification, standard: Standard) -> list[IndicatorLine]:
+def _indicators_from_result(
+    result: HouseholdClassification, standard: Standard, same_facts: Classification | None
+) -> list[IndicatorLine]:
     if result.explanation:
         return [
             IndicatorLine(i["name_vi"], bool(i["deprived"]), i.get("facts"), bool(i.get("verified")))
             for i in result.explanation.get("indicators", [])
         ]
-    # A batch run stores which indicators were deprived, not the facts of each one.
+    # A batch run stores which indicators were deprived, not the facts of each one. While the facts of
+    # record have not changed since, they are the facts the run read: show them beside the stored outcome.
     deprived = set(result.deprived_codes)
+    facts = {i.code: i.facts for i in same_facts.indicators} if same_facts is not None else {}
     return [
-        IndicatorLine(ind.name_vi, ind.code in deprived, None, ind.provenance.status == "verified")
+        IndicatorLine(
+            ind.name_vi, ind.code in deprived, facts.get(ind.code), ind.provenance.status == "verified"
+        )
         for ind in standard.indicators
     ]
 
@@ -99,22 +105,23 @@ def household_explanation(household: Household, members: list[Member]) -> Explan
         return None
     standard = standard_get(result.standard_code)
     stale = _facts_changed(result, household, members)
-    indicative = None
-    if stale and household.income_per_capita is not None:
-        indicative = classify_registered_household(
+    on_current = None
+    if household.income_per_capita is not None and (stale or not result.explanation):
+        on_current = classify_registered_household(
             standard,
             household,
             members,
             reference_date=result.reference_day or dt.date.today(),
             area=result.area_setting,
         )
+    indicative = on_current if stale else None
     return Explanation(
         result=result,
         standard=standard,
         label=str(result.get_classification_display()),
         source_label=SOURCE_LABELS_VI.get(result.source, result.source),
         reference_date=result.reference_day,
-        indicators=_indicators_from_result(result, standard),
+        indicators=_indicators_from_result(result, standard, None if stale else on_current),
         facts_record=result.facts_record,
         stale=stale,
         indicative=indicative,
