@@ -15,6 +15,7 @@ from hongheo.registry.access import access_household_by_id
 from hongheo.registry.models import Household
 from hongheo.registry.selectors import household_detail_audited, household_list
 
+from .field import router as field_router
 from .schemas import HouseholdPage, HouseholdRead, JobRead
 
 
@@ -113,4 +114,5 @@ def build_api() -> NinjaAPI:
 
     api.add_router("/v1/", households)
     api.add_router("/v1/", jobs)
+    api.add_router("/v1/", field_router)
     return api

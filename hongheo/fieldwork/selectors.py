@@ -1,0 +1,127 @@
+"""Reads of field work, all starting from the access gate: what a phone downloads (the households
+of the user's villages, with their current facts), the conflicts a commune officer resolves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from hongheo.core.audit import audit_read
+from hongheo.core.errors import NotFound
+from hongheo.registry.access import household_qs_for_user, household_scope_q
+from hongheo.registry.models import Member
+from hongheo.reviews.models import ReviewRound, RoundEntry
+from hongheo.reviews.workflow import RoundState
+from hongheo.standards.facts import HOUSEHOLD_FACTS, MEMBER_FACTS
+from hongheo.users.access import scope_paths
+
+from .models import FieldConflict, Submission
+from .services import household_version
+
+MAX_HOUSEHOLDS = 5000
+
+
+def _jsonable(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def assignments(user: Any) -> dict[str, Any]:
+    """The households the user may survey (their areas), last facts and members included, each
+    with its line in the commune's open round. Reading them is audited (personal data)."""
+    households = list(
+        household_qs_for_user(user)
+        .filter(is_active=True)
+        .select_related("commune", "village")
+        .order_by("village__name", "head_sort_key")[:MAX_HOUSEHOLDS]
+    )
+    ids = [h.pk for h in households]
+    members: dict[int, list[dict[str, Any]]] = {}
+    for m in Member.objects.filter(household_id__in=ids, is_active=True).order_by("household_id", "pk"):
+        members.setdefault(m.household_id, []).append(
+            {
+                "member_id": m.pk,
+                "full_name": m.full_name,
+                **{k: _jsonable(getattr(m, k)) for k in MEMBER_FACTS},
+            }
+        )
+    communes = {h.commune_id for h in households}
+    rounds = {
+        r.commune_id: r
+        for r in ReviewRound.objects.filter(commune_id__in=communes).exclude(state=RoundState.CLOSED)
+    }
+    entries = {
+        e.household_id: e
+        for e in RoundEntry.objects.filter(round__in=list(rounds.values()), household_id__in=ids).only(
+            "pk", "household_id", "state", "round_id"
+        )
+    }
+    out = []
+    for h in households:
+        entry = entries.get(h.pk)
+        out.append(
+            {
+                "id": h.pk,
+                "code": h.code,
+                "head_name": h.head_name,
+                "address": h.address,
+                "commune_code": h.commune.code,
+                "commune_name": h.commune.name,
+                "village_code": h.village.code if h.village else "",
+                "village_name": h.village.name if h.village else "",
+                "area": h.commune.setting,
+                "latitude": h.latitude,
+                "longitude": h.longitude,
+                "version": household_version(h),
+                "entry_id": entry.pk if entry else None,
+                "entry_state": entry.state if entry else "",
+                "round_state": rounds[h.commune_id].state if h.commune_id in rounds else "",
+                "facts": {k: _jsonable(getattr(h, k)) for k in HOUSEHOLD_FACTS},
+                "members": members.get(h.pk, []),
+            }
+        )
+    audit_read(
+        actor=user,
+        action="fieldwork.assignments_download",
+        fields=["income_per_capita", "disability", "health_insurance"],
+        object_type="registry.household",
+        object_id=f"{len(out)} households",
+    )
+    return {
+        "user": {"username": user.username, "full_name": getattr(user, "full_name", ""), "role": user.role},
+        "areas": scope_paths(user),
+        "rounds": [
+            {"id": r.pk, "commune": r.commune_id, "state": r.state, "standard_code": r.standard_code}
+            for r in rounds.values()
+        ],
+        "households": out,
+    }
+
+
+def conflicts_for_user(user: Any, *, open_only: bool = True) -> QuerySet[FieldConflict]:
+    q = household_scope_q(user, prefix="household__")
+    if q is None:
+        return FieldConflict.objects.none()
+    qs = FieldConflict.objects.filter(q).select_related("submission", "household", "submission__user")
+    if open_only:
+        qs = qs.filter(state=FieldConflict.State.OPEN)
+    return qs.order_by("created_at")
+
+
+def conflict_get_for_user(user: Any, pk: Any) -> FieldConflict:
+    try:
+        key = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound("Không tìm thấy xung đột.")
+    conflict = conflicts_for_user(user, open_only=False).filter(pk=key).first()
+    if conflict is None:
+        raise NotFound("Không tìm thấy xung đột.")
+    return conflict
+
+
+def submission_get_for_user(user: Any, pk: Any) -> Submission:
+    q = household_scope_q(user, prefix="household__")
+    sub = Submission.objects.filter(q, pk=pk).first() if q is not None else None
+    if sub is None:
+        raise NotFound("Không tìm thấy phiếu.")
+    return sub
