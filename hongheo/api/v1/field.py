@@ -113,6 +113,7 @@ def _item_result(request: HttpRequest, item: Any) -> dict[str, Any]:
             "message": "Mỗi phiếu phải là một đối tượng JSON.",
         }
     item_id = str(item.get("id", ""))[:64]
+    answers = item.get("answers")
     try:
         outcome = services.submission_receive(
             actor=request.user,
@@ -121,7 +122,7 @@ def _item_result(request: HttpRequest, item: Any) -> dict[str, Any]:
             form_id=str(item.get("form_id", "")),
             form_version=str(item.get("form_version", "")),
             household_id=item.get("household_id"),
-            answers=item.get("answers") if isinstance(item.get("answers"), dict) else {},
+            answers=answers if isinstance(answers, dict) else {},
             base_version=str(item.get("base_version") or ""),
             started_at=item.get("started_at"),
             ended_at=item.get("ended_at"),
