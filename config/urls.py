@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from config.api import api
+from hongheo.api import openrosa
 
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("odk/v1/key/<str:token>/projects/<str:commune_code>/", include(openrosa.urlpatterns)),
     path("", include("hongheo.web.urls")),
 ]
 
