@@ -88,7 +88,7 @@ def parse_submission(xml: bytes) -> ParsedSubmission:
         raise ValidationError("Tệp XML của phiếu quá lớn.", code="xml_too_big")
     try:
         root = SafeET.fromstring(xml)
-    except Exception:  # noqa: BLE001 - defusedxml raises several kinds; all mean "not acceptable XML"
+    except Exception:
         raise ValidationError(
             "Tệp XML của phiếu không đọc được (sai cú pháp hoặc không an toàn).", code="bad_xml"
         )
