@@ -65,6 +65,7 @@ def assignments(user: Any) -> dict[str, Any]:
                 "code": h.code,
                 "head_name": h.head_name,
                 "address": h.address,
+                "commune_id": h.commune_id,
                 "commune_code": h.commune.code,
                 "commune_name": h.commune.name,
                 "village_code": h.village.code if h.village else "",
@@ -91,11 +92,28 @@ def assignments(user: Any) -> dict[str, Any]:
         "user": {"username": user.username, "full_name": getattr(user, "full_name", ""), "role": user.role},
         "areas": scope_paths(user),
         "rounds": [
-            {"id": r.pk, "commune": r.commune_id, "state": r.state, "standard_code": r.standard_code}
+            {
+                "id": r.pk,
+                "commune": r.commune_id,
+                "state": r.state,
+                "standard_code": r.standard_code,
+                "poor_line": _poor_line(r.standard_code),
+            }
             for r in rounds.values()
         ],
         "households": out,
     }
+
+
+def _poor_line(code: str) -> dict[str, Any]:
+    """The standard's income poverty line by area, for the app's indicative preview."""
+    from hongheo.standards.selectors import standard_get
+
+    try:
+        standard = standard_get(code)
+    except NotFound:
+        return {}
+    return {area: getattr(q, "value", q) for area, q in standard.poor_line.items()}
 
 
 def conflicts_for_user(user: Any, *, open_only: bool = True) -> QuerySet[FieldConflict]:

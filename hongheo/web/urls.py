@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from . import views
 from .account import urls as account_urls
+from .field import urls as field_urls
 from .imports import urls as imports_urls
 from .registry import urls as registry_urls
 from .reports import urls as reports_urls
@@ -32,3 +33,4 @@ urlpatterns += reviews_urls.urlpatterns
 urlpatterns += reports_urls.urlpatterns
 urlpatterns += imports_urls.urlpatterns
 urlpatterns += account_urls.urlpatterns
+urlpatterns += field_urls.urlpatterns
