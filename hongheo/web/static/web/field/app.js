@@ -43,8 +43,10 @@ if ("serviceWorker" in navigator) {
     setInterval(() => reg.update().catch(() => {}), 60 * 60 * 1000);
   });
   let reloading = false;
+  const hadController = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (reloading || location.hash.includes("/phieu-")) return; // never reload in the middle of a form
+    // only an accepted update reloads, and never in the middle of a form
+    if (!hadController || reloading || location.hash.includes("/phieu-")) return;
     reloading = true;
     location.reload();
   });
