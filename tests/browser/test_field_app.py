@@ -195,7 +195,6 @@ def test_officer_resolves_a_conflict(page, live_server, field_world):
     from hongheo.fieldwork import services as fs
     from hongheo.fieldwork.models import FieldConflict
     from hongheo.users.models import Role
-
     from tests.fieldwork.conftest import answers_for  # type: ignore[import-not-found]
 
     surveyor = field_world.users[Role.SURVEYOR]
