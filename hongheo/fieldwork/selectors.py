@@ -143,3 +143,18 @@ def submission_get_for_user(user: Any, pk: Any) -> Submission:
     if sub is None:
         raise NotFound("Không tìm thấy phiếu.")
     return sub
+
+
+def last_answers(entry: Any) -> dict[str, Any]:
+    """The answers of the last Phiếu B recorded for a round entry (any channel), to pre-fill the form."""
+    sub = (
+        Submission.objects.filter(
+            entry=entry,
+            form_id="hn_phieu_b",
+            state__in=[Submission.State.ACCEPTED, Submission.State.APPLIED],
+        )
+        .order_by("-received_at")
+        .only("answers")
+        .first()
+    )
+    return dict(sub.answers) if sub is not None else {}

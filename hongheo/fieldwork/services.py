@@ -578,3 +578,27 @@ def device_token_user(key: str) -> tuple[DeviceToken, Any]:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=10):
         DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token, token.user
+
+
+@transaction.atomic
+def submission_receive_with_photos(*, actor: Any, photos: Mapping[str, bytes], **kwargs: Any) -> Outcome:
+    """A submission and its photos as one all-or-nothing write (the web form sends both at once).
+    Photo ids are derived from the submission id and the question, so a resent form is idempotent."""
+    ids = {name: odk_photo_id(kwargs["client_id"], name) for name in photos}
+    answers = dict(kwargs.pop("answers"))
+    answers.update({name: str(pid) for name, pid in ids.items()})
+    outcome = submission_receive(
+        actor=actor, answers=answers, photos_expected=[str(p) for p in ids.values()], **kwargs
+    )
+    if outcome.status == "reused":
+        return outcome
+    for name, content in photos.items():
+        photo_receive(
+            actor=actor,
+            submission_id=outcome.submission.pk,
+            photo_id=ids[name],
+            content=content,
+            question=name,
+            filename=name,
+        )
+    return outcome

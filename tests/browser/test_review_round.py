@@ -14,7 +14,7 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "hongheo-demo-2026"
-RANGE_MSG = "Thu nhập bình quân đầu người/tháng: phải từ 0 đến 100.000.000 đồng."
+RANGE_MSG = "Thu nhập từ tiền công, tiền lương (đồng/tháng, cả hộ): phải từ 0 đến 1.000.000.000 đồng."
 
 
 @pytest.fixture
@@ -68,8 +68,28 @@ def _action(page, name):
     page.wait_for_load_state()
 
 
+MEMBER_ANSWERS = {
+    "health_insurance": "1",
+    "in_school": "0",
+    "education_level": "lower_secondary",
+    "has_qualification": "0",
+    "employment": "self_employed",
+    "disability": "0",
+    "disability_allowance": "0",
+    "undernourished": "0",
+}
+
+
 def _survey(page, income):
-    page.fill("input[name=income_per_capita]", str(income))
+    """Phiếu B generated from the questionnaire: income by source for the whole household (the
+    server divides by the members present), every member's facts."""
+    members = page.locator("fieldset.member-block").count()
+    page.fill("input[name=income_wages]", str(income * members))
+    for name in ("income_farming", "income_business", "income_other"):
+        page.fill(f"input[name={name}]", "0")
+    for i in range(members):
+        for name, value in MEMBER_ANSWERS.items():
+            page.select_option(f"select[name=member-{i}-{name}]", value)
     page.select_option("select[name=housing_quality]", "semi_durable")
     page.fill("input[name=floor_area_m2]", "24")
     page.select_option("select[name=water_source]", "protected_well")
@@ -122,9 +142,9 @@ def test_full_review_round_in_the_browser(page, live_server, seeded, tmp_path):
     # Phiếu B: the form checks as you type, with the server's message
     page.goto(f"{base}/ra-soat/dot/{review_round.pk}/danh-sach/")
     page.click(f"tr[data-household='{applicant.code}'] [data-testid=survey-link]")
-    page.fill("input[name=income_per_capita]", "-5")
-    page.locator("input[name=income_per_capita]").blur()
-    assert page.text_content("[data-error-for=income_per_capita]").strip() == RANGE_MSG
+    page.fill("input[name=income_wages]", "-5")
+    page.locator("input[name=income_wages]").blur()
+    assert page.text_content("[data-error-for=income_wages]").strip() == RANGE_MSG
     page.fill("input[name=floor_area_m2]", "")
     page.click("[data-testid=survey-form] button[type=submit]")  # blocked in the browser
     assert "/phieu-b/" in page.url

@@ -242,7 +242,6 @@ def test_screening_form(world, people, rnd):
 
 
 SURVEY = {
-    "income_per_capita": "1100000",
     "housing_quality": "semi_durable",
     "floor_area_m2": "30",
     "water_source": "piped",
@@ -250,7 +249,35 @@ SURVEY = {
     "waste_handling": "collected",
     "internet": "1",
     "information_devices": "2",
+    "income_wages": "2200000",
+    "income_farming": "0",
+    "income_business": "0",
+    "income_other": "0",
 }
+MEMBER = {
+    "presence": "present",
+    "health_insurance": "1",
+    "in_school": "0",
+    "education_level": "primary",
+    "has_qualification": "0",
+    "employment": "self_employed",
+    "disability": "0",
+    "disability_allowance": "0",
+    "undernourished": "0",
+}
+
+
+def _survey_post(page_html: str, household, **overrides):
+    """The form's own hidden fields (submission id, member identity) plus the answers."""
+    import re
+
+    data = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page_html))
+    data.pop("csrfmiddlewaretoken", None)
+    data.update(SURVEY)
+    for i, _ in enumerate(household.members.filter(is_active=True)):
+        data.update({f"member-{i}-{k}": v for k, v in MEMBER.items()})
+    data.update(overrides)
+    return data
 
 
 def test_survey_form(world, people, rnd):
@@ -258,19 +285,22 @@ def test_survey_form(world, people, rnd):
     entry = _entries(rnd)["HH-A2"]
     url = f"/ra-soat/dot/{rnd.pk}/ho/{entry.pk}/phieu-b/"
     surveyor = _client(people["surveyor"])
+    raw = surveyor.get(url).content.decode()
     page = _text(surveyor.get(url))
-    # the browser gets the same messages the server gives
-    assert 'data-msg-range="Thu nhập bình quân đầu người/tháng: phải từ 0 đến 100.000.000 đồng."' in page
-    assert "web/reviews" in page and "reviews.js" in page
-    bad = surveyor.post(url, {**SURVEY, "income_per_capita": "-5", "floor_area_m2": ""})
+    # the browser gets the same messages the server gives, from the one questionnaire
+    assert 'data-msg-range="Diện tích nhà ở: phải từ 0,5 đến 10.000 m²."' in page
+    assert 'name="member-1-in_school"' in page and "reviews.js" in page
+    bad = surveyor.post(url, _survey_post(raw, world.hh_a2, income_wages="-5", floor_area_m2=""))
     html = _text(bad)
     assert bad.status_code == 422
-    assert "Thu nhập bình quân đầu người/tháng: phải từ 0 đến 100.000.000 đồng." in html
+    assert "phải từ 0 đến 1.000.000.000 đồng." in html
     assert "Diện tích nhà ở: bắt buộc nhập." in html
     entry.refresh_from_db()
     world.hh_a2.refresh_from_db()
     assert entry.state == "listed" and world.hh_a2.income_per_capita == 1_450_000
-    assert surveyor.post(url, SURVEY).status_code == 302
+    good = _survey_post(raw, world.hh_a2)
+    assert surveyor.post(url, good).status_code == 302
+    assert surveyor.post(url, good).status_code == 302  # sent twice: recorded once
     entry.refresh_from_db()
     world.hh_a2.refresh_from_db()
     assert entry.state == "surveyed" and entry.proposed_class in ("poor", "near_poor")
@@ -280,7 +310,10 @@ def test_survey_form(world, people, rnd):
     assert entry.result.income_used == 1_100_000 and entry.result.facts_record == entry.facts_record
     assert world.hh_a2.income_per_capita == 1_450_000
     again = _text(surveyor.get(url))  # the form shows what this Phiếu B recorded
-    assert 'value="1100000"' in again
+    assert 'name="income_wages" value="2200000"' in again
+    from hongheo.fieldwork.models import Submission
+
+    assert Submission.objects.filter(household=world.hh_a2, channel="web").count() == 1
     assert _client(people["chairman"]).get(url).status_code == 403
 
 

@@ -1,20 +1,16 @@
 """Forms of the review pages. They only parse; the services validate the procedure.
 
-The Phiếu B form is built from one field list (:data:`SURVEY_FIELDS`): the server-side checks and
-the messages the browser shows as the user types (``static/web/reviews.js`` reads them from
-``data-*`` attributes) come from the same place, so the two always say the same thing.
+The Phiếu B form is generated from the one questionnaire definition: see :mod:`.survey_form`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.utils import timezone
 
-from hongheo.registry import codes
 from hongheo.reviews.models import CLASS_CHOICES, Application
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -98,127 +94,6 @@ class ScreeningForm(forms.Form):
 
     def reason_list(self) -> list[str]:
         return [r.strip() for r in self.cleaned_data.get("reasons", "").splitlines() if r.strip()]
-
-
-# --- Phiếu B -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SurveyField:
-    name: str
-    label: str
-    kind: str  # "int", "float", "choice", "bool"
-    minimum: float | None = None
-    maximum: float | None = None
-    choices: tuple[tuple[str, str], ...] = ()
-    unit: str = ""
-
-    def messages(self) -> dict[str, str]:
-        out = {"required": f"{self.label}: bắt buộc nhập."}
-        if self.kind == "int":
-            out["number"] = f"{self.label}: phải là số nguyên."
-        elif self.kind == "float":
-            out["number"] = f"{self.label}: phải là số."
-        if self.minimum is not None and self.maximum is not None:
-            out["range"] = (
-                f"{self.label}: phải từ {_vn_number(self.minimum)} đến {_vn_number(self.maximum)}"
-                f"{' ' + self.unit if self.unit else ''}."
-            )
-        if self.kind in ("choice", "bool"):
-            out["required"] = f"{self.label}: chọn một giá trị."
-        return out
-
-
-def _choices(mapping: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    return tuple(mapping.items())
-
-
-SURVEY_FIELDS: tuple[SurveyField, ...] = (
-    SurveyField(
-        "income_per_capita",
-        "Thu nhập bình quân đầu người/tháng",
-        "int",
-        0,
-        100_000_000,
-        unit="đồng",
-    ),
-    SurveyField("housing_quality", "Loại nhà ở", "choice", choices=_choices(codes.HOUSING_QUALITY)),
-    SurveyField("floor_area_m2", "Diện tích nhà ở", "float", 0.5, 10_000, unit="m²"),
-    SurveyField("water_source", "Nguồn nước sinh hoạt", "choice", choices=_choices(codes.WATER_SOURCE)),
-    SurveyField("toilet", "Nhà tiêu", "choice", choices=_choices(codes.TOILET)),
-    SurveyField("waste_handling", "Xử lý rác thải", "choice", choices=_choices(codes.WASTE_HANDLING)),
-    SurveyField("internet", "Có sử dụng Internet", "bool", choices=(("1", "Có"), ("0", "Không"))),
-    SurveyField("information_devices", "Số thiết bị tiếp cận thông tin", "int", 0, 50, unit="thiết bị"),
-)
-
-
-class SurveyForm(forms.Form):
-    """Phiếu B household facts; every field is required on the form."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for spec in SURVEY_FIELDS:
-            msgs = spec.messages()
-            attrs: dict[str, Any] = {"data-msg-required": msgs["required"], "data-label": spec.label}
-            field: forms.Field
-            if spec.kind in ("int", "float"):
-                attrs.update(
-                    {
-                        "data-kind": spec.kind,
-                        "data-min": spec.minimum,
-                        "data-max": spec.maximum,
-                        "data-msg-number": msgs["number"],
-                        "data-msg-range": msgs["range"],
-                        "inputmode": "numeric" if spec.kind == "int" else "decimal",
-                    }
-                )
-                common: dict[str, Any] = {
-                    "label": spec.label,
-                    "error_messages": {
-                        "required": msgs["required"],
-                        "invalid": msgs["number"],
-                        "min_value": msgs["range"],
-                        "max_value": msgs["range"],
-                    },
-                    "min_value": spec.minimum,
-                    "max_value": spec.maximum,
-                }
-                if spec.kind == "int":
-                    field = forms.IntegerField(widget=forms.NumberInput(attrs=attrs), **common)
-                else:
-                    attrs["step"] = "any"
-                    field = forms.FloatField(widget=forms.NumberInput(attrs=attrs), **common)
-            else:
-                attrs["data-kind"] = "choice"
-                field = forms.ChoiceField(
-                    label=spec.label,
-                    choices=[("", "— chọn —"), *spec.choices],
-                    widget=forms.Select(attrs=attrs),
-                    error_messages={"required": msgs["required"], "invalid_choice": msgs["required"]},
-                )
-            self.fields[spec.name] = field
-
-    @staticmethod
-    def initial_for(household: Any, recorded: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The form's values: what this round's Phiếu B recorded, else the household's facts of record."""
-        initial: dict[str, Any] = {}
-        for spec in SURVEY_FIELDS:
-            if recorded is not None and spec.name in recorded:
-                value = recorded[spec.name]
-            else:
-                value = getattr(household, spec.name, None)
-            if spec.kind == "bool":
-                initial[spec.name] = "" if value is None else ("1" if value else "0")
-            elif value not in (None, ""):
-                initial[spec.name] = value
-        return initial
-
-    def facts(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for spec in SURVEY_FIELDS:
-            value = self.cleaned_data[spec.name]
-            out[spec.name] = (value == "1") if spec.kind == "bool" else value
-        return out
 
 
 # --- meeting, posting, complaints, decision --------------------------------------------------------

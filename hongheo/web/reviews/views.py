@@ -23,6 +23,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from hongheo.fieldwork import selectors as field_selectors
+from hongheo.fieldwork import services as field_services
 from hongheo.geography.models import Area
 from hongheo.registry.access import access_household_by_code
 from hongheo.reviews import documents, procedure, selectors, services
@@ -47,7 +49,6 @@ from hongheo.users.access import user_covers_area
 
 from ..errors import domain_errors
 from .forms import (
-    SURVEY_FIELDS,
     ApplicationForm,
     ComplaintForm,
     DecisionForm,
@@ -57,8 +58,8 @@ from .forms import (
     ResolveForm,
     RoundOpenForm,
     ScreeningForm,
-    SurveyForm,
 )
+from .survey_form import SurveyForm
 
 OFFICER = {"commune_officer"}
 CHAIRMAN = {"commune_chairman"}
@@ -371,11 +372,19 @@ def screening_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
 @login_required
 @domain_errors
 def survey_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    """Phiếu B on the web, generated from the one questionnaire; it goes through the same
+    submission service (and the same validation) as the field app and ODK Collect."""
     review_round = selectors.round_get_for_user(request.user, pk)
     entry = selectors.entry_get_for_user(request.user, review_round, entry_pk)
     _need(request, FIELD)
-    recorded = entry.facts_record.household_facts if entry.facts_record is not None else None
-    form = SurveyForm(request.POST or None, initial=SurveyForm.initial_for(entry.household, recorded))
+    previous = field_selectors.last_answers(entry)
+    form = SurveyForm(
+        request.POST or None,
+        request.FILES or None,
+        household=entry.household,
+        recorded=entry.facts_record,
+        previous=previous,
+    )
     # Once the survey step is past (or the household moved on to the meeting) the Phiếu B is read-only.
     editable = review_round.state == RoundState.SURVEY and entry.state in (
         EntryState.LISTED,
@@ -388,19 +397,34 @@ def survey_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                entry = services.survey_record(actor=request.user, entry=entry, facts=form.facts())
-            except (ValidationError, Conflict) as exc:
-                _fail(form, exc)
-            else:
-                messages.success(
-                    request,
-                    f"Đã ghi Phiếu B của hộ {entry.household.code}: {entry.get_proposed_class_display()}.",
+                outcome = field_services.submission_receive_with_photos(
+                    actor=request.user,
+                    channel="web",
+                    client_id=form.cleaned_data["submission_id"],
+                    form_id=form.definition.form_id,
+                    form_version=form.definition.version,
+                    household_id=entry.household.pk,
+                    answers=form.answers(),
+                    photos={name: f.read() for name, f in form.photos().items()},
                 )
+            except (ValidationError, Conflict, NotFound) as exc:
+                form.add_service_errors(exc.details.get("fields") or {})
+                if not exc.details.get("fields"):
+                    _fail(form, exc)
+            else:
+                entry.refresh_from_db()
+                if outcome.status == "conflict":
+                    messages.warning(
+                        request, f"Hộ {entry.household.code} đã thay đổi: phiếu được giữ để xử lý xung đột."
+                    )
+                else:
+                    code, result = entry.household.code, entry.get_proposed_class_display()
+                    messages.success(request, f"Đã ghi Phiếu B của hộ {code}: {result}.")
                 return redirect(reverse("web:review_entries", args=[review_round.pk]))
     return render(
         request,
         "web/reviews/survey.html",
-        {"round": review_round, "entry": entry, "form": form, "fields": SURVEY_FIELDS, "editable": editable},
+        {"round": review_round, "entry": entry, "form": form, "editable": editable},
         status=status,
     )
 
