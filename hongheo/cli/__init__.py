@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "manage": "manage",
     "backup": "backup",
     "restore": "restore",
+    "odk-url": "odk_url",
 }
 
 

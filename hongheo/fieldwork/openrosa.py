@@ -26,6 +26,11 @@ MAX_XML_BYTES = 2 * 1024 * 1024
 CSV_NAME = f"{HOUSEHOLD_CSV}.csv"
 
 
+def odk_server_url(base: str, token_key: str, commune_code: str) -> str:
+    """The "server URL" ODK Collect is configured with (it appends /formList, /submission)."""
+    return f"{base.rstrip('/')}/odk/v1/key/{token_key}/projects/{commune_code}"
+
+
 @cache
 def form_bytes(form_id: str) -> bytes:
     """The XForm served at the download URL; generated once per process from the definition

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import NotFound
+from hongheo.geography.models import Area
 from hongheo.registry.access import household_qs_for_user, household_scope_q
 from hongheo.registry.models import Member
 from hongheo.reviews.models import ReviewRound, RoundEntry
@@ -158,3 +159,17 @@ def last_answers(entry: Any) -> dict[str, Any]:
         .first()
     )
     return dict(sub.answers) if sub is not None else {}
+
+
+def communes_of(user: Any) -> list[Area]:
+    """The communes a user works in (their commune, or the commune of their village)."""
+    out: dict[str, Area] = {}
+    for path in scope_paths(user):
+        area = Area.objects.filter(path=path).select_related("parent").first()
+        if area is None:
+            continue
+        if area.level == Area.Level.COMMUNE:
+            out[area.code] = area
+        elif area.level == Area.Level.VILLAGE and area.parent is not None:
+            out[area.parent.code] = area.parent
+    return list(out.values())[:20]

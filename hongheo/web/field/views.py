@@ -28,8 +28,7 @@ from hongheo.capture import questionnaire as q
 from hongheo.core.errors import PermissionDenied
 from hongheo.fieldwork import selectors, services
 from hongheo.fieldwork.models import DeviceToken, FieldConflict
-from hongheo.geography.models import Area
-from hongheo.users.access import scope_paths
+from hongheo.fieldwork.openrosa import odk_server_url
 
 from ..errors import domain_errors
 
@@ -209,10 +208,6 @@ def conflict_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- ODK Collect connection ---------------------------------------------------------------------
 
 
-def odk_server_url(base: str, token: DeviceToken, commune_code: str) -> str:
-    return f"{base.rstrip('/')}/odk/v1/key/{token.key}/projects/{commune_code}"
-
-
 def odk_settings_qr(url: str, project: str) -> str:
     """ODK Collect's settings QR: zlib-compressed JSON, base64-encoded, as an SVG."""
     import segno
@@ -228,20 +223,6 @@ def odk_settings_qr(url: str, project: str) -> str:
     return buf.getvalue().decode("utf-8")
 
 
-def communes_of(user: Any) -> list[Area]:
-    """The communes a user works in (their commune, or the commune of their village)."""
-    out: dict[str, Area] = {}
-    for path in scope_paths(user):
-        area = Area.objects.filter(path=path).select_related("parent").first()
-        if area is None:
-            continue
-        if area.level == Area.Level.COMMUNE:
-            out[area.code] = area
-        elif area.level == Area.Level.VILLAGE and area.parent is not None:
-            out[area.parent.code] = area.parent
-    return list(out.values())[:20]
-
-
 @login_required
 @domain_errors
 def odk_view(request: HttpRequest) -> HttpResponse:
@@ -253,8 +234,8 @@ def odk_view(request: HttpRequest) -> HttpResponse:
     base = request.build_absolute_uri("/")
     cards = []
     for token in tokens.order_by("-created_at")[:5]:
-        for commune in communes_of(request.user):
-            url = odk_server_url(base, token, commune.code)
+        for commune in selectors.communes_of(request.user):
+            url = odk_server_url(base, token.key, commune.code)
             cards.append(
                 {
                     "token": token,
