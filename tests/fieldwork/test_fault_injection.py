@@ -99,7 +99,9 @@ def test_exactly_once_under_faults(chaos, field):
         if kind == "api":
             ok = _send(
                 lambda: client.post(
-                    "/api/v1/field/sync", data=json.dumps({"items": [payload]}), content_type="application/json"
+                    "/api/v1/field/sync",
+                    data=json.dumps({"items": [payload]}),
+                    content_type="application/json",
                 ),
                 rng,
             )

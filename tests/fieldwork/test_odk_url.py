@@ -18,7 +18,9 @@ def test_odk_url_creates_one_token_and_reuses_it(world, capsys):
     assert capsys.readouterr().out.strip() == first
     assert DeviceToken.objects.filter(user__username="surveyor", kind="odk").count() == 1
     assert main(["odk-url", "--user", "village_head"]) == 0
-    assert capsys.readouterr().out.strip().endswith(f"/projects/{world.commune_a.code}")  # the village's commune
+    assert (
+        capsys.readouterr().out.strip().endswith(f"/projects/{world.commune_a.code}")
+    )  # the village's commune
     assert main(["odk-url", "--user", "nobody"]) == 2
     assert "no such active user" in capsys.readouterr().err
     assert main(["odk-url", "--user", "commune_chairman"]) == 2
@@ -41,7 +43,10 @@ def test_field_shell_manifest_and_worker(client):
     shell = client.get("/thuc-dia/")
     assert shell.status_code == 200 and b'rel="manifest"' in shell.content
     manifest = client.get("/thuc-dia/manifest.webmanifest").json()
-    assert manifest["display"] == "standalone" and {i["sizes"] for i in manifest["icons"]} == {"192x192", "512x512"}
+    assert manifest["display"] == "standalone" and {i["sizes"] for i in manifest["icons"]} == {
+        "192x192",
+        "512x512",
+    }
     sw = client.get("/thuc-dia/sw.js")
     assert sw["Service-Worker-Allowed"] == "/thuc-dia/" and b"hn-field-" in sw.content
     assert client.get("/thuc-dia/icon-512.png")["Content-Type"] == "image/png"
