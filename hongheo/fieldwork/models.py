@@ -112,6 +112,7 @@ class FieldConflict(models.Model):
     class Kind(models.TextChoices):
         HOUSEHOLD_CHANGED = "changed", _("Hộ đã thay đổi trên máy chủ sau khi tải về")
         INSTANCE_REUSED = "reused", _("Cùng mã phiếu nhưng nội dung khác")
+        NEW_HOUSEHOLD = "new", _("Hộ mới phát hiện ở thực địa")
 
     class State(models.TextChoices):
         OPEN = "open", _("Chờ xử lý")

@@ -89,7 +89,26 @@ def assignments(user: Any) -> dict[str, Any]:
         object_type="registry.household",
         object_id=f"{len(out)} households",
     )
+    paths = scope_paths(user)
+    villages = Area.objects.filter(level=Area.Level.VILLAGE, is_active=True)
+    village_q = None
+    from functools import reduce
+    from operator import or_
+
+    from django.db.models import Q
+
+    if paths:
+        village_q = reduce(or_, (Q(path__startswith=p) for p in paths))
+    village_rows = (
+        [
+            {"code": v.code, "name": v.name, "commune_id": v.parent_id}
+            for v in villages.filter(village_q).order_by("name")[:500]
+        ]
+        if village_q is not None
+        else []
+    )
     return {
+        "villages": village_rows,
         "user": {"username": user.username, "full_name": getattr(user, "full_name", ""), "role": user.role},
         "areas": scope_paths(user),
         "rounds": [

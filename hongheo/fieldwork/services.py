@@ -602,3 +602,145 @@ def submission_receive_with_photos(*, actor: Any, photos: Mapping[str, bytes], *
             filename=name,
         )
     return outcome
+
+
+class _Duplicate(Exception):
+    """Raised inside the transaction to undo everything a concurrent duplicate began."""
+
+
+def new_household_receive(
+    *,
+    actor: Any,
+    client_id: Any,
+    village_code: str,
+    address: str,
+    answers: Mapping[str, Any],
+    form_version: str,
+    started_at: Any = None,
+    ended_at: Any = None,
+    device_id: str = "",
+    token: DeviceToken | None = None,
+) -> Outcome:
+    """A household found in the field: registered with its members and Phiếu B facts (registry
+    service), its Phiếu B kept, and an item for the commune officer, who puts it into a round."""
+    sub_id = _client_uuid(client_id)
+    payload = {"new_household": {"village": village_code, "address": address}, "answers": answers}
+    digest = content_hash(payload)
+    existing = Submission.objects.filter(pk=sub_id).first()
+    if existing is not None:
+        return _known(actor, existing, digest, json.dumps(payload, ensure_ascii=False, default=str))
+    try:
+        return _new_household(
+            actor,
+            sub_id,
+            digest,
+            village_code,
+            address,
+            answers,
+            form_version,
+            started_at,
+            ended_at,
+            device_id,
+            token,
+        )
+    except _Duplicate:
+        existing = Submission.objects.get(pk=sub_id)
+        return _known(actor, existing, digest, json.dumps(payload, ensure_ascii=False, default=str))
+
+
+@transaction.atomic
+def _new_household(
+    actor: Any,
+    sub_id: uuid.UUID,
+    digest: str,
+    village_code: str,
+    address: str,
+    answers: Mapping[str, Any],
+    form_version: str,
+    started_at: Any,
+    ended_at: Any,
+    device_id: str,
+    token: DeviceToken | None,
+) -> Outcome:
+    from hongheo.geography.models import Area
+    from hongheo.registry.services import MemberInput, household_code_next, household_create
+
+    try:
+        form = q.form_by_id("hn_phieu_b", form_version)
+    except q.UnknownForm as exc:
+        raise ValidationError(str(exc), code="unknown_form")
+    village = (
+        Area.objects.filter(code=str(village_code or ""), level=Area.Level.VILLAGE)
+        .select_related("parent")
+        .first()
+    )
+    if village is None or village.parent is None or not user_covers_area(actor, village):
+        raise NotFound("Không tìm thấy thôn/tổ dân phố trong địa bàn của bạn.", code="not_found")
+    if str(getattr(actor, "role", "")) not in FIELD_ROLES:
+        raise PermissionDenied("Vai trò của bạn không gửi được phiếu khảo sát.")
+    cleaned, errors = q.validate(form, answers)
+    rows = [r for r in cleaned.get("member") or [] if r.get("presence") == "present"]
+    if any(r.get("member_id") for r in rows):
+        errors["member"] = "Hộ mới không có thành viên trong sổ hộ."
+    if errors:
+        first = next(iter(errors.values()))
+        raise ValidationError(
+            f"Phiếu có {len(errors)} lỗi: {first}", code="invalid_answers", details={"fields": errors}
+        )
+    repeat = form.repeat
+    fact_names = [s.name for s in repeat.questions if s.fact == "member"] if repeat else []
+    household = household_create(
+        actor=actor,
+        code=household_code_next(village.parent),
+        commune=village.parent,
+        village=village,
+        address=" ".join(str(address or "").split())[:300],
+        latitude=(cleaned.get("gps") or {}).get("lat"),
+        longitude=(cleaned.get("gps") or {}).get("lon"),
+        members=[
+            MemberInput(
+                full_name=r["full_name"],
+                date_of_birth=r["date_of_birth"],
+                sex=r["sex"],
+                relation_to_head=r["relation_to_head"],
+                facts={k: r.get(k) for k in fact_names},
+            )
+            for r in rows
+        ],
+        facts={x.name: cleaned.get(x.name) for x in form.questions if x.fact == "household"},
+    )
+    gps = cleaned.get("gps") or {}
+    sub = Submission(
+        id=sub_id,
+        channel=Submission.Channel.APP,
+        form_id=form.form_id,
+        form_version=form.version,
+        user=actor,
+        token=token,
+        device_id=device_id[:120],
+        household=household,
+        payload_sha256=digest,
+        answers=json.loads(json.dumps(answers, default=str)),
+        state=Submission.State.ACCEPTED,
+        latitude=gps.get("lat"),
+        longitude=gps.get("lon"),
+        accuracy_m=gps.get("accuracy"),
+        started_at=parse_time(started_at),
+        ended_at=parse_time(ended_at),
+        applied_at=timezone.now(),
+        result={"version": household_version(household), "household_code": household.code},
+    )
+    try:
+        with transaction.atomic():
+            sub.save(force_insert=True)
+    except IntegrityError:
+        raise _Duplicate()
+    FieldConflict.objects.create(
+        submission=sub,
+        household=household,
+        kind=FieldConflict.Kind.NEW_HOUSEHOLD,
+        server_snapshot=json.loads(json.dumps(_household_snapshot(household), default=str)),
+    )
+    evidence.check_submission(sub)
+    _audit(actor, "fieldwork.new_household_receive", sub, household)
+    return Outcome(sub, "accepted")

@@ -133,3 +133,30 @@ def test_photo_upload_idempotent_and_checked(phone, field):
 def test_openapi_lists_the_field_endpoints(client):
     schema = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/field/sync" in schema["paths"]
+
+
+def test_new_household_found_in_the_field(phone, field):
+    from hongheo.fieldwork.models import FieldConflict
+    from hongheo.registry.models import Household
+
+    answers = answers_for(field.hh_a1)
+    for row in answers["member"]:
+        row["member_id"] = None
+    answers["member"][0]["full_name"] = "Đinh Văn Mới"
+    answers["member"][1]["full_name"] = "Đinh Thị Con"
+    item = {
+        "id": str(uuid.uuid4()),
+        "form_id": "hn_phieu_b",
+        "form_version": "2025.1",
+        "new_household": {"village_code": field.village_a2.code, "address": "Xóm Bãi"},
+        "answers": answers,
+    }
+    result = _sync(phone, [item]).json()["results"][0]
+    assert result["status"] == "accepted", result
+    hh = Household.objects.get(head_name="Đinh Văn Mới")
+    assert hh.village_id == field.village_a2.pk and hh.size == 2 and hh.income_per_capita == 500_000
+    assert FieldConflict.objects.get(household=hh).kind == "new"
+    assert _sync(phone, [item]).json()["results"][0]["status"] == "duplicate"
+    assert Household.objects.filter(head_name="Đinh Văn Mới").count() == 1
+    outside = dict(item, id=str(uuid.uuid4()), new_household={"village_code": "99999999", "address": ""})
+    assert _sync(phone, [outside]).json()["results"][0]["code"] == "not_found"

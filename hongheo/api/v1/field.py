@@ -115,21 +115,36 @@ def _item_result(request: HttpRequest, item: Any) -> dict[str, Any]:
     item_id = str(item.get("id", ""))[:64]
     answers = item.get("answers")
     try:
-        outcome = services.submission_receive(
-            actor=request.user,
-            channel="app",
-            client_id=item.get("id"),
-            form_id=str(item.get("form_id", "")),
-            form_version=str(item.get("form_version", "")),
-            household_id=item.get("household_id"),
-            answers=answers if isinstance(answers, dict) else {},
-            base_version=str(item.get("base_version") or ""),
-            started_at=item.get("started_at"),
-            ended_at=item.get("ended_at"),
-            device_id=str(item.get("device_id") or ""),
-            token=getattr(request, "device_token", None),
-            photos_expected=[str(p) for p in item.get("photos") or [] if isinstance(p, str)],
-        )
+        if isinstance(item.get("new_household"), dict):
+            new = item["new_household"]
+            outcome = services.new_household_receive(
+                actor=request.user,
+                client_id=item.get("id"),
+                village_code=str(new.get("village_code") or ""),
+                address=str(new.get("address") or ""),
+                answers=answers if isinstance(answers, dict) else {},
+                form_version=str(item.get("form_version", "")),
+                started_at=item.get("started_at"),
+                ended_at=item.get("ended_at"),
+                device_id=str(item.get("device_id") or ""),
+                token=getattr(request, "device_token", None),
+            )
+        else:
+            outcome = services.submission_receive(
+                actor=request.user,
+                channel="app",
+                client_id=item.get("id"),
+                form_id=str(item.get("form_id", "")),
+                form_version=str(item.get("form_version", "")),
+                household_id=item.get("household_id"),
+                answers=answers if isinstance(answers, dict) else {},
+                base_version=str(item.get("base_version") or ""),
+                started_at=item.get("started_at"),
+                ended_at=item.get("ended_at"),
+                device_id=str(item.get("device_id") or ""),
+                token=getattr(request, "device_token", None),
+                photos_expected=[str(p) for p in item.get("photos") or [] if isinstance(p, str)],
+            )
     except DomainError as exc:
         return {
             "id": item_id,

@@ -46,7 +46,7 @@ if ("serviceWorker" in navigator) {
   const hadController = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => {
     // only an accepted update reloads, and never in the middle of a form
-    if (!hadController || reloading || location.hash.includes("/phieu-")) return;
+    if (!hadController || reloading || location.hash.includes("/phieu-") || location.hash === "#/ho-moi") return;
     reloading = true;
     location.reload();
   });
@@ -132,6 +132,7 @@ async function download() {
   const data = await a.json();
   await db.kvSet("questionnaire", await q.json());
   await db.kvSet("rounds", data.rounds);
+  await db.kvSet("villages", data.villages || []);
   const previous = new Map((await db.all("households")).map((h) => [h.id, h]));
   await db.replaceAll(
     "households",
@@ -184,6 +185,7 @@ async function home() {
       "div",
       { class: "toolbar" },
       el("button", { type: "button", "data-action": "sync", text: "Đồng bộ ngay", onclick: () => sync() }),
+      el("a", { class: "button secondary", href: "#/ho-moi", "data-action": "new-household", text: "+ Hộ mới phát hiện" }),
       el("button", {
         type: "button",
         class: "secondary",
@@ -220,8 +222,20 @@ async function resize(file, longEdge = 1600, quality = 0.8) {
 async function survey(householdId, key) {
   const definitions = await db.kvGet("questionnaire");
   const def = definitions.forms[key === "phieu-a" ? "phieu_a" : "phieu_b"];
-  const household = await db.get("households", householdId);
+  const isNew = householdId === null;
+  const household = isNew
+    ? { id: null, code: "Hộ mới", head_name: "", facts: {}, members: [], version: "", area: "rural" }
+    : await db.get("households", householdId);
   if (!household) return home();
+  let place = null;
+  if (isNew) {
+    const villages = (await db.kvGet("villages")) || [];
+    const select = el("select", { id: "new-village", name: "new_village", "data-testid": "new-village" });
+    for (const v of villages) select.append(el("option", { value: v.code, text: v.name }));
+    const address = el("input", { id: "new-address", name: "new_address", maxlength: 300 });
+    place = el("div", { class: "field" }, el("label", { for: "new-village", text: "Thôn/tổ dân phố *" }), select, el("label", { for: "new-address", text: "Địa chỉ" }), address);
+    place.read = () => ({ village_code: select.value, address: address.value });
+  }
   const rounds = (await db.kvGet("rounds")) || [];
   const startedAt = new Date().toISOString();
   const photos = {};
@@ -299,6 +313,7 @@ async function survey(householdId, key) {
     { class: "card", novalidate: true, "data-testid": "field-form" },
     el("h2", { text: `${def.title}: ${household.code} · ${household.head_name}` }),
     el("p", { class: "hint", text: "Phiếu được lưu trên máy và gửi khi có mạng." }),
+    place,
     form.node,
     preview,
     el("div", { class: "actions" }, save, el("a", { class: "button secondary", href: "#/", text: "Quay lại" })),
@@ -323,6 +338,7 @@ async function survey(householdId, key) {
       form_version: def.version,
       household_id: household.id,
       household_code: household.code,
+      new_household: place ? place.read() : undefined,
       answers,
       base_version: household.version,
       started_at: startedAt,
@@ -345,6 +361,7 @@ async function route() {
   if (!token) return login();
   const match = location.hash.match(/^#\/ho\/(\d+)\/(phieu-a|phieu-b)$/);
   if (match) return survey(Number(match[1]), match[2]);
+  if (location.hash === "#/ho-moi") return survey(null, "phieu-b");
   if (!(await db.kvGet("questionnaire"))) {
     try {
       await download();

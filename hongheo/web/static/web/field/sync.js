@@ -41,6 +41,7 @@ async function sendSubmissions(report) {
       form_id: s.form_id,
       form_version: s.form_version,
       household_id: s.household_id,
+      new_household: s.new_household,
       answers: s.answers,
       base_version: s.base_version,
       started_at: s.started_at,
@@ -63,7 +64,7 @@ async function sendSubmissions(report) {
       if (result.status === "accepted" || result.status === "duplicate" || result.status === "conflict") {
         item.status = result.status === "conflict" ? "conflict" : "sent";
         item.sent_at = new Date().toISOString();
-        const household = await db.get("households", item.household_id);
+        const household = item.household_id == null ? null : await db.get("households", item.household_id);
         if (household && result.version) {
           household.version = result.version;
           household.local_state = item.status;
