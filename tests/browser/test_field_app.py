@@ -228,3 +228,57 @@ def test_officer_resolves_a_conflict(page, live_server, field_world):
     assert FieldConflict.objects.get().state == "applied"
     hh.refresh_from_db()
     assert hh.income_per_capita == 2_000_000
+
+
+def test_new_household_found_in_the_field(phone, live_server, field_world):
+    from hongheo.fieldwork.models import FieldConflict
+    from hongheo.registry.models import Household
+
+    page = phone.new_page()
+    _sign_in(page, live_server)
+    page.click("[data-action=new-household]")
+    page.wait_for_selector("[data-testid=field-form]")
+    page.select_option("[data-testid=new-village]", field_world.village_a2.code)
+    page.fill("#new-address", "Xóm Bãi")
+    page.click("[data-action=add-member]")
+    page.fill('[name="member[0].full_name"]', "Đinh Văn Mới")
+    page.fill('[name="member[0].date_of_birth"]', "1975-04-02")
+    for name, value in {
+        "sex": "male",
+        "relation_to_head": "head",
+        "presence": "present",
+        "health_insurance": "1",
+        "in_school": "0",
+        "education_level": "primary",
+        "has_qualification": "0",
+        "employment": "self_employed",
+        "disability": "0",
+        "disability_allowance": "0",
+        "undernourished": "0",
+    }.items():
+        page.select_option(f'[name="member[0].{name}"]', value)
+    for name, value in {
+        "housing_quality": "non_durable",
+        "water_source": "rainwater",
+        "toilet": "unimproved",
+        "waste_handling": "dumped",
+        "internet": "0",
+    }.items():
+        page.select_option(f'[name="{name}"]', value)
+    for name, value in {
+        "floor_area_m2": "20",
+        "information_devices": "0",
+        "income_wages": "900000",
+        "income_farming": "0",
+        "income_business": "0",
+        "income_other": "0",
+    }.items():
+        page.fill(f'[name="{name}"]', value)
+    page.click("[data-action=save]")
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=field-flash]').textContent === 'Đã đồng bộ.'",
+        timeout=20000,
+    )
+    hh = Household.objects.get(head_name="Đinh Văn Mới")
+    assert hh.village_id == field_world.village_a2.pk and hh.income_per_capita == 900_000
+    assert FieldConflict.objects.filter(household=hh, kind="new").exists()

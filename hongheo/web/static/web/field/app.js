@@ -127,7 +127,9 @@ async function login() {
 
 async function download() {
   flash("Đang tải danh sách hộ và phiếu…");
-  const [a, q] = await Promise.all([api("/assignments"), api("/questionnaire")]);
+  // one request at a time: gentle on a poor connection (and on an embedded SQLite server)
+  const a = await api("/assignments");
+  const q = await api("/questionnaire");
   if (!a.ok || !q.ok) throw new Error("download");
   const data = await a.json();
   await db.kvSet("questionnaire", await q.json());
