@@ -240,9 +240,12 @@ def saturate(target: Target, world: dict[str, Any], args: argparse.Namespace) ->
             k += 1
             body = json.dumps({"items": items}).encode()
             t0 = time.perf_counter()
-            status, content = target.request("POST", "/api/v1/field/sync", body, device["token"])
+            try:
+                status, content = target.request("POST", "/api/v1/field/sync", body, device["token"])
+                ok = status == 200 and all(r["status"] == "accepted" for r in json.loads(content)["results"])
+            except (OSError, http.client.HTTPException, ValueError):
+                ok = False
             dt = time.perf_counter() - t0
-            ok = status == 200 and all(r["status"] == "accepted" for r in json.loads(content)["results"])
             with lock:
                 latencies.append(dt)
                 counts["ok" if ok else "errors"] += len(items) if ok else 1
@@ -411,8 +414,10 @@ def main() -> int:
     target = Target(port)
     try:
         out["saturate"] = saturate(target, world, args)
+        print(json.dumps({"partial": out}, default=str), file=sys.stderr, flush=True)
         if not args.skip_window:
             out["window"] = window(target, world, args)
+            print(json.dumps({"partial": out}, default=str), file=sys.stderr, flush=True)
     finally:
         server.terminate()
         server.wait(timeout=30)
