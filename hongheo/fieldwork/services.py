@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import inspect
 import json
 import secrets
 import uuid
@@ -276,6 +275,9 @@ def _known(actor: Any, existing: Submission, digest: str, content: str) -> Outco
     return Outcome(existing, "reused")
 
 
+SOURCE_OF_CHANNEL = {"app": "field", "odk": "odk", "web": "survey"}
+
+
 def _survey_record(
     *,
     actor: Any,
@@ -286,21 +288,19 @@ def _survey_record(
     source_ref: str,
     observed_on: dt.date,
 ) -> RoundEntry:
-    """Phiếu B goes through the review service, the same one the web form uses. The service
-    gains dated member facts and a source in issue 7; pass them as soon as it accepts them."""
+    """Phiếu B goes through the review service, the same one the web form uses: it records the
+    dated facts (household and members) and classifies exactly those."""
     from hongheo.reviews.services import survey_record
 
-    params = inspect.signature(survey_record).parameters
-    kwargs: dict[str, Any] = {"actor": actor, "entry": entry, "facts": facts}
-    if "member_facts" in params:
-        kwargs["member_facts"] = member_facts
-    if "source" in params:
-        kwargs["source"] = source
-    if "source_ref" in params:
-        kwargs["source_ref"] = source_ref
-    if "observed_on" in params:
-        kwargs["observed_on"] = observed_on
-    return survey_record(**kwargs)
+    return survey_record(
+        actor=actor,
+        entry=entry,
+        facts=facts,
+        member_facts=member_facts,
+        source=SOURCE_OF_CHANNEL.get(source, "survey"),
+        source_ref=source_ref,
+        observed_on=min(observed_on, timezone.localdate()),
+    )
 
 
 def _match_member(row: Mapping[str, Any], members: dict[int, Member]) -> Member | None:

@@ -226,8 +226,10 @@ def test_officer_resolves_a_conflict(page, live_server, field_world):
     page.click("[data-testid=conflict-apply]")
     page.wait_for_selector("[data-testid=no-conflicts]")
     assert FieldConflict.objects.get().state == "applied"
-    hh.refresh_from_db()
-    assert hh.income_per_capita == 2_000_000
+    from hongheo.reviews.models import RoundEntry
+
+    entry = RoundEntry.objects.get(round=field_world.round, household=hh)
+    assert entry.facts_record.household_facts["income_per_capita"] == 2_000_000
 
 
 def test_new_household_found_in_the_field(phone, live_server, field_world):

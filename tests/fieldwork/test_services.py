@@ -34,8 +34,16 @@ def test_phieu_b_recorded_once_and_classified(field, new_id):
     assert out.status == "accepted"
     entry = RoundEntry.objects.get(round=field.round, household=field.hh_a1)
     assert entry.state == "surveyed" and entry.proposed_class
+    record = entry.facts_record  # dated facts from the field; the registry waits for the decision
+    assert (
+        record.source == "field" and record.household_facts["income_per_capita"] == 500_000
+    )  # 1,000,000 / 2
+    assert {m["member_id"]: m["health_insurance"] for m in record.member_facts} == {
+        m.pk: True for m in field.hh_a1.members.all()
+    }
+    assert entry.income_used == 500_000
     field.hh_a1.refresh_from_db()
-    assert field.hh_a1.income_per_capita == 500_000  # 1,000,000 for 2 members
+    assert field.hh_a1.income_per_capita == 1_450_000
     again = _send(field, field.hh_a1, answers_for(field.hh_a1), sid)
     assert again.status == "duplicate"
     assert Submission.objects.count() == 1
@@ -94,14 +102,14 @@ def test_changed_household_becomes_a_conflict_then_resolved(field, new_id):
         field, field.hh_a1, answers_for(field.hh_a1, income=4_000_000), new_id(), base_version=base
     )
     assert second.status == "conflict"
-    field.hh_a1.refresh_from_db()
-    assert field.hh_a1.income_per_capita == 500_000  # not overwritten
+    entry = RoundEntry.objects.get(round=field.round, household=field.hh_a1)
+    assert entry.facts_record.household_facts["income_per_capita"] == 500_000  # not overwritten
     conflict = FieldConflict.objects.get(submission=second.submission)
     with pytest.raises(PermissionDenied):
         fs.conflict_resolve(actor=field.surveyor, conflict=conflict, apply=True)
     fs.conflict_resolve(actor=field.officer, conflict=conflict, apply=True, note="đã xác minh")
-    field.hh_a1.refresh_from_db()
-    assert field.hh_a1.income_per_capita == 2_000_000
+    entry.refresh_from_db()
+    assert entry.facts_record.household_facts["income_per_capita"] == 2_000_000
     with pytest.raises(Conflict):
         fs.conflict_resolve(actor=field.officer, conflict=conflict, apply=False)
 

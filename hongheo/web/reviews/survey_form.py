@@ -131,7 +131,9 @@ class SurveyForm(forms.Form):
         previous = previous or {}
         recorded_facts = dict(getattr(recorded, "household_facts", None) or {})
         recorded_members = {
-            m.get("id"): m for m in (getattr(recorded, "member_facts", None) or []) if isinstance(m, dict)
+            m.get("member_id"): m
+            for m in (getattr(recorded, "member_facts", None) or [])
+            if isinstance(m, dict)
         }
         previous_members = {
             row.get("member_id"): row for row in previous.get("member") or [] if isinstance(row, dict)
