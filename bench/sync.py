@@ -278,18 +278,21 @@ def window(target: Target, world: dict[str, Any], args: argparse.Namespace) -> d
         rng = random.Random(10_000 + i)
         time.sleep(max(0.0, t_start + i * spacing - time.perf_counter()))
         device = devices[i]
-        t0 = time.perf_counter()
-        status, _ = target.request("GET", "/api/v1/field/questionnaire", None, device["token"])
         items = batch_for(world, device, args.window_batch, rng, 1000)
-        status2, content = target.request(
-            "POST", "/api/v1/field/sync", json.dumps({"items": items}).encode(), device["token"]
-        )
+        t0 = time.perf_counter()
+        try:
+            status, _ = target.request(
+                "GET", "/api/v1/field/questionnaire", None, device["token"], timeout=120
+            )
+            body = json.dumps({"items": items}).encode()
+            status2, content = target.request(
+                "POST", "/api/v1/field/sync", body, device["token"], timeout=120
+            )
+            ok = status == 200 and status2 == 200
+            ok = ok and all(r["status"] == "accepted" for r in json.loads(content)["results"])
+        except (OSError, http.client.HTTPException, ValueError):
+            ok = False
         dt = time.perf_counter() - t0
-        ok = (
-            status == 200
-            and status2 == 200
-            and all(r["status"] == "accepted" for r in json.loads(content)["results"])
-        )
         with lock:
             latencies.append(dt)
             if not ok:
