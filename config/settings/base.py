@@ -192,3 +192,10 @@ LOGGING = {
 
 if not SECRET_KEY and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment (see docs/operations.md).")
+
+# Uploaded spreadsheets (docs/security.md): every .xlsx member is checked before parsing; the import
+# job parses Excel files in a child process under this memory ceiling.
+HONGHEO_XLSX_MAX_MEMBER_MB = int(os.environ.get("HONGHEO_XLSX_MAX_MEMBER_MB", "200"))
+HONGHEO_XLSX_MAX_TOTAL_MB = int(os.environ.get("HONGHEO_XLSX_MAX_TOTAL_MB", "600"))
+HONGHEO_XLSX_MAX_RATIO = int(os.environ.get("HONGHEO_XLSX_MAX_RATIO", "100"))
+HONGHEO_PARSE_MEMORY_MB = int(os.environ.get("HONGHEO_PARSE_MEMORY_MB", "2048"))

@@ -27,6 +27,7 @@ from hongheo.core.audit import audit_read
 from hongheo.core.errors import NotFound, PermissionDenied
 from hongheo.core.jobs import job_retry
 from hongheo.core.models import AuditEvent, Job
+from hongheo.core.xlsx import csv_text
 from hongheo.geography.models import Area
 from hongheo.geography.services import commune_set_setting, village_create
 from hongheo.registry.access import household_qs_for_user
@@ -302,7 +303,8 @@ def _audit_csv(qs: Any) -> StreamingHttpResponse:  # streamed: the trail can be 
         yield "\ufeff" + writer.writerow(header)
         for e in qs.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                csv_text(v)
+                for v in [
                     e.at.isoformat(),
                     e.actor_username,
                     e.kind,

@@ -810,11 +810,11 @@ def _write_statuses(
 
 def rejected_workbook(read: ReadResult, plan: Plan, path: Path) -> int:
     """Original columns of every rejected row plus its reason, streamed (constant memory)."""
-    import xlsxwriter
+    from hongheo.core.xlsx import new_workbook
 
     bad = plan.frame.filter(pl.col(REASON).is_not_null()).select(ROW, REASON, "_status")
     rows = read.frame.join(bad, on=ROW, how="inner").sort(ROW)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    workbook = new_workbook(str(path), {"constant_memory": True})
     bold = workbook.add_format({"bold": True, "bg_color": "#FDE9D9", "border": 1})
     sheet = workbook.add_worksheet("Dòng bị từ chối")
     headings = [ROW_HEADING, *read.columns, REJECTED_HEADING, "Loại"]

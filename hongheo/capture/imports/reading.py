@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from hongheo.core.errors import ValidationError
+from hongheo.core.xlsx import ArchiveLimits, ArchiveRefused, archive_limits, check_archive
 
 ROW = "_row"  # the row's number in the original file (as a spreadsheet shows it)
 DEFAULT_MAX_BYTES = 300 * 1024 * 1024
@@ -70,7 +71,12 @@ def file_kind(name: str, data: bytes) -> str:
 
 
 def read_table(
-    name: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, limit: int | None = None
+    name: str,
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limit: int | None = None,
+    archive: ArchiveLimits | None = None,
 ) -> ReadResult:
     """Read the file (the first ``limit`` data rows only, for a preview: the encoding is still
     checked on the whole file). Raises :class:`ImportFileError` with a Vietnamese reason."""
@@ -86,10 +92,19 @@ def read_table(
             f"Tệp Excel quá lớn ({len(data) / 1_048_576:.0f} MB; giới hạn {XLSX_MAX_BYTES // 1_048_576} MB): "
             "hãy lưu dưới dạng CSV UTF-8."
         )
+    if kind == "xlsx":  # before any parser opens it: a few MB must not expand to gigabytes
+        check_archive_or_refuse(data, archive or archive_limits())
     result = _read_xlsx(data, limit) if kind == "xlsx" else _read_csv(data, limit)
     if result.frame.height == 0:
         raise ImportFileError("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
     return result
+
+
+def check_archive_or_refuse(data: bytes, limits: ArchiveLimits) -> None:
+    try:
+        check_archive(data, limits)
+    except ArchiveRefused as exc:
+        raise ImportFileError(str(exc)) from exc
 
 
 def _decode(data: bytes) -> tuple[str, str, list[str]]:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
 from hongheo.core.jobs import Progress, job_enqueue
+from hongheo.core.xlsx import ParseTooBig, archive_limits, run_limited
 from hongheo.users.access import user_can_write_households
 
 from . import engine, reading
@@ -27,6 +28,26 @@ PHASES = {"read": (0.0, 0.08), "validate": (0.08, 0.35), "write": (0.35, 0.99)}
 
 def max_bytes() -> int:
     return int(getattr(settings, "HONGHEO_IMPORT_MAX_BYTES", reading.DEFAULT_MAX_BYTES))
+
+
+def read_in_worker(name: str, data: bytes) -> reading.ReadResult:
+    """The whole file is parsed by the job, an Excel file in a child process under a memory ceiling
+    (``HONGHEO_PARSE_MEMORY_MB``): a hostile file fails there with a clear message."""
+    limits = archive_limits()
+    if reading.file_kind(name, data) != "xlsx":
+        return reading.read_table(name, data, max_bytes=max_bytes(), archive=limits)
+    reading.check_archive_or_refuse(data, limits)
+    try:
+        return run_limited(
+            reading.read_table,
+            name,
+            data,
+            max_bytes=max_bytes(),
+            archive=limits,
+            memory_mb=int(getattr(settings, "HONGHEO_PARSE_MEMORY_MB", 2048)),
+        )
+    except ParseTooBig as exc:
+        raise reading.ImportFileError(str(exc)) from exc
 
 
 def _check_importer(actor: Any) -> None:
@@ -58,7 +79,9 @@ def import_upload(
     write transaction holds the database's only write lock, and parsing a large upload inside it
     would make every other user's login wait."""
     _check_importer(actor)
-    preview = reading.read_table(name, data, max_bytes=max_bytes(), limit=PREVIEW_ROWS)
+    preview = reading.read_table(
+        name, data, max_bytes=max_bytes(), limit=PREVIEW_ROWS, archive=archive_limits()
+    )
     mapping: dict[str, Any] = {}
     if saved_mapping is not None:
         if saved_mapping.created_by_id != getattr(actor, "pk", None):
@@ -207,7 +230,7 @@ def import_run(
         report("read", 0.0, "Đang đọc tệp")
         with batch.file.open("rb") as fh:
             data = fh.read()
-        read = reading.read_table(batch.file_name, data, max_bytes=max_bytes())
+        read = read_in_worker(batch.file_name, data)
         del data
         report("read", 1.0, f"Đã đọc {read.frame.height:,} dòng".replace(",", "."))
         plan = engine.validate(read, batch.mapping, user=actor, today=today, progress=report)
