@@ -130,7 +130,8 @@ def check_archive(data: bytes | Any, limits: ArchiveLimits | None = None) -> Non
 def _bomb_message(detail: str) -> str:
     return (
         f"Tệp Excel bị từ chối vì giải nén ra quá lớn ({detail}); có thể là tệp độc hại (“bom nén”). "
-        "Không có dữ liệu nào được ghi. Hãy mở tệp bằng Excel, kiểm tra và lưu lại, hoặc lưu dưới dạng CSV UTF-8."
+        "Không có dữ liệu nào được ghi. Hãy mở tệp bằng Excel, kiểm tra và lưu lại, "
+        "hoặc lưu dưới dạng CSV UTF-8."
     )
 
 
@@ -138,14 +139,16 @@ def _check_declared(info: zipfile.ZipInfo, limits: ArchiveLimits) -> None:
     if info.file_size > limits.max_member_bytes:
         raise ArchiveRefused(
             _bomb_message(
-                f"phần {info.filename} giải nén {_mb(info.file_size)}, giới hạn {_mb(limits.max_member_bytes)}"
+                f"phần {info.filename} giải nén {_mb(info.file_size)}, "
+                f"giới hạn {_mb(limits.max_member_bytes)}"
             )
         )
     compressed = max(info.compress_size, 1)
     if info.file_size > 1024 * 1024 and info.file_size / compressed > limits.max_ratio:
         raise ArchiveRefused(
             _bomb_message(
-                f"phần {info.filename} có tỷ lệ nén {info.file_size / compressed:,.0f}:1, giới hạn {limits.max_ratio}:1"
+                f"phần {info.filename} có tỷ lệ nén {info.file_size / compressed:,.0f}:1, "
+                f"giới hạn {limits.max_ratio}:1"
             )
         )
 
@@ -157,7 +160,7 @@ def archive_limits() -> ArchiveLimits:
         from django.conf import settings
 
         settings.DEBUG  # noqa: B018 - raises when Django is not configured (pure use)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return default
     mb = 1024 * 1024
     return ArchiveLimits(
