@@ -81,30 +81,77 @@ def user_assign_area(*, actor: Any, user: User, area: Area) -> AreaAssignment:
     return assignment
 
 
-def _keys(username: str, address: str) -> list[str]:
-    return [f"user:{username.strip().lower()}", f"ip:{address}"]
+def _pair_key(username: str, address: str) -> str:
+    return f"pair:{username.strip().lower()}|{address}"[:200]
+
+
+def login_wait_seconds(*, username: str, address: str) -> int:
+    """Seconds this (account, address) pair must wait before trying again; 0 when it may try.
+
+    Lockout is per pair (issue 8): failures against other names from the same address, or against
+    this name from other addresses, never lock this pair out. After ``LOGIN_THROTTLE_FAILURES``
+    failures the wait doubles with each further failure (``LOGIN_BACKOFF_BASE_SECONDS`` up to
+    ``LOGIN_BACKOFF_MAX_SECONDS``), counted from the last failure; a success clears the pair."""
+    limit = settings.LOGIN_THROTTLE_FAILURES
+    base = int(getattr(settings, "LOGIN_BACKOFF_BASE_SECONDS", settings.LOGIN_THROTTLE_WINDOW_SECONDS))
+    most = int(getattr(settings, "LOGIN_BACKOFF_MAX_SECONDS", 24 * 3600))
+    now = timezone.now()
+    recent = LoginFailure.objects.filter(key=_pair_key(username, address), at__gte=now - timedelta(days=1))
+    failures = recent.count()
+    if failures < limit:
+        return 0
+    last = recent.order_by("-at").values_list("at", flat=True).first()
+    if last is None:
+        return 0
+    lock = min(base * 2 ** (failures - limit), most)
+    remaining = lock - (now - last).total_seconds()
+    return max(0, int(remaining + 0.999))
 
 
 def login_is_throttled(*, username: str, address: str) -> bool:
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-    limit = settings.LOGIN_THROTTLE_FAILURES
-    user_key, ip_key = _keys(username, address)
-    if LoginFailure.objects.filter(key=user_key, at__gte=since).count() >= limit:
-        return True
-    return LoginFailure.objects.filter(key=ip_key, at__gte=since).count() >= limit * 4
+    return login_wait_seconds(username=username, address=address) > 0
 
 
-def login_record_failure(*, username: str, address: str) -> None:
+def login_record_failure(*, username: str, address: str, via: str = "web") -> None:
     with transaction.atomic():
-        for key in _keys(username, address):
-            LoginFailure.objects.create(key=key)
-        audit_write(actor=None, action="auth.login_failed", object_type="users.user", object_id=username[:64])
+        LoginFailure.objects.create(key=_pair_key(username, address))
+        audit_write(
+            actor=None,
+            action="auth.login_failed",
+            object_type="users.user",
+            object_id=username[:64],
+            after={"address": address, "via": via},
+        )
 
 
-def login_record_success(*, user: User, address: str) -> None:
+def login_record_success(*, user: User, address: str, via: str = "web") -> None:
     with transaction.atomic():
-        LoginFailure.objects.filter(key__in=[_keys(user.username, address)[0]]).delete()
-        audit_write(actor=user, action="auth.login", obj=user)
+        LoginFailure.objects.filter(key=_pair_key(user.username, address)).delete()
+        audit_write(actor=user, action="auth.login", obj=user, after={"address": address, "via": via})
+
+
+def login_attempt(
+    *, request: Any, username: str, password: str, address: str, via: str = "web"
+) -> tuple[User | None, int]:
+    """The one login path (product pages and Django admin): throttle, authenticate, audit.
+    Returns (the user or None, seconds to wait when refused by the throttle)."""
+    from django.contrib.auth import authenticate
+
+    wait = login_wait_seconds(username=username, address=address)
+    if wait:
+        return None, wait
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        login_record_failure(username=username, address=address, via=via)
+        return None, 0
+    login_record_success(user=user, address=address, via=via)  # type: ignore[arg-type]
+    return user, 0  # type: ignore[return-value]
+
+
+def wait_message(seconds: int) -> str:
+    minutes, secs = divmod(max(seconds, 1), 60)
+    span = f"{minutes} phút {secs} giây" if minutes else f"{secs} giây"
+    return f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {span}."
 
 
 @transaction.atomic

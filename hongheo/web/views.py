@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import (
@@ -33,7 +33,7 @@ from hongheo.geography.services import commune_set_setting, village_create
 from hongheo.registry.access import household_qs_for_user
 from hongheo.users.access import scope_paths, user_can_manage_area, user_can_read_audit, user_covers_area
 from hongheo.users.models import User
-from hongheo.users.services import login_is_throttled, login_record_failure, login_record_success
+from hongheo.users.services import login_attempt, wait_message
 
 from .errors import domain_errors
 from .forms import AuditSearchForm, CommuneSettingForm, LoginForm, VillageForm
@@ -46,7 +46,7 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str:
     """The client's address for login throttling. Behind the province's reverse proxy
     (TRUST_X_FORWARDED_FOR=1) it is the last address the proxy appended to X-Forwarded-For."""
     if settings.TRUST_X_FORWARDED_FOR:
@@ -61,25 +61,36 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     form = LoginForm(request.POST or None)
     error = ""
+    status = 200
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        address = _client_address(request)
-        if login_is_throttled(username=username, address=address):
-            error = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+        user, wait = login_attempt(
+            request=request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            address=client_address(request),
+        )
+        if wait:
+            error, status = wait_message(wait), 429
+        elif user is None:
+            error, status = "Tên đăng nhập hoặc mật khẩu không đúng.", 401
         else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                login_record_failure(username=username, address=address)
-                error = "Tên đăng nhập hoặc mật khẩu không đúng."
-            else:
-                login(request, user)
-                login_record_success(user=user, address=address)  # type: ignore[arg-type]
-                target = request.GET.get("next", "")
-                if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                    target = reverse("web:home")
-                return redirect(target)
-    status = 429 if error.startswith("Đăng nhập sai quá") else (401 if error else 200)
+            login(request, user)
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = reverse("web:home")
+            return redirect(target)
     return render(request, "web/login.html", {"form": form, "error": error}, status=status)
+
+
+def admin_login_redirect(request: HttpRequest) -> HttpResponse:
+    """Django admin has no login of its own: everyone signs in on the product's page, with its
+    throttle and its audit (issue 8). ``next`` is kept so the administrator lands back in admin."""
+    from urllib.parse import urlencode
+
+    target = request.GET.get("next") or "/admin/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/admin/"
+    return redirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
 
 
 @require_POST
