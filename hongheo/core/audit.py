@@ -114,3 +114,19 @@ def audit_read(
         request_id=current_request_id(),
         **_actor_fields(actor),
     )
+
+
+def audit_read_many(
+    *, actor: Any, action: str, personal_ids: Iterable[str], fields: Iterable[str] = ("personal_id",)
+) -> int:
+    """One read row per ID number (a batch look-up, e.g. an import's matches outside the user's area)."""
+    common = {
+        "kind": AuditEvent.Kind.READ,
+        "action": action,
+        "fields": sorted(set(fields)),
+        "request_id": current_request_id(),
+        **_actor_fields(actor),
+    }
+    rows = [AuditEvent(personal_id=str(pid)[:12], **common) for pid in personal_ids if pid]
+    AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
