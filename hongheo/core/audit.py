@@ -34,10 +34,30 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Never in the trail (issue 8): password hashes, secrets, tokens, keys. A change shows as "changed".
+SECRET_FIELDS = {"password", "secret", "secret_key", "token", "api_key", "private_key", "session_key"}
+SECRET_MARK = "[bí mật — không ghi]"
+
+
+def _is_secret(name: str) -> bool:
+    return name in SECRET_FIELDS or name.endswith(("_password", "_secret", "_token"))
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The audited state of a model instance (concrete fields, FK as ids)."""
+    """The audited state of a model instance (concrete fields, FK as ids). Secret fields are never
+    recorded: they appear as a mark with a short fingerprint, so a change is still visible."""
+    import hashlib
+
     names = list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]
-    return {name: _jsonable(getattr(instance, name)) for name in names}
+    out: dict[str, Any] = {}
+    for name in names:
+        value = getattr(instance, name)
+        if _is_secret(name):
+            digest = hashlib.sha256(str(value).encode()).hexdigest()[:6] if value else ""
+            out[name] = f"{SECRET_MARK} {digest}".strip()
+        else:
+            out[name] = _jsonable(value)
+    return out
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict | None, dict | None]:

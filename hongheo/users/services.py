@@ -13,7 +13,7 @@ from hongheo.core.audit import audit_write
 from hongheo.core.errors import PermissionDenied, ValidationError
 from hongheo.geography.models import Area
 
-from .models import AreaAssignment, LoginFailure, Role, User
+from .models import AreaAssignment, LoginFailure, PersonalDataGrant, Role, User
 
 _ROLE_LEVELS = {
     Role.CENTRAL_ANALYST: {Area.Level.CENTRAL},
@@ -180,3 +180,48 @@ def user_profile_update(*, actor: Any, user: User, full_name: str, position: str
         after={"full_name": full_name, "position": position},
     )
     return user
+
+
+GRANT_MAX_DAYS = 90
+
+
+@transaction.atomic
+def personal_data_grant(*, actor: Any, user: User, reason: str, days: int) -> PersonalDataGrant:
+    """Give a named central analyst access to personal data for ``days`` days (at most 90), for a
+    stated reason. Only an administrator (or a superuser) may; the grant is audited."""
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.ADMINISTRATOR):
+        raise PermissionDenied("Chỉ quản trị hệ thống được cấp quyền xem dữ liệu cá nhân.")
+    if user.role != Role.CENTRAL_ANALYST:
+        raise ValidationError(
+            "Chỉ cấp quyền này cho chuyên viên trung ương (các vai trò khác xem theo địa bàn)."
+        )
+    if not user.full_name.strip() or not user.is_active:
+        raise ValidationError(
+            "Quyền chỉ cấp cho một người cụ thể: tài khoản phải đang hoạt động và có họ tên."
+        )
+    if len(reason.strip()) < 10:
+        raise ValidationError("Ghi rõ lý do (văn bản, nhiệm vụ) khi cấp quyền xem dữ liệu cá nhân.")
+    if not 1 <= days <= GRANT_MAX_DAYS:
+        raise ValidationError(f"Thời hạn từ 1 đến {GRANT_MAX_DAYS} ngày.")
+    grant = PersonalDataGrant.objects.create(
+        user=user, granted_by=actor, reason=reason.strip(), valid_until=timezone.now() + timedelta(days=days)
+    )
+    audit_write(
+        actor=actor,
+        action="users.personal_data_grant",
+        obj=grant,
+        after={"user": user.username, "reason": grant.reason, "valid_until": grant.valid_until},
+    )
+    return grant
+
+
+@transaction.atomic
+def personal_data_revoke(*, actor: Any, grant: PersonalDataGrant) -> PersonalDataGrant:
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.ADMINISTRATOR):
+        raise PermissionDenied("Chỉ quản trị hệ thống được thu hồi quyền xem dữ liệu cá nhân.")
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    audit_write(
+        actor=actor, action="users.personal_data_revoke", obj=grant, after={"user": grant.user.username}
+    )
+    return grant

@@ -30,7 +30,7 @@ from hongheo.core.models import AuditEvent, Job
 from hongheo.core.xlsx import csv_text
 from hongheo.geography.models import Area
 from hongheo.geography.services import commune_set_setting, village_create
-from hongheo.registry.access import household_qs_for_user
+from hongheo.registry.access import household_qs_for_aggregates
 from hongheo.users.access import scope_paths, user_can_manage_area, user_can_read_audit, user_covers_area
 from hongheo.users.models import User
 from hongheo.users.services import login_attempt, wait_message
@@ -118,7 +118,7 @@ def _user_communes(user: Any) -> list[Area]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    households = household_qs_for_user(user).filter(is_active=True)
+    households = household_qs_for_aggregates(user).filter(is_active=True)
     assigned = Area.objects.filter(assignments__user=_user(request)).order_by("path")
     jobs = Job.objects.filter(created_by=_user(request))[:5]
     return render(
