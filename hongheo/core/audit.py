@@ -36,7 +36,7 @@ def _jsonable(value: Any) -> Any:
 
 # Never in the trail (issue 8): password hashes, secrets, tokens, keys. A change shows as "changed".
 SECRET_FIELDS = {"password", "secret", "secret_key", "token", "api_key", "private_key", "session_key"}
-SECRET_MARK = "[bí mật — không ghi]"
+SECRET_MARK = "[bí mật — không ghi]"  # noqa: S105 - a label, not a password
 
 
 def _is_secret(name: str) -> bool:
