@@ -120,10 +120,13 @@ def audit_read(
     personal_id: str = "",
     area_code: str = "",
     kind: str = AuditEvent.Kind.READ,
+    rows: int | None = None,
 ) -> AuditEvent:
-    """Record a read of sensitive personal data (ethnicity, health, disability, income) or an export."""
+    """Record a read of sensitive personal data (ethnicity, health, disability, income) or an export
+    (``rows``: how many records left the system, kept in ``after``)."""
     return AuditEvent.objects.create(
         kind=kind,
+        after={"rows": rows} if rows is not None else None,
         action=action,
         object_type=object_type,
         object_id=object_id,

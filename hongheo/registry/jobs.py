@@ -239,5 +239,6 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
         object_type="core.job",
         object_id=str(job.pk),
         kind=AuditEvent.Kind.EXPORT,
+        rows=total,
     )
     return {"households": total}

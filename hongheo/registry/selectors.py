@@ -99,6 +99,22 @@ def household_movable_targets(*, user: Any, household: Household, query: str = "
     return qs.select_related("commune", "village").order_by("head_sort_key", "code")
 
 
+def household_sensitive_read(
+    *, user: Any, household: Household, action: str, fields: Any, personal_id: str = ""
+) -> None:
+    """Log a page that shows a household's (or a member's) sensitive fields: edit forms, Phiếu B."""
+    audit_read(
+        actor=user,
+        action=action,
+        fields=list(fields),
+        object_type="registry.household",
+        object_id=str(household.pk),
+        household_code=household.code,
+        personal_id=personal_id or "",
+        area_code=household.commune.code if household.commune_id else "",
+    )
+
+
 ELSEWHERE_MESSAGE = "Số định danh đã được đăng ký ở nơi khác — liên hệ cấp tỉnh."
 
 

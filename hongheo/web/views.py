@@ -177,7 +177,9 @@ def job_status_view(request: HttpRequest, pk: str) -> JsonResponse:
             "message": job.message,
             "error": job.error,
             "finished": job.is_finished,
-            "result_url": reverse("web:job_result", args=[job.pk]) if job.result_file else "",
+            "result_url": reverse("web:job_result", args=[job.pk])
+            if job.result_file and job.created_by_id == request.user.pk
+            else "",
         }
     )
 
@@ -185,10 +187,19 @@ def job_status_view(request: HttpRequest, pk: str) -> JsonResponse:
 @login_required
 @domain_errors
 def job_result_view(request: HttpRequest, pk: str) -> FileResponse:
-    """Job results are personal data: served only to the job's owner, never as public media."""
+    """Job results are personal data: served only to the job's owner (an administrator sees other
+    users' jobs, never their files), never as public media; each download is audited."""
     job = _job_for(request, pk)
-    if not job.result_file:
+    if job.created_by_id != request.user.pk or not job.result_file:
         raise NotFound("Tác vụ không có tệp kết quả.")
+    audit_read(
+        actor=request.user,
+        action="core.job_result_download",
+        fields=["result_file"],
+        object_type="core.job",
+        object_id=str(job.pk),
+        kind=AuditEvent.Kind.EXPORT,
+    )
     return FileResponse(
         job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1]
     )
@@ -284,7 +295,13 @@ def audit_view(request: HttpRequest) -> HttpResponseBase:
     form = AuditSearchForm(request.GET or None)
     qs = _audit_queryset(form)
     if request.GET.get("xuat") == "csv":
-        audit_read(actor=request.user, action="audit.export", fields=["audit"], kind=AuditEvent.Kind.EXPORT)
+        audit_read(
+            actor=request.user,
+            action="audit.export",
+            fields=["audit"],
+            kind=AuditEvent.Kind.EXPORT,
+            rows=qs.count(),
+        )
         return _audit_csv(qs)
     page = Paginator(qs, 100).get_page(request.GET.get("trang"))
     return render(request, "web/audit.html", {"form": form, "page": page})

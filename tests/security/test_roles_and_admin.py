@@ -121,3 +121,14 @@ def test_admin_edits_never_write_password_hashes_to_the_audit(world):
     for event in AuditEvent.objects.filter(object_type="users.user"):
         text = f"{event.before} {event.after}"
         assert "md5$" not in text and "argon2" not in text and "pbkdf2" not in text
+
+
+def test_province_bulk_exports_are_audited_with_their_row_count(world):
+    from hongheo.core.jobs import run_pending_jobs
+
+    officer = world.users[Role.PROVINCE_OFFICER]
+    client = _client(officer)
+    client.post("/ho/xuat-excel/", {"xa": "", "thon": "", "q": ""})
+    run_pending_jobs()
+    event = AuditEvent.objects.get(action="registry.export_households", actor=officer)
+    assert event.kind == "export" and event.after == {"rows": 3}

@@ -30,11 +30,12 @@ from hongheo.geography.models import Area
 from hongheo.registry import code_lists
 from hongheo.registry import services as registry
 from hongheo.registry.access import access_household_by_id, household_qs_for_user
-from hongheo.registry.models import Household, Member
+from hongheo.registry.models import SENSITIVE_HOUSEHOLD_FIELDS, SENSITIVE_MEMBER_FIELDS, Household, Member
 from hongheo.registry.selectors import (
     household_detail_audited,
     household_list,
     household_members,
+    household_sensitive_read,
     personal_id_check,
 )
 from hongheo.registry.validation import clean_causes_needs, clean_household_facts, clean_member
@@ -291,6 +292,12 @@ def household_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     if done := _saved(request, form, household, save, "Đã lưu thông tin hộ."):
         return done
+    household_sensitive_read(
+        user=request.user,
+        household=household,
+        action="registry.household_edit_view",
+        fields=SENSITIVE_HOUSEHOLD_FIELDS,
+    )
     return _form_page(
         request,
         "web/household_edit.html",
@@ -489,6 +496,13 @@ def member_edit_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
 
     if done := _saved(request, form, household, save, lambda name: f"Đã lưu thông tin {name}."):
         return done
+    household_sensitive_read(
+        user=request.user,
+        household=household,
+        action="registry.member_edit_view",
+        fields=["personal_id", *SENSITIVE_MEMBER_FIELDS],
+        personal_id=member.personal_id or "",
+    )
     return _form_page(
         request, "web/household_member_form.html", {"household": household, "form": form, "member": member}
     )

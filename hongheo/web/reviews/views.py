@@ -25,6 +25,8 @@ from hongheo.core.audit import audit_read
 from hongheo.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from hongheo.geography.models import Area
 from hongheo.registry.access import access_household_by_code
+from hongheo.registry.models import SENSITIVE_HOUSEHOLD_FIELDS
+from hongheo.registry.selectors import household_sensitive_read
 from hongheo.reviews import documents, procedure, selectors, services
 from hongheo.reviews.models import (
     Application,
@@ -397,6 +399,12 @@ def survey_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
                     f"Đã ghi Phiếu B của hộ {entry.household.code}: {entry.get_proposed_class_display()}.",
                 )
                 return redirect(reverse("web:review_entries", args=[review_round.pk]))
+    household_sensitive_read(  # Phiếu B shows income and the household's facts
+        user=request.user,
+        household=entry.household,
+        action="reviews.survey_view",
+        fields=SENSITIVE_HOUSEHOLD_FIELDS,
+    )
     return render(
         request,
         "web/reviews/survey.html",
