@@ -98,6 +98,10 @@ class ArchiveRefused(ValueError):
     """The archive is not safe to open; the message is for the user (Vietnamese)."""
 
 
+class NotAnArchive(ArchiveRefused):
+    """Not a zip at all (the caller's parser gives its own message)."""
+
+
 def _mb(n: int) -> str:
     return f"{n / 1_048_576:,.0f} MB"
 
@@ -112,7 +116,7 @@ def check_archive(data: bytes | Any, limits: ArchiveLimits | None = None) -> Non
     try:
         archive = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise ArchiveRefused(f"Tệp không phải bảng tính Excel hợp lệ (tệp nén hỏng): {exc}") from exc
+        raise NotAnArchive(f"Tệp không phải bảng tính Excel hợp lệ (tệp nén hỏng): {exc}") from exc
     with archive:
         infos = archive.infolist()
         if len(infos) > limits.max_members:

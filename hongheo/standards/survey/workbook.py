@@ -109,10 +109,12 @@ class ParsedScreening:
 def _open(content: bytes) -> Any:
     from openpyxl import load_workbook
 
-    from hongheo.core.xlsx import ArchiveRefused, archive_limits, check_archive
+    from hongheo.core.xlsx import ArchiveRefused, NotAnArchive, archive_limits, check_archive
 
     try:
         check_archive(content, archive_limits())
+    except NotAnArchive:
+        pass  # openpyxl below says it cannot read the file
     except ArchiveRefused as exc:
         raise WorkbookUnreadable(str(exc)) from exc
     try:
