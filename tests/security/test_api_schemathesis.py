@@ -32,9 +32,7 @@ def test_api_never_answers_5xx(world):
     session = client.cookies["sessionid"].value
     failures: list[str] = []
     for op in _operations():
-        strategy = st.one_of(
-            op.as_strategy(GenerationMode.POSITIVE), op.as_strategy(GenerationMode.NEGATIVE)
-        )
+        strategy = st.one_of(op.as_strategy(GenerationMode.POSITIVE), op.as_strategy(GenerationMode.NEGATIVE))
 
         @settings(
             max_examples=EXAMPLES,
@@ -48,7 +46,9 @@ def test_api_never_answers_5xx(world):
             cookies = {"sessionid": session} if logged_in else None
             response = case.call(cookies=cookies)
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.path}: {response.status_code} {case.path_parameters} {case.query}")
+                failures.append(
+                    f"{case.method} {case.path}: {response.status_code} {case.path_parameters} {case.query}"
+                )
 
         run()
     assert not failures, "\n".join(failures[:20])

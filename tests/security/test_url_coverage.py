@@ -137,7 +137,7 @@ ACCESS: dict[str, A] = {
     # reports
     "web:reports": A(CO, "report_area", 200, 404, 404),
     "web:reports_export": A(CO, "report_area", 200, 404, 404),
-    "web:reports_submit": A(CO, "none", 422, method="POST"),
+    "web:reports_submit": A(CO, "none", 400, method="POST"),  # no year given
     "web:reports_calendar": A(CO, "none", 200),
     "web:reports_household_list": A(
         CO,

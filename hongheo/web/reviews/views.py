@@ -22,7 +22,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from hongheo.core.audit import audit_read
-from hongheo.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from hongheo.core.errors import BadInput, Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from hongheo.core.inputs import parse_date
 from hongheo.geography.models import Area
 from hongheo.registry.access import access_household_by_code
 from hongheo.registry.models import SENSITIVE_HOUSEHOLD_FIELDS
@@ -559,10 +560,12 @@ def posting_view(request: HttpRequest, pk: int) -> HttpResponse:
 def posting_end_view(request: HttpRequest) -> JsonResponse:
     """The end of a posting that starts on ``?tu=YYYY-MM-DD`` (the same rule as the service)."""
     try:
-        start = dt.date.fromisoformat(request.GET.get("tu", ""))
-    except ValueError:
-        return JsonResponse({"error": "Ngày không hợp lệ."}, status=400)
-    end = procedure.posting_end(start)
+        start = parse_date(request.GET.get("tu", ""), dt.date.min)
+        if start == dt.date.min:
+            raise BadInput("Ngày không hợp lệ.")
+        end = procedure.posting_end(start)
+    except (BadInput, OverflowError) as exc:
+        return JsonResponse({"error": str(getattr(exc, "message", "Ngày không hợp lệ."))}, status=400)
     return JsonResponse({"from": start.isoformat(), "to": end.isoformat(), "to_vi": f"{end:%d/%m/%Y}"})
 
 
