@@ -57,6 +57,7 @@ def user_create(
         is_staff=is_staff or role == Role.ADMINISTRATOR,
     )
     if password:
+        _check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -69,6 +70,29 @@ def user_create(
         obj=user,
         after={"username": username, "role": role, "areas": [a.code for a in areas]},
     )
+    return user
+
+
+def _check_password(password: str, user: User) -> None:
+    """Django's validators (settings.AUTH_PASSWORD_VALIDATORS: at least 10 characters, not a common
+    or all-digit password, not like the user name), with their messages."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError("Mật khẩu không đạt yêu cầu: " + " ".join(str(m) for m in exc.messages))
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    """A new password (the user's own, or set by an administrator): validated, hashed, audited
+    (the audit row never holds the password or its hash)."""
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_write(actor=actor, action="users.password_change", obj=user, after={"username": user.username})
     return user
 
 

@@ -21,6 +21,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongheo.core.audit import audit_read
@@ -33,7 +34,7 @@ from hongheo.geography.services import commune_set_setting, village_create
 from hongheo.registry.access import household_qs_for_aggregates
 from hongheo.users.access import scope_paths, user_can_manage_area, user_can_read_audit, user_covers_area
 from hongheo.users.models import User
-from hongheo.users.services import login_attempt, wait_message
+from hongheo.users.services import login_attempt, user_set_password, wait_message
 
 from .errors import domain_errors
 from .forms import AuditSearchForm, CommuneSettingForm, LoginForm, VillageForm
@@ -80,6 +81,24 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 target = reverse("web:home")
             return redirect(target)
     return render(request, "web/login.html", {"form": form, "error": error}, status=status)
+
+
+@login_required
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    """Every user changes their own password here (old password, new one twice; Django's validators)."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.forms import PasswordChangeForm
+
+    form = PasswordChangeForm(_user(request), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_set_password(
+            actor=request.user, user=_user(request), password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Đã đổi mật khẩu."))
+        return redirect("web:home")
+    status = 422 if form.errors else 200
+    return render(request, "web/password_change.html", {"form": form}, status=status)
 
 
 def admin_login_redirect(request: HttpRequest) -> HttpResponse:

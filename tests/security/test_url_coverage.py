@@ -65,6 +65,7 @@ ACCESS: dict[str, A] = {
     "web:home": A(CO, "none", 200),
     "web:login": A(CO, "none", 302, anon=200),
     "web:logout": A(CO, "none", 302, anon=302, method="POST"),
+    "web:password_change": A(CO, "none", 200),
     "web:area_detail": A(CO, "area", 200, 404, 404),
     "web:job_list": A(CO, "none", 200),
     "web:job_detail": A(CO, "job", 200, 404, 404),

@@ -10,6 +10,8 @@ a role that may see an object but not use a page gets 403.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import messages
@@ -500,9 +502,10 @@ def minutes_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     meeting = CommunityMeeting.objects.select_related("round", "village").filter(pk=pk).first()
     if meeting is None:
         raise NotFound("Không tìm thấy biên bản.")
-    selectors.round_get_for_user(request.user, meeting.round_id)
-    if not user_covers_area(request.user, meeting.village or meeting.round.commune):
-        raise NotFound("Không tìm thấy biên bản.")
+    with _as_missing("Không tìm thấy biên bản."):
+        selectors.round_get_for_user(request.user, meeting.round_id)
+        if not user_covers_area(request.user, meeting.village or meeting.round.commune):
+            raise NotFound("Không tìm thấy biên bản.")
     _need(request, MEETING | CHAIRMAN)
     filename = f"bien-ban-hop-dan-{meeting.pk}.pdf"
     if meeting.minutes_pdf:
@@ -575,7 +578,8 @@ def posting_proof_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     posting = PublicPosting.objects.filter(pk=pk).first()
     if posting is None or not posting.proof:
         raise NotFound("Không tìm thấy minh chứng.")
-    selectors.round_get_for_user(request.user, posting.round_id)
+    with _as_missing("Không tìm thấy minh chứng."):
+        selectors.round_get_for_user(request.user, posting.round_id)
     _need(request, DECISION_READERS)
     name = posting.proof.name.rsplit("/", 1)[-1]
     return FileResponse(posting.proof.open("rb"), as_attachment=True, filename=name)
@@ -655,9 +659,10 @@ def complaint_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = Complaint.objects.select_related("round", "entry", "entry__household").filter(pk=pk).first()
     if complaint is None:
         raise NotFound("Không tìm thấy khiếu nại.")
-    review_round = selectors.round_get_for_user(request.user, complaint.round_id)
-    if complaint.entry is not None:
-        selectors.entry_get_for_user(request.user, review_round, complaint.entry_id)  # type: ignore[arg-type]
+    with _as_missing("Không tìm thấy khiếu nại."):
+        review_round = selectors.round_get_for_user(request.user, complaint.round_id)
+        if complaint.entry is not None:
+            selectors.entry_get_for_user(request.user, review_round, complaint.entry_id)  # type: ignore[arg-type]
     _need(request, OFFICER)
     form = ResolveForm(request.POST, prefix=f"c{complaint.pk}")
     if form.is_valid():
@@ -847,11 +852,21 @@ def decision_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@contextmanager
+def _as_missing(message: str) -> Iterator[None]:
+    """ "Not yours" says exactly what "not found" says for the object asked for (issue 8)."""
+    try:
+        yield
+    except NotFound:
+        raise NotFound(message) from None
+
+
 def _decision_for(request: HttpRequest, pk: int) -> Decision:
     decision = Decision.objects.select_related("round", "round__commune", "signed_by").filter(pk=pk).first()
     if decision is None:
         raise NotFound("Không tìm thấy quyết định.")
-    selectors.round_get_for_user(request.user, decision.round_id)
+    with _as_missing("Không tìm thấy quyết định."):
+        selectors.round_get_for_user(request.user, decision.round_id)
     _need(request, DECISION_READERS)
     return decision
 

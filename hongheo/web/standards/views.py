@@ -93,8 +93,9 @@ def area_classify_view(request: HttpRequest, code: str) -> HttpResponse:
     standard_code = request.POST.get("standard", "")
     if kind == "what_if" and not standard_code:
         raise ValidationError("Hãy chọn chuẩn nghèo để mô phỏng.")
-    if standard_code:
-        standard_get(standard_code, include_drafts=kind == "what_if")
+    if standard_code:  # drafts are the administrator's: for anyone else a draft is "not found"
+        is_admin = getattr(request.user, "role", None) == Role.ADMINISTRATOR
+        standard_get(standard_code, include_drafts=kind == "what_if" and is_admin)
     reference = request.POST.get("reference_date") or dt.date.today().isoformat()
     title = ("Mô phỏng theo " + standard_code if kind == "what_if" else "Xếp loại hộ") + f": {area.name}"
     job = job_enqueue(
@@ -261,7 +262,7 @@ def _provincial_template() -> dict[str, Any]:
 @domain_errors
 def standard_publish_view(request: HttpRequest, code: str) -> HttpResponse:
     record = PublishedStandard.objects.filter(code=code).first()
-    if record is None:
+    if record is None or getattr(request.user, "role", None) != Role.ADMINISTRATOR:
         raise NotFound("Không tìm thấy chuẩn nghèo.")
     standard_publish(actor=request.user, standard=record)
     messages.success(request, f"Đã công bố chuẩn {code}.")
