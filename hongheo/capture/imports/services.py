@@ -15,7 +15,7 @@ from hongheo.core.audit import audit_write
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
 from hongheo.core.jobs import Progress, job_enqueue
 from hongheo.core.xlsx import ParseTooBig, archive_limits, run_limited
-from hongheo.users.access import user_can_write_households
+from hongheo.users.access import scope_paths, user_can_write_households
 
 from . import engine, reading
 from . import mapping as mapping_mod
@@ -101,6 +101,7 @@ def import_upload(
         file_name=name[-255:],
         file_size=len(data),
         file_sha256=reading.sha256(data),
+        scope_key=scope_key(actor),
         columns=preview.columns,
         saved_mapping=saved_mapping,
         result={"warnings": preview.warnings, "encoding": preview.encoding, "kind": preview.kind},
@@ -184,13 +185,25 @@ def _enqueue(actor: Any, batch: ImportBatch, mapping: dict[str, Any]) -> None:
 
 
 def _earlier_import(batch: ImportBatch) -> ImportBatch | None:
+    """The same bytes with the same mapping, imported before by someone with the same area as the
+    uploader (issue 8): a file that another commune imported is still imported for this one, and
+    nothing tells the uploader that someone elsewhere had it."""
     return (
         ImportBatch.objects.filter(
-            file_sha256=batch.file_sha256, mapping_hash=batch.mapping_hash, state=ImportBatch.State.DONE
+            file_sha256=batch.file_sha256,
+            mapping_hash=batch.mapping_hash,
+            scope_key=batch.scope_key,
+            state=ImportBatch.State.DONE,
         )
         .exclude(pk=batch.pk)
         .first()
     )
+
+
+def scope_key(actor: Any) -> str:
+    import hashlib
+
+    return hashlib.sha256("|".join(scope_paths(actor)).encode()).hexdigest()
 
 
 def import_run(
