@@ -26,3 +26,28 @@ def test_same_file_from_another_commune_is_still_imported(world, imp):
     # the same officer again: recognised, nothing changes
     again = imp.run(officer_a, "chung.csv", data)
     assert again.state == ImportBatch.State.DUPLICATE and again.duplicate_of == first
+
+
+def test_unknown_village_is_a_row_error_unless_create_is_ticked(world, imp):
+    officer = world.users[Role.COMMUNE_OFFICER]
+    rows = imp.household_rows("V-1", world.commune_a.code, "Thôn Gõ Sai")
+    batch = imp.run(officer, "v.csv", imp.to_csv(rows))
+    assert batch.result["households_new"] == 0 and batch.result["rows_rejected"] == 3
+    assert not Household.objects.filter(code="V-1").exists()
+    from hongheo.geography.models import Area
+
+    assert not Area.objects.filter(name="Thôn Gõ Sai").exists()
+    ticked = imp.run(officer, "v2.csv", imp.to_csv(rows), create_villages=True)
+    assert ticked.result["households_new"] == 1
+    assert Area.objects.filter(name="Thôn Gõ Sai", parent=world.commune_a).exists()
+
+
+def test_csv_with_extra_columns_gets_a_vietnamese_message(world, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.users[Role.COMMUNE_OFFICER])
+    data = "Mã hộ,Họ và tên\nH-1,Nguyễn Văn A,thừa,thừa nữa\n".encode()
+    response = client.post("/nhap-danh-sach/", {"tep": SimpleUploadedFile("x.csv", data)})
+    body = response.content.decode()
+    assert response.status_code == 422
+    assert "nhiều hơn 2 cột ở dòng tiêu đề" in body and "new_columns" not in body

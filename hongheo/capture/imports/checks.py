@@ -423,6 +423,7 @@ class AreaLookup:
     villages: dict[tuple[str, str], dict[str, Any]]  # (commune code, folded name) → {id, path, name}
     scope: list[str]  # the user's area paths
     manageable: set[str] = field(default_factory=set)  # commune codes where villages may be created
+    create_villages: bool = False  # the uploader ticked "tạo thôn mới" for this import
 
 
 KIND_WORDS = ("xa ", "phuong ", "dac khu ", "thi tran ")
@@ -500,6 +501,12 @@ def resolve_areas(frame: pl.DataFrame, lookup: AreaLookup) -> pl.DataFrame:
         .then(pl.lit("Địa bàn của hộ không thuộc địa bàn bạn phụ trách"))
         .when(pl.col("_new_village") & ~commune_in_scope)
         .then(pl.lit("Địa bàn của hộ không thuộc địa bàn bạn phụ trách"))
+        .when(pl.col("_new_village") & pl.lit(not lookup.create_villages))
+        .then(
+            pl.lit("Thôn ")
+            + _quoted("village_name")
+            + pl.lit(" chưa có trong xã: kiểm tra tên thôn, hoặc nhập lại và chọn “tạo thôn mới”")
+        )
         .when(pl.col("_new_village") & ~commune.is_in(list(lookup.manageable)))
         .then(
             pl.lit("Thôn ")

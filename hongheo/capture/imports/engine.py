@@ -376,7 +376,9 @@ def validate(
     outcome.timings["convert_s"] = time.perf_counter() - t
     progress("validate", 0.3, "Đã kiểm tra định dạng, đang đối chiếu địa bàn")
     t = time.perf_counter()
-    frame = checks.resolve_areas(frame, area_lookup(frame, user))
+    lookup = area_lookup(frame, user)
+    lookup.create_villages = bool(mapping.get("create_villages"))
+    frame = checks.resolve_areas(frame, lookup)
     outcome.timings["areas_s"] = time.perf_counter() - t
     progress("validate", 0.5, "Đang đối chiếu số định danh và mã hộ với sổ hộ")
     t = time.perf_counter()

@@ -69,7 +69,7 @@ class ImportBatch(TimeStampedModel):
     result = models.JSONField(default=dict, blank=True)
     rejected_file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
-    # the uploader's area (a digest of its scope paths): "the same file again" is per area (issue 8)
+    # the uploader's area and import options (a digest): "the same file again" is per area (issue 8)
     scope_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     class Meta:

@@ -163,6 +163,8 @@ def _read_csv(data: bytes, limit: int | None = None) -> ReadResult:
     names = _clean_headings(header)
     if not text[len(first_line) :].strip():
         raise ImportFileError("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
+    widest = _check_widths(text, delimiter, len(header), limit)
+    extra = [f"_extra_{i}" for i in range(widest - len(names))]
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
@@ -170,14 +172,36 @@ def _read_csv(data: bytes, limit: int | None = None) -> ReadResult:
             has_header=False,
             skip_rows=1,
             n_rows=limit,
-            new_columns=names,
+            new_columns=names + extra,
             infer_schema=False,
             truncate_ragged_lines=True,
         )
-    except pl.exceptions.PolarsError as exc:
-        raise ImportFileError(f"Không đọc được tệp CSV: {str(exc).splitlines()[0][:200]}")
-    frame = _tidy(frame)
+    except pl.exceptions.PolarsError:
+        raise ImportFileError(
+            "Không đọc được tệp CSV: số cột của các dòng không khớp dòng tiêu đề. "
+            "Hãy mở tệp bằng Excel, kiểm tra các cột và lưu lại dưới dạng “CSV UTF-8”."
+        )
+    frame = _tidy(frame.drop(extra))
     return ReadResult(frame, names, "csv", encoding, warnings)
+
+
+def _check_widths(text: str, delimiter: str, width: int, limit: int | None) -> int:
+    """The widest row; a row with more (non-empty) values than headings is refused with its number,
+    instead of a library error or silently cut values (issue 8)."""
+    widest = width
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader, None)
+    for number, row in enumerate(reader, start=2):
+        if limit is not None and number > limit + 2:
+            break
+        if len(row) > width:
+            if any(v.strip() for v in row[width:]):
+                raise ImportFileError(
+                    f"Dòng {number} có {len(row)} cột, nhiều hơn {width} cột ở dòng tiêu đề. "
+                    "Hãy đặt tiêu đề cho các cột thừa hoặc xoá chúng, rồi nhập lại."
+                )
+            widest = max(widest, len(row))
+    return widest
 
 
 def _tidy(frame: pl.DataFrame) -> pl.DataFrame:

@@ -69,7 +69,12 @@ def mappings_for(actor: Any) -> Any:
 
 
 def import_upload(
-    *, actor: Any, name: str, data: bytes, saved_mapping: ImportMapping | None = None
+    *,
+    actor: Any,
+    name: str,
+    data: bytes,
+    saved_mapping: ImportMapping | None = None,
+    create_villages: bool = False,
 ) -> ImportBatch:
     """Receive a file: check it can be read (format, encoding, size, not empty), keep it, and
     queue the import when its layout is known (the product's template, or a saved mapping);
@@ -101,10 +106,15 @@ def import_upload(
         file_name=name[-255:],
         file_size=len(data),
         file_sha256=reading.sha256(data),
-        scope_key=scope_key(actor),
+        scope_key=scope_key(actor, create_villages=create_villages),
         columns=preview.columns,
         saved_mapping=saved_mapping,
-        result={"warnings": preview.warnings, "encoding": preview.encoding, "kind": preview.kind},
+        result={
+            "warnings": preview.warnings,
+            "encoding": preview.encoding,
+            "kind": preview.kind,
+            "create_villages": bool(create_villages),
+        },
     )
     batch.file.save(f"nhap-{timezone.now():%Y%m%d-%H%M%S}.{preview.kind}", ContentFile(data), save=False)
     try:
@@ -200,10 +210,13 @@ def _earlier_import(batch: ImportBatch) -> ImportBatch | None:
     )
 
 
-def scope_key(actor: Any) -> str:
+def scope_key(actor: Any, *, create_villages: bool = False) -> str:
+    """The uploader's area, and the options that change what an import does ("tạo thôn mới"): the
+    same file re-imported with the box ticked is not "the same import again"."""
     import hashlib
 
-    return hashlib.sha256("|".join(scope_paths(actor)).encode()).hexdigest()
+    text = "|".join(scope_paths(actor)) + ("#create_villages" if create_villages else "")
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def import_run(
@@ -231,6 +244,7 @@ def import_run(
         return {"batch_id": batch.pk, **batch.result, "already_done": True}
     if progress is not None:
         progress.total(1000)
+    created_villages_allowed = bool((batch.result or {}).get("create_villages"))
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.RUNNING, error="")
     try:
         earlier = _earlier_import(batch)
@@ -246,7 +260,9 @@ def import_run(
         read = read_in_worker(batch.file_name, data)
         del data
         report("read", 1.0, f"Đã đọc {read.frame.height:,} dòng".replace(",", "."))
-        plan = engine.validate(read, batch.mapping, user=actor, today=today, progress=report)
+        # unknown village names are row errors unless the uploader ticked "tạo thôn mới" (issue 8)
+        options = {**batch.mapping, "create_villages": bool(created_villages_allowed)}
+        plan = engine.validate(read, options, user=actor, today=today, progress=report)
         report("validate", 1.0, "Đã kiểm tra xong, đang ghi")
         outcome = plan.outcome
         rejected_name = ""

@@ -58,7 +58,11 @@ def import_start_view(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 batch = import_upload(
-                    actor=request.user, name=upload.name or "", data=upload.read(), saved_mapping=saved
+                    actor=request.user,
+                    name=upload.name or "",
+                    data=upload.read(),
+                    saved_mapping=saved,
+                    create_villages=request.POST.get("tao_thon_moi") == "1",
                 )
             except ValidationError as exc:
                 error = str(exc.message)
