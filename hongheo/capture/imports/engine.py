@@ -387,16 +387,16 @@ def validate(
     frame = frame.join(in_use, on="personal_id", how="left")
     scope = scope_paths(user)
 
-    def visible(column: str) -> pl.Expr:
+    def seen_by_user(column: str) -> pl.Expr:
         return pl.any_horizontal([pl.col(column).str.starts_with(p) for p in scope] or [pl.lit(False)])
 
     # out of the user's area, a holder is never described (issue 8: no personal-ID oracle)
     elsewhere = (
-        pl.col("_holder").is_not_null() & (pl.col("_holder") != pl.col(HH)) & ~visible("_holder_path")
+        pl.col("_holder").is_not_null() & (pl.col("_holder") != pl.col(HH)) & ~seen_by_user("_holder_path")
     ) | (
         pl.col("_holder").is_null()
         & pl.col("_died").fill_null(False)
-        & ~visible("_died_path").fill_null(True)
+        & ~seen_by_user("_died_path").fill_null(True)
     )
     frame = frame.with_columns(elsewhere.fill_null(False).alias("_elsewhere"))
     _log_elsewhere(user, frame.filter(pl.col("_elsewhere")).get_column("personal_id").unique().to_list())
