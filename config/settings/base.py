@@ -203,3 +203,5 @@ HONGHEO_PARSE_MEMORY_MB = int(os.environ.get("HONGHEO_PARSE_MEMORY_MB", "2048"))
 # LOGIN_BACKOFF_BASE_SECONDS, doubling with each further failure up to LOGIN_BACKOFF_MAX_SECONDS.
 LOGIN_BACKOFF_BASE_SECONDS = int(os.environ.get("LOGIN_BACKOFF_BASE_SECONDS", "60"))
 LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", "3600"))
+# Look-ups of an ID number against the whole registry (member form check, saving a member), per user.
+PERSONAL_ID_CHECKS_PER_MINUTE = int(os.environ.get("PERSONAL_ID_CHECKS_PER_MINUTE", "20"))
