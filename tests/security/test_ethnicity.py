@@ -53,7 +53,7 @@ def test_migration_keeps_and_reports_unknown_values(world, capsys):
 
     Member.objects.filter(household=world.hh_a1).update(ethnicity="Ê Đê")
     Member.objects.filter(household=world.hh_b).update(ethnicity="Dân tộc lạ")
-    migration = __import__("hongheo.registry.migrations.0005_ethnicity_official_names", fromlist=["forwards"])
+    migration = __import__("hongheo.registry.migrations.0006_ethnicity_official_names", fromlist=["forwards"])
     migration.forwards(django_apps, None)
     assert set(Member.objects.filter(household=world.hh_a1).values_list("ethnicity", flat=True)) == {"Ê-đê"}
     assert set(Member.objects.filter(household=world.hh_b).values_list("ethnicity", flat=True)) == {

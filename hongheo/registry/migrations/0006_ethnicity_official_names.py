@@ -23,5 +23,5 @@ def forwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("registry", "0004_household_sort_index")]
+    dependencies = [("registry", "0005_factrecord")]
     operations = [migrations.RunPython(forwards, migrations.RunPython.noop)]
