@@ -69,7 +69,7 @@ def test_every_workbook_keeps_hostile_text_as_text(hostile_world, imp):
     world = hostile_world
     from hongheo.capture.imports.template import template_workbook
     from hongheo.reports import builders, services, xlsx
-    from hongheo.reviews.models import HouseholdStatus
+    from hongheo.reviews.status import official_status_set
     from hongheo.standards.survey.workbook import build_template
 
     officer = world.users[Role.COMMUNE_OFFICER]
@@ -80,8 +80,8 @@ def test_every_workbook_keeps_hostile_text_as_text(hostile_world, imp):
     books["households"] = _job_workbook(client, "/ho/xuat-excel/", {"xa": "", "thon": "", "q": ""})
     # 2. the report tables (village names are row labels) and the detailed list (head names)
     for hh in (world.hh_a1, world.hh_a2):
-        HouseholdStatus.objects.update_or_create(
-            household=hh, defaults={"classification": "poor", "since": dt.date(2024, 1, 1)}
+        official_status_set(
+            actor=None, household=hh, classification="poor", effective_on=dt.date(2024, 1, 1), source="test"
         )
     tables = builders.report_tables(officer, world.commune_a, dt.date(2024, 1, 1), dt.date(2024, 12, 31))
     books["report"] = xlsx.tables_workbook(tables)

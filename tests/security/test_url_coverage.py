@@ -86,7 +86,7 @@ ACCESS: dict[str, A] = {
     "web:household_split": A(CO, "household", 200, 404, 404),
     "web:household_merge": A(CO, "household", 200, 404, 404),
     "web:household_support_add": A(CO, "household", 200, 404, 404),
-    "web:household_score_card": A(CO, "household", 404, 404, 404),  # not classified yet
+    "web:household_score_card": A(CO, "household", 200, 404, 404),
     "web:member_add": A(CO, "household", 200, 404, 404),
     "web:member_check": A(CO, "household", 200, 404, 404, method="POST"),
     "web:member_edit": A(CO, "member", 200, 404, 404),
@@ -94,6 +94,7 @@ ACCESS: dict[str, A] = {
     "web:member_leave": A(CO, "member_leave", 200, 404, 404),
     # standards and classification
     "web:area_classify": A(CO, "area", 302, 404, 404, method="POST"),
+    "web:household_classify": A(CO, "household", 302, 404, 404, method="POST"),
     "web:run_detail": A(CO, "missing", 404, 404, 404),
     "web:standards_list": A(CO, "none", 200),
     "web:standard_draft": A(ADMIN, "none", 200),
