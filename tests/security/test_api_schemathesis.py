@@ -24,7 +24,22 @@ def _operations():
     return ops
 
 
-def test_api_never_answers_5xx(world):
+@pytest.fixture
+def keep_test_connection():
+    """Schemathesis calls the WSGI application directly, whose request signals would close the
+    test's database connection (inside its transaction); Django's own test client disconnects
+    them the same way."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+def test_api_never_answers_5xx(world, keep_test_connection):
     from schemathesis import GenerationMode
 
     client = Client()

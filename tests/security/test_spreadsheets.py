@@ -132,7 +132,7 @@ def test_audit_csv_neutralises_formulas(world):
     from hongheo.core.audit import audit_read
 
     admin = world.users[Role.ADMINISTRATOR]
-    audit_read(actor=admin, action="x", fields=["a"], household_code=HOSTILE[0])
+    audit_read(actor=admin, action="x", fields=["a"], household_code='=HYPERLINK("x")')
     client = Client()
     client.force_login(admin)
     body = b"".join(client.get("/nhat-ky/", {"xuat": "csv"}).streaming_content).decode("utf-8-sig")
