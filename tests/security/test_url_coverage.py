@@ -66,6 +66,7 @@ ACCESS: dict[str, A] = {
     "web:login": A(CO, "none", 302, anon=200),
     "web:logout": A(CO, "none", 302, anon=302, method="POST"),
     "web:password_change": A(CO, "none", 200),
+    "web:profile": A(CO, "none", 200),
     "web:area_detail": A(CO, "area", 200, 404, 404),
     "web:job_list": A(CO, "none", 200),
     "web:job_detail": A(CO, "job", 200, 404, 404),
@@ -120,7 +121,10 @@ ACCESS: dict[str, A] = {
     "web:review_refusal_pdf": A(CO, "missing", 404, 404, 404),
     "web:review_round_open": A(CO, "area", 422, 404, 404, method="POST"),
     "web:review_round": A(CO, "round", 200, 404, 404),
-    "web:review_round_advance": A(CO, "round", 403, 404, 404, method="POST"),  # no such step
+    "web:review_round_advance": A(
+        CO, "round", 302, 404, 404, method="POST"
+    ),  # refused step: back to the round
+    "web:review_round_cancel": A(CO, "round", 200, 404, 404, method="POST"),  # the form again (no reason)
     "web:review_entries": A(CO, "round", 200, 404, 404),
     "web:review_screening": A(CO, "entry", 200, 404, 404),
     "web:review_survey": A(CO, "entry", 200, 404, 404),
@@ -300,7 +304,9 @@ def test_every_url_answers_as_the_table_says(world, places):
     record = os.environ.get("URL_TABLE_RECORD") == "1"
     wrong = []
     for key, _route in _patterns():
-        entry = ACCESS[key]
+        entry = ACCESS.get(key)
+        if entry is None:
+            continue  # reported by test_every_url_has_an_entry
         client = Client()  # a fresh session per pattern (one of them logs out)
         client.force_login(world.users[entry.role])
         targets = places[entry.kind]
