@@ -193,3 +193,16 @@ LOGGING = {
 
 if not SECRET_KEY and not DEBUG:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment (see docs/operations.md).")
+
+# Uploaded spreadsheets (docs/security.md): every .xlsx member is checked before parsing; the import
+# job parses Excel files in a child process under this memory ceiling.
+HONGHEO_XLSX_MAX_MEMBER_MB = int(os.environ.get("HONGHEO_XLSX_MAX_MEMBER_MB", "200"))
+HONGHEO_XLSX_MAX_TOTAL_MB = int(os.environ.get("HONGHEO_XLSX_MAX_TOTAL_MB", "600"))
+HONGHEO_XLSX_MAX_RATIO = int(os.environ.get("HONGHEO_XLSX_MAX_RATIO", "100"))
+HONGHEO_PARSE_MEMORY_MB = int(os.environ.get("HONGHEO_PARSE_MEMORY_MB", "2048"))
+# Lockout per (account, address): after LOGIN_THROTTLE_FAILURES failures the pair waits
+# LOGIN_BACKOFF_BASE_SECONDS, doubling with each further failure up to LOGIN_BACKOFF_MAX_SECONDS.
+LOGIN_BACKOFF_BASE_SECONDS = int(os.environ.get("LOGIN_BACKOFF_BASE_SECONDS", "60"))
+LOGIN_BACKOFF_MAX_SECONDS = int(os.environ.get("LOGIN_BACKOFF_MAX_SECONDS", "3600"))
+# Look-ups of an ID number against the whole registry (member form check, saving a member), per user.
+PERSONAL_ID_CHECKS_PER_MINUTE = int(os.environ.get("PERSONAL_ID_CHECKS_PER_MINUTE", "20"))

@@ -10,6 +10,35 @@ from .audit import audit_write, snapshot
 from .models import AuditEvent, Job
 
 
+def is_role_administrator(request: HttpRequest) -> bool:
+    """A superuser, or a staff user with the product's administrator role (docs/operations.md)."""
+    user = request.user
+    return bool(
+        user.is_active
+        and (user.is_superuser or (user.is_staff and getattr(user, "role", "") == "administrator"))
+    )
+
+
+class RoleAdministratorMixin:
+    """The administrator role manages this model in /admin/ without per-model Django permissions
+    (the role is the permission; the pages that use this are listed in docs/security.md)."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_role_administrator(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_role_administrator(request)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return is_role_administrator(request)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_role_administrator(request)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_role_administrator(request)
+
+
 class AuditedModelAdmin(admin.ModelAdmin):
     """Admin pages write through here, so admin edits land in the audit trail like any other write
     (Django admin runs save/delete inside its own transaction)."""

@@ -34,10 +34,30 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+# Never in the trail (issue 8): password hashes, secrets, tokens, keys. A change shows as "changed".
+SECRET_FIELDS = {"password", "secret", "secret_key", "token", "api_key", "private_key", "session_key"}
+SECRET_MARK = "[bí mật — không ghi]"  # noqa: S105 - a label, not a password
+
+
+def _is_secret(name: str) -> bool:
+    return name in SECRET_FIELDS or name.endswith(("_password", "_secret", "_token"))
+
+
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
-    """The audited state of a model instance (concrete fields, FK as ids)."""
+    """The audited state of a model instance (concrete fields, FK as ids). Secret fields are never
+    recorded: they appear as a mark with a short fingerprint, so a change is still visible."""
+    import hashlib
+
     names = list(fields) if fields is not None else [f.attname for f in instance._meta.concrete_fields]
-    return {name: _jsonable(getattr(instance, name)) for name in names}
+    out: dict[str, Any] = {}
+    for name in names:
+        value = getattr(instance, name)
+        if _is_secret(name):
+            digest = hashlib.sha256(str(value).encode()).hexdigest()[:6] if value else ""
+            out[name] = f"{SECRET_MARK} {digest}".strip()
+        else:
+            out[name] = _jsonable(value)
+    return out
 
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> tuple[dict | None, dict | None]:
@@ -100,10 +120,13 @@ def audit_read(
     personal_id: str = "",
     area_code: str = "",
     kind: str = AuditEvent.Kind.READ,
+    rows: int | None = None,
 ) -> AuditEvent:
-    """Record a read of sensitive personal data (ethnicity, health, disability, income) or an export."""
+    """Record a read of sensitive personal data (ethnicity, health, disability, income) or an export
+    (``rows``: how many records left the system, kept in ``after``)."""
     return AuditEvent.objects.create(
         kind=kind,
+        after={"rows": rows} if rows is not None else None,
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -114,3 +137,19 @@ def audit_read(
         request_id=current_request_id(),
         **_actor_fields(actor),
     )
+
+
+def audit_read_many(
+    *, actor: Any, action: str, personal_ids: Iterable[str], fields: Iterable[str] = ("personal_id",)
+) -> int:
+    """One read row per ID number (a batch look-up, e.g. an import's matches outside the user's area)."""
+    common = {
+        "kind": AuditEvent.Kind.READ,
+        "action": action,
+        "fields": sorted(set(fields)),
+        "request_id": current_request_id(),
+        **_actor_fields(actor),
+    }
+    rows = [AuditEvent(personal_id=str(pid)[:12], **common) for pid in personal_ids if pid]
+    AuditEvent.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)

@@ -42,3 +42,10 @@ class PermissionDenied(DomainError):
 class Conflict(DomainError):
     code = "conflict"
     http_status = 409
+
+
+class BadInput(ValidationError):
+    """A request parameter out of range or malformed (400, with a message)."""
+
+    code = "bad_input"
+    http_status = 400

@@ -22,6 +22,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from .models import SubmissionKey
 
 FIELD = "_submission"
+EXEMPT_PREFIXES = ("/api/", "/odk/")
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 WAIT_SECONDS = 10.0
 REPEAT_MESSAGE = "Biểu mẫu này đã được gửi; hệ thống không ghi lại lần nữa."
 
@@ -39,8 +41,15 @@ class SubmissionOnceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Only a form's submission, not the script's checks as the user types (which post the same form).
-        if request.method != "POST" or request.headers.get("X-Requested-With"):
+        # Only a page's form submission: not the script's checks as the user types (which post the same
+        # form), not the APIs (JSON, OpenRosa multipart: their handlers read the raw body and have their own
+        # idempotency keys), not other content types.
+        if (
+            request.method != "POST"
+            or request.headers.get("X-Requested-With")
+            or request.path.startswith(EXEMPT_PREFIXES)
+            or request.content_type not in FORM_TYPES
+        ):
             return self.get_response(request)
         key = _key(request)
         if key is None:

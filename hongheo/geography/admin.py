@@ -1,12 +1,12 @@
 from django.contrib import admin
 
-from hongheo.core.admin import AuditedModelAdmin
+from hongheo.core.admin import AuditedModelAdmin, RoleAdministratorMixin
 
 from .models import Area, LegacyAreaCode
 
 
 @admin.register(Area)
-class AreaAdmin(AuditedModelAdmin):
+class AreaAdmin(RoleAdministratorMixin, AuditedModelAdmin):
     list_display = ("code", "name", "level", "kind", "setting", "parent")
     list_filter = ("level", "kind", "setting", "historical")
     search_fields = ("code", "name")

@@ -13,13 +13,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from hongheo.core.errors import NotFound
-from hongheo.users.access import scope_paths
+from hongheo.users.access import personal_scope_paths, scope_paths
 
 from .models import Household, Member
 
 
-def household_scope_q(user: Any, *, prefix: str = "") -> Q | None:
-    paths = scope_paths(user)
+def household_scope_q(user: Any, *, prefix: str = "", aggregate: bool = False) -> Q | None:
+    """The households (``aggregate=False``: with their personal data) the user may read."""
+    paths = scope_paths(user) if aggregate else personal_scope_paths(user)
     if not paths:
         return None
     return reduce(or_, (Q(**{f"{prefix}area_path__startswith": p}) for p in paths))
@@ -27,6 +28,15 @@ def household_scope_q(user: Any, *, prefix: str = "") -> Q | None:
 
 def household_qs_for_user(user: Any) -> QuerySet[Household]:
     q = household_scope_q(user)
+    if q is None:
+        return Household.objects.none()
+    return Household.objects.filter(q)
+
+
+def household_qs_for_aggregates(user: Any) -> QuerySet[Household]:
+    """Households the user may COUNT (reports, dashboards): the whole area, whatever the role.
+    Never used to show a household or a person; for that, :func:`household_qs_for_user`."""
+    q = household_scope_q(user, aggregate=True)
     if q is None:
         return Household.objects.none()
     return Household.objects.filter(q)

@@ -46,11 +46,11 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
     Read-only, so a retry simply builds the file again; the work file lives in the job's scratch
     folder, removed when the job ends or is found interrupted."""
 
-    import xlsxwriter
     from django.core.files import File
 
     from hongheo.core.audit import audit_read
     from hongheo.core.models import AuditEvent
+    from hongheo.core.xlsx import new_workbook, write_cells
     from hongheo.users.models import User
 
     from . import code_lists
@@ -80,7 +80,7 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
     label = code_lists.label
     many = code_lists.label_many
     path = job_scratch_dir(job) / "danh-sach-ho.xlsx"
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book = new_workbook(str(path), {"constant_memory": True})
     bold = book.add_format({"bold": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     sheet = book.add_worksheet("Danh sách hộ")
@@ -201,10 +201,11 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
                 h.latitude,
                 h.longitude,
             ]
-            sheet.write_row(3 + done, 0, row)
+            write_cells(sheet, 3 + done, 0, row)
             for m in members.get(h.pk, []):
                 mrow += 1
-                msheet.write_row(
+                write_cells(
+                    msheet,
                     mrow,
                     0,
                     [
@@ -238,5 +239,6 @@ def export_households(job: Job, progress: Progress) -> dict[str, Any]:
         object_type="core.job",
         object_id=str(job.pk),
         kind=AuditEvent.Kind.EXPORT,
+        rows=total,
     )
     return {"households": total}

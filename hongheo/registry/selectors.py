@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from hongheo.core.audit import audit_read
+from hongheo.core.errors import DomainError
+from hongheo.core.models import AuditEvent
 from hongheo.core.text import fold
+from hongheo.users.access import scope_paths
 
 from .access import household_qs_for_user
 from .models import (
@@ -95,11 +99,82 @@ def household_movable_targets(*, user: Any, household: Household, query: str = "
     return qs.select_related("commune", "village").order_by("head_sort_key", "code")
 
 
-def personal_id_conflict(personal_id: str | None, *, exclude_pk: int | None = None) -> str:
+def household_sensitive_read(
+    *, user: Any, household: Household, action: str, fields: Any, personal_id: str = ""
+) -> None:
+    """Log a page that shows a household's (or a member's) sensitive fields: edit forms, Phiếu B."""
+    audit_read(
+        actor=user,
+        action=action,
+        fields=list(fields),
+        object_type="registry.household",
+        object_id=str(household.pk),
+        household_code=household.code,
+        personal_id=personal_id or "",
+        area_code=household.commune.code if household.commune_id else "",
+    )
+
+
+ELSEWHERE_MESSAGE = "Số định danh đã được đăng ký ở nơi khác — liên hệ cấp tỉnh."
+
+
+def personal_id_conflict(personal_id: str | None, *, exclude_pk: int | None = None, user: Any = None) -> str:
     """A message when the number already belongs to an active member or to a person recorded as
-    dead; '' when it is free. (A person who moved away may be registered again.)"""
+    dead; '' when it is free. (A person who moved away may be registered again.)
+
+    With a ``user``, a holder outside the user's area is never described (issue 8: no oracle):
+    the message is only :data:`ELSEWHERE_MESSAGE`, whatever the holder's state or place."""
     if not personal_id:
         return ""
+    qs = Member.objects.filter(personal_id=personal_id)
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    hits = list(
+        qs.filter(Q(is_active=True) | Q(left_reason=Member.LeftReason.DIED)).values_list(
+            "is_active", "household__area_path"
+        )
+    )
+    if not hits:
+        return ""
+    if user is not None:
+        paths = scope_paths(user)
+        if not all(any(path.startswith(p) for p in paths) for _, path in hits):
+            return ELSEWHERE_MESSAGE
+    if any(active for active, _ in hits):
+        return f"Số định danh {personal_id} đã có trong sổ hộ."
+    return f"Số định danh {personal_id} thuộc người đã được ghi nhận qua đời."
+
+
+class TooManyLookups(DomainError):
+    code = "rate_limited"
+    http_status = 429
+
+
+def personal_id_check(*, user: Any, personal_id: str, exclude_pk: int | None = None) -> str:
+    """A user's look-up of an ID number against the whole registry: rate-limited per user
+    (``PERSONAL_ID_CHECKS_PER_MINUTE``) and logged (one audit row per look-up, refused ones too)."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    limit = int(getattr(settings, "PERSONAL_ID_CHECKS_PER_MINUTE", 20))
+    since = timezone.now() - dt.timedelta(minutes=1)
+    recent = AuditEvent.objects.filter(
+        actor_username=getattr(user, "username", ""),
+        action__startswith="registry.personal_id_check",
+        at__gte=since,
+    ).count()
+    refused = recent >= limit
+    audit_read(
+        actor=user,
+        action="registry.personal_id_check_refused" if refused else "registry.personal_id_check",
+        fields=["personal_id"],
+        personal_id=personal_id[:12],
+    )
+    if refused:
+        raise TooManyLookups(
+            f"Bạn đã kiểm tra quá {limit} số định danh trong một phút. Vui lòng đợi một phút rồi thử lại."
+        )
+    return personal_id_conflict(personal_id, exclude_pk=exclude_pk, user=user)
     qs = Member.objects.filter(personal_id=personal_id)
     if exclude_pk is not None:
         qs = qs.exclude(pk=exclude_pk)

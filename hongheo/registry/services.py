@@ -300,7 +300,7 @@ def _area_path(commune: Area, village: Area | None) -> str:
     return village.path if village is not None else commune.path
 
 
-def _member_build(household: Household, data: MemberInput) -> Member:
+def _member_build(household: Household, data: MemberInput, actor: Any = None) -> Member:
     unknown = set(data.facts) - set(MEMBER_FACT_FIELDS)
     if unknown:
         raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
@@ -317,7 +317,7 @@ def _member_build(household: Household, data: MemberInput) -> Member:
     )
     if errors:
         raise _invalid(errors, code="personal_id" if set(errors) == {"personal_id"} else "invalid")
-    duplicate = personal_id_conflict(cleaned["personal_id"])
+    duplicate = personal_id_conflict(cleaned["personal_id"], user=actor)
     if duplicate:
         raise ValidationError(
             duplicate, code="duplicate_personal_id", details={"fields": {"personal_id": duplicate}}
@@ -404,7 +404,7 @@ def household_create(
     household.head_sort_key = person_sort_key(family, middle, given)
     household.save()
     today = _today()
-    built = [_member_build(household, m) for m in members]
+    built = [_member_build(household, m, actor) for m in members]
     for m in built:
         m.joined_at = today
     Member.objects.bulk_create(built)
@@ -558,7 +558,7 @@ def member_add(*, actor: Any, household: Household, data: MemberInput, date: dt.
             code="two_heads",
             details={"fields": {"relation_to_head": "Hộ đã có chủ hộ."}},
         )
-    member = _member_build(household, data)
+    member = _member_build(household, data, actor)
     member.joined_at = date
     member.save()
     _event(household, Kind.MEMBER_JOINED, actor=actor, date=date, member=member)
@@ -607,7 +607,7 @@ def member_update(
         raise _invalid(errors)
     cleaned = {k: v for k, v in cleaned.items() if k in changes}
     if "personal_id" in cleaned:
-        duplicate = personal_id_conflict(cleaned["personal_id"], exclude_pk=member.pk)
+        duplicate = personal_id_conflict(cleaned["personal_id"], exclude_pk=member.pk, user=actor)
         if duplicate:
             raise ValidationError(
                 duplicate, code="duplicate_personal_id", details={"fields": {"personal_id": duplicate}}

@@ -12,6 +12,7 @@ from typing import Any
 
 from hongheo.core.ids import InvalidPersonalId, prefix_kind, validate_personal_id
 
+from . import ethnicity
 from .code_lists import UnknownCode, check_code, check_codes
 
 GROUP_FIELDS = ("ethnic_minority", "merit", "social_protection", "no_working_capacity", "female_head")
@@ -209,11 +210,12 @@ def clean_member(
                 errors[name] = exc.message
         elif name == "personal_id":
             cleaned[name] = (str(value).strip() if value else "") or None
-        elif name == "ethnicity":
-            text = " ".join(str(value or "").split())
-            if len(text) > 40:
-                errors[name] = "Dân tộc: tối đa 40 ký tự."
-            cleaned[name] = text
+        elif name == "ethnicity":  # one of the 54 official groups (issue 8)
+            try:
+                cleaned[name] = ethnicity.canonical(value)
+            except ethnicity.UnknownEthnicity as exc:
+                errors[name] = exc.message
+                cleaned[name] = " ".join(str(value or "").split())[:40]
         elif name in MEMBER_BOOL_FIELDS:
             cleaned[name] = _nullable_bool(name, value, errors, nullable=False)
         elif name in MEMBER_NULLABLE_BOOL_FIELDS:

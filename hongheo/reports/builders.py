@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from hongheo.core.errors import NotFound, ValidationError
 from hongheo.geography.models import Area
-from hongheo.registry.access import household_qs_for_user
+from hongheo.registry.access import household_qs_for_aggregates, household_qs_for_user
 from hongheo.registry.models import Household
 from hongheo.reviews.models import StatusChange
 from hongheo.reviews.status import relation_on
@@ -326,10 +326,12 @@ def ledger_of(household_ids: list[int], chunk: int = 10_000) -> list[tuple[Any, 
     return rows
 
 
-def _scoped(user: Any, area: Area) -> QuerySet[Household]:
+def _scoped(user: Any, area: Area, *, personal: bool = False) -> QuerySet[Household]:
     """The gate's households narrowed to ``area`` (and its commune or village key, which lets the
-    database use that index), without the model's default ordering."""
-    qs = household_qs_for_user(user).filter(area_path__startswith=area.path)
+    database use that index), without the model's default ordering. Aggregates count the whole
+    area; ``personal=True`` (a list of households) needs the personal-data gate."""
+    gate = household_qs_for_user if personal else household_qs_for_aggregates
+    qs = gate(user).filter(area_path__startswith=area.path)
     if area.level == Area.Level.COMMUNE:
         qs = qs.filter(commune_id=area.pk)
     elif area.level == Area.Level.VILLAGE:
@@ -570,7 +572,7 @@ def household_list(user: Any, area: Area, on: dt.date, klass: str) -> list[House
     if klass not in engine.LISTED:
         raise ValidationError("Loại danh sách không hợp lệ.")
     rows = (
-        _with_status_on(_scoped(user, area), _s=on)
+        _with_status_on(_scoped(user, area, personal=True), _s=on)
         .annotate(_c=_class_case(on, "_s"))
         .filter(_c=klass)
         .values_list("pk", "_s__valid_from")

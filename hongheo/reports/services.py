@@ -51,6 +51,7 @@ def household_list_export(*, actor: Any, area: Area, on: dt.date, layout_code: s
         object_id=f"{layout.code}:{area.code}:{on.isoformat()}:{len(lines)}",
         area_code=area.code,
         kind="export",
+        rows=len(lines),
     )
     return data
 

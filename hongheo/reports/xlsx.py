@@ -15,7 +15,7 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-import xlsxwriter
+from hongheo.core.xlsx import new_workbook
 
 from .builders import HouseholdLine, Table
 from .catalog import Catalog, Layout, catalog
@@ -187,7 +187,7 @@ def write_table(wb: Any, f: _Formats, table: Table, used: set[str], cat: Catalog
 def tables_workbook(tables: Sequence[Table], *, cat: Catalog | None = None) -> bytes:
     cat = cat or catalog()
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = new_workbook(buf, {"in_memory": True})
     wb.set_properties({"title": "Báo cáo hộ nghèo, hộ cận nghèo", "comments": cat.footnote_vi})
     f = _Formats(wb)
     used: set[str] = set()
@@ -203,7 +203,7 @@ def household_list_workbook(
     """The detailed list (danh sách hộ): personal data; the caller logs the export."""
     cat = cat or catalog()
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "constant_memory": False})
+    wb = new_workbook(buf, {"in_memory": True, "constant_memory": False})
     f = _Formats(wb)
     ws = wb.add_worksheet(layout.code[:31])
     cols = list(layout.list_columns)

@@ -149,8 +149,8 @@ def classification_run(
         raise ValidationError("Chỉ xếp loại được theo tỉnh, xã hoặc thôn.")
     reference_date = reference_date or timezone.localdate()
     province_code = area.province_code or None
-    standard = (
-        standard_get(standard_code)
+    standard = (  # a what-if run may preview a draft (issue 8: it failed with "Không có chuẩn nghèo mã")
+        standard_get(standard_code, include_drafts=kind == ClassificationRun.Kind.WHAT_IF)
         if standard_code
         else standard_in_force(reference_date, province_code=province_code)
     )

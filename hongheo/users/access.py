@@ -55,3 +55,31 @@ def user_can_write_households(user: Any) -> bool:
 
 def user_can_read_audit(user: Any) -> bool:
     return isinstance(user, User) and user.role in AUDIT_ROLES
+
+
+# Roles whose area gives aggregates only; personal data needs an active PersonalDataGrant.
+AGGREGATE_ONLY_ROLES = {Role.CENTRAL_ANALYST}
+
+
+def user_has_personal_data_grant(user: Any) -> bool:
+    from django.utils import timezone
+
+    from .models import PersonalDataGrant
+
+    if not isinstance(user, User):
+        return False
+    cached = getattr(user, "_personal_grant", None)
+    if cached is None:
+        cached = PersonalDataGrant.objects.filter(
+            user=user, revoked_at__isnull=True, valid_until__gt=timezone.now()
+        ).exists()
+        user._personal_grant = cached  # type: ignore[attr-defined]
+    return bool(cached)
+
+
+def personal_scope_paths(user: Any) -> list[str]:
+    """The areas whose households' personal data the user may read: :func:`scope_paths`, except
+    for aggregate-only roles (the central analyst) without an active, named grant: none."""
+    if getattr(user, "role", None) in AGGREGATE_ONLY_ROLES and not user_has_personal_data_grant(user):
+        return []
+    return scope_paths(user)

@@ -55,3 +55,23 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} @ {self.at:%Y-%m-%d %H:%M}"
+
+
+class PersonalDataGrant(models.Model):
+    """An explicit, named, time-limited permission for a central analyst to read personal data
+    (issue 8). Without an active grant the role sees aggregates only. Granted and revoked through
+    :mod:`hongheo.users.services`, both audited."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="personal_data_grants")
+    granted_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("lý do (văn bản, nhiệm vụ)"), max_length=500)
+    granted_at = models.DateTimeField(auto_now_add=True)
+    valid_until = models.DateTimeField(_("hiệu lực đến"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("quyền xem dữ liệu cá nhân")
+        verbose_name_plural = _("quyền xem dữ liệu cá nhân")
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.valid_until:%d/%m/%Y}"

@@ -13,7 +13,7 @@ from hongheo.core.audit import audit_write
 from hongheo.core.errors import PermissionDenied, ValidationError
 from hongheo.geography.models import Area
 
-from .models import AreaAssignment, LoginFailure, Role, User
+from .models import AreaAssignment, LoginFailure, PersonalDataGrant, Role, User
 
 _ROLE_LEVELS = {
     Role.CENTRAL_ANALYST: {Area.Level.CENTRAL},
@@ -57,6 +57,7 @@ def user_create(
         is_staff=is_staff or role == Role.ADMINISTRATOR,
     )
     if password:
+        _check_password(password, user)
         user.set_password(password)
     else:
         user.set_unusable_password()
@@ -72,6 +73,29 @@ def user_create(
     return user
 
 
+def _check_password(password: str, user: User) -> None:
+    """Django's validators (settings.AUTH_PASSWORD_VALIDATORS: at least 10 characters, not a common
+    or all-digit password, not like the user name), with their messages."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    try:
+        validate_password(password, user)
+    except DjangoValidationError as exc:
+        raise ValidationError("Mật khẩu không đạt yêu cầu: " + " ".join(str(m) for m in exc.messages))
+
+
+@transaction.atomic
+def user_set_password(*, actor: Any, user: User, password: str) -> User:
+    """A new password (the user's own, or set by an administrator): validated, hashed, audited
+    (the audit row never holds the password or its hash)."""
+    _check_password(password, user)
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    audit_write(actor=actor, action="users.password_change", obj=user, after={"username": user.username})
+    return user
+
+
 @transaction.atomic
 def user_assign_area(*, actor: Any, user: User, area: Area) -> AreaAssignment:
     if area.level not in _ROLE_LEVELS[Role(user.role)]:
@@ -81,30 +105,77 @@ def user_assign_area(*, actor: Any, user: User, area: Area) -> AreaAssignment:
     return assignment
 
 
-def _keys(username: str, address: str) -> list[str]:
-    return [f"user:{username.strip().lower()}", f"ip:{address}"]
+def _pair_key(username: str, address: str) -> str:
+    return f"pair:{username.strip().lower()}|{address}"[:200]
+
+
+def login_wait_seconds(*, username: str, address: str) -> int:
+    """Seconds this (account, address) pair must wait before trying again; 0 when it may try.
+
+    Lockout is per pair (issue 8): failures against other names from the same address, or against
+    this name from other addresses, never lock this pair out. After ``LOGIN_THROTTLE_FAILURES``
+    failures the wait doubles with each further failure (``LOGIN_BACKOFF_BASE_SECONDS`` up to
+    ``LOGIN_BACKOFF_MAX_SECONDS``), counted from the last failure; a success clears the pair."""
+    limit = settings.LOGIN_THROTTLE_FAILURES
+    base = int(getattr(settings, "LOGIN_BACKOFF_BASE_SECONDS", settings.LOGIN_THROTTLE_WINDOW_SECONDS))
+    most = int(getattr(settings, "LOGIN_BACKOFF_MAX_SECONDS", 24 * 3600))
+    now = timezone.now()
+    recent = LoginFailure.objects.filter(key=_pair_key(username, address), at__gte=now - timedelta(days=1))
+    failures = recent.count()
+    if failures < limit:
+        return 0
+    last = recent.order_by("-at").values_list("at", flat=True).first()
+    if last is None:
+        return 0
+    lock = min(base * 2 ** (failures - limit), most)
+    remaining = lock - (now - last).total_seconds()
+    return max(0, int(remaining + 0.999))
 
 
 def login_is_throttled(*, username: str, address: str) -> bool:
-    since = timezone.now() - timedelta(seconds=settings.LOGIN_THROTTLE_WINDOW_SECONDS)
-    limit = settings.LOGIN_THROTTLE_FAILURES
-    user_key, ip_key = _keys(username, address)
-    if LoginFailure.objects.filter(key=user_key, at__gte=since).count() >= limit:
-        return True
-    return LoginFailure.objects.filter(key=ip_key, at__gte=since).count() >= limit * 4
+    return login_wait_seconds(username=username, address=address) > 0
 
 
-def login_record_failure(*, username: str, address: str) -> None:
+def login_record_failure(*, username: str, address: str, via: str = "web") -> None:
     with transaction.atomic():
-        for key in _keys(username, address):
-            LoginFailure.objects.create(key=key)
-        audit_write(actor=None, action="auth.login_failed", object_type="users.user", object_id=username[:64])
+        LoginFailure.objects.create(key=_pair_key(username, address))
+        audit_write(
+            actor=None,
+            action="auth.login_failed",
+            object_type="users.user",
+            object_id=username[:64],
+            after={"address": address, "via": via},
+        )
 
 
-def login_record_success(*, user: User, address: str) -> None:
+def login_record_success(*, user: User, address: str, via: str = "web") -> None:
     with transaction.atomic():
-        LoginFailure.objects.filter(key__in=[_keys(user.username, address)[0]]).delete()
-        audit_write(actor=user, action="auth.login", obj=user)
+        LoginFailure.objects.filter(key=_pair_key(user.username, address)).delete()
+        audit_write(actor=user, action="auth.login", obj=user, after={"address": address, "via": via})
+
+
+def login_attempt(
+    *, request: Any, username: str, password: str, address: str, via: str = "web"
+) -> tuple[User | None, int]:
+    """The one login path (product pages and Django admin): throttle, authenticate, audit.
+    Returns (the user or None, seconds to wait when refused by the throttle)."""
+    from django.contrib.auth import authenticate
+
+    wait = login_wait_seconds(username=username, address=address)
+    if wait:
+        return None, wait
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        login_record_failure(username=username, address=address, via=via)
+        return None, 0
+    login_record_success(user=user, address=address, via=via)  # type: ignore[arg-type]
+    return user, 0  # type: ignore[return-value]
+
+
+def wait_message(seconds: int) -> str:
+    minutes, secs = divmod(max(seconds, 1), 60)
+    span = f"{minutes} phút {secs} giây" if minutes else f"{secs} giây"
+    return f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {span}."
 
 
 @transaction.atomic
@@ -133,3 +204,48 @@ def user_profile_update(*, actor: Any, user: User, full_name: str, position: str
         after={"full_name": full_name, "position": position},
     )
     return user
+
+
+GRANT_MAX_DAYS = 90
+
+
+@transaction.atomic
+def personal_data_grant(*, actor: Any, user: User, reason: str, days: int) -> PersonalDataGrant:
+    """Give a named central analyst access to personal data for ``days`` days (at most 90), for a
+    stated reason. Only an administrator (or a superuser) may; the grant is audited."""
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.ADMINISTRATOR):
+        raise PermissionDenied("Chỉ quản trị hệ thống được cấp quyền xem dữ liệu cá nhân.")
+    if user.role != Role.CENTRAL_ANALYST:
+        raise ValidationError(
+            "Chỉ cấp quyền này cho chuyên viên trung ương (các vai trò khác xem theo địa bàn)."
+        )
+    if not user.full_name.strip() or not user.is_active:
+        raise ValidationError(
+            "Quyền chỉ cấp cho một người cụ thể: tài khoản phải đang hoạt động và có họ tên."
+        )
+    if len(reason.strip()) < 10:
+        raise ValidationError("Ghi rõ lý do (văn bản, nhiệm vụ) khi cấp quyền xem dữ liệu cá nhân.")
+    if not 1 <= days <= GRANT_MAX_DAYS:
+        raise ValidationError(f"Thời hạn từ 1 đến {GRANT_MAX_DAYS} ngày.")
+    grant = PersonalDataGrant.objects.create(
+        user=user, granted_by=actor, reason=reason.strip(), valid_until=timezone.now() + timedelta(days=days)
+    )
+    audit_write(
+        actor=actor,
+        action="users.personal_data_grant",
+        obj=grant,
+        after={"user": user.username, "reason": grant.reason, "valid_until": grant.valid_until},
+    )
+    return grant
+
+
+@transaction.atomic
+def personal_data_revoke(*, actor: Any, grant: PersonalDataGrant) -> PersonalDataGrant:
+    if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.ADMINISTRATOR):
+        raise PermissionDenied("Chỉ quản trị hệ thống được thu hồi quyền xem dữ liệu cá nhân.")
+    grant.revoked_at = timezone.now()
+    grant.save(update_fields=["revoked_at"])
+    audit_write(
+        actor=actor, action="users.personal_data_revoke", obj=grant, after={"user": grant.user.username}
+    )
+    return grant

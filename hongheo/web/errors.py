@@ -13,8 +13,12 @@ from hongheo.core.errors import DomainError, NotFound
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A plain page: never ``str(exception)`` (with DEBUG=0 it holds the URL configuration and paths)."""
     return render(
-        request, "web/error.html", {"title": "Không tìm thấy", "message": str(exception or "")}, status=404
+        request,
+        "web/error.html",
+        {"title": "Không tìm thấy", "message": "Không tìm thấy trang này."},
+        status=404,
     )
 
 

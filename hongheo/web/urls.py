@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("dang-nhap/", views.login_view, name="login"),
     path("dang-xuat/", views.logout_view, name="logout"),
+    path("doi-mat-khau/", views.password_change_view, name="password_change"),
     path("dia-ban/<str:code>/", views.area_detail_view, name="area_detail"),
     path("tac-vu/", views.job_list_view, name="job_list"),
     path("tac-vu/<str:pk>/", views.job_detail_view, name="job_detail"),

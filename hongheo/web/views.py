@@ -7,7 +7,7 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import (
@@ -21,18 +21,20 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import NotFound, PermissionDenied
 from hongheo.core.jobs import job_retry
 from hongheo.core.models import AuditEvent, Job
+from hongheo.core.xlsx import csv_text
 from hongheo.geography.models import Area
 from hongheo.geography.services import commune_set_setting, village_create
-from hongheo.registry.access import household_qs_for_user
+from hongheo.registry.access import household_qs_for_aggregates
 from hongheo.users.access import scope_paths, user_can_manage_area, user_can_read_audit, user_covers_area
 from hongheo.users.models import User
-from hongheo.users.services import login_is_throttled, login_record_failure, login_record_success
+from hongheo.users.services import login_attempt, user_set_password, wait_message
 
 from .errors import domain_errors
 from .forms import AuditSearchForm, CommuneSettingForm, LoginForm, VillageForm
@@ -45,7 +47,7 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _client_address(request: HttpRequest) -> str:
+def client_address(request: HttpRequest) -> str:
     """The client's address for login throttling. Behind the province's reverse proxy
     (TRUST_X_FORWARDED_FOR=1) it is the last address the proxy appended to X-Forwarded-For."""
     if settings.TRUST_X_FORWARDED_FOR:
@@ -60,25 +62,54 @@ def login_view(request: HttpRequest) -> HttpResponse:
         return redirect("web:home")
     form = LoginForm(request.POST or None)
     error = ""
+    status = 200
     if request.method == "POST" and form.is_valid():
-        username = form.cleaned_data["username"]
-        address = _client_address(request)
-        if login_is_throttled(username=username, address=address):
-            error = "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau 15 phút."
+        user, wait = login_attempt(
+            request=request,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password"],
+            address=client_address(request),
+        )
+        if wait:
+            error, status = wait_message(wait), 429
+        elif user is None:
+            error, status = "Tên đăng nhập hoặc mật khẩu không đúng.", 401
         else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                login_record_failure(username=username, address=address)
-                error = "Tên đăng nhập hoặc mật khẩu không đúng."
-            else:
-                login(request, user)
-                login_record_success(user=user, address=address)  # type: ignore[arg-type]
-                target = request.GET.get("next", "")
-                if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
-                    target = reverse("web:home")
-                return redirect(target)
-    status = 429 if error.startswith("Đăng nhập sai quá") else (401 if error else 200)
+            login(request, user)
+            target = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+                target = reverse("web:home")
+            return redirect(target)
     return render(request, "web/login.html", {"form": form, "error": error}, status=status)
+
+
+@login_required
+def password_change_view(request: HttpRequest) -> HttpResponse:
+    """Every user changes their own password here (old password, new one twice; Django's validators)."""
+    from django.contrib.auth import update_session_auth_hash
+    from django.contrib.auth.forms import PasswordChangeForm
+
+    form = PasswordChangeForm(_user(request), request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = user_set_password(
+            actor=request.user, user=_user(request), password=form.cleaned_data["new_password1"]
+        )
+        update_session_auth_hash(request, user)
+        messages.success(request, _("Đã đổi mật khẩu."))
+        return redirect("web:home")
+    status = 422 if form.errors else 200
+    return render(request, "web/password_change.html", {"form": form}, status=status)
+
+
+def admin_login_redirect(request: HttpRequest) -> HttpResponse:
+    """Django admin has no login of its own: everyone signs in on the product's page, with its
+    throttle and its audit (issue 8). ``next`` is kept so the administrator lands back in admin."""
+    from urllib.parse import urlencode
+
+    target = request.GET.get("next") or "/admin/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/admin/"
+    return redirect(f"{reverse('web:login')}?{urlencode({'next': target})}")
 
 
 @require_POST
@@ -106,7 +137,7 @@ def _user_communes(user: Any) -> list[Area]:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    households = household_qs_for_user(user).filter(is_active=True)
+    households = household_qs_for_aggregates(user).filter(is_active=True)
     assigned = Area.objects.filter(assignments__user=_user(request)).order_by("path")
     jobs = Job.objects.filter(created_by=_user(request))[:5]
     return render(
@@ -165,7 +196,9 @@ def job_status_view(request: HttpRequest, pk: str) -> JsonResponse:
             "message": job.message,
             "error": job.error,
             "finished": job.is_finished,
-            "result_url": reverse("web:job_result", args=[job.pk]) if job.result_file else "",
+            "result_url": reverse("web:job_result", args=[job.pk])
+            if job.result_file and job.created_by_id == request.user.pk
+            else "",
         }
     )
 
@@ -173,10 +206,19 @@ def job_status_view(request: HttpRequest, pk: str) -> JsonResponse:
 @login_required
 @domain_errors
 def job_result_view(request: HttpRequest, pk: str) -> FileResponse:
-    """Job results are personal data: served only to the job's owner, never as public media."""
+    """Job results are personal data: served only to the job's owner (an administrator sees other
+    users' jobs, never their files), never as public media; each download is audited."""
     job = _job_for(request, pk)
-    if not job.result_file:
+    if job.created_by_id != request.user.pk or not job.result_file:
         raise NotFound("Tác vụ không có tệp kết quả.")
+    audit_read(
+        actor=request.user,
+        action="core.job_result_download",
+        fields=["result_file"],
+        object_type="core.job",
+        object_id=str(job.pk),
+        kind=AuditEvent.Kind.EXPORT,
+    )
     return FileResponse(
         job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1]
     )
@@ -272,7 +314,13 @@ def audit_view(request: HttpRequest) -> HttpResponseBase:
     form = AuditSearchForm(request.GET or None)
     qs = _audit_queryset(form)
     if request.GET.get("xuat") == "csv":
-        audit_read(actor=request.user, action="audit.export", fields=["audit"], kind=AuditEvent.Kind.EXPORT)
+        audit_read(
+            actor=request.user,
+            action="audit.export",
+            fields=["audit"],
+            kind=AuditEvent.Kind.EXPORT,
+            rows=qs.count(),
+        )
         return _audit_csv(qs)
     page = Paginator(qs, 100).get_page(request.GET.get("trang"))
     return render(request, "web/audit.html", {"form": form, "page": page})
@@ -302,7 +350,8 @@ def _audit_csv(qs: Any) -> StreamingHttpResponse:  # streamed: the trail can be 
         yield "\ufeff" + writer.writerow(header)
         for e in qs.iterator(chunk_size=2000):
             yield writer.writerow(
-                [
+                csv_text(v)
+                for v in [
                     e.at.isoformat(),
                     e.actor_username,
                     e.kind,

@@ -12,7 +12,8 @@ from hongheo.users.models import Role
 # For each role: may it see (own-area household, household of another commune of the same
 # province, household of another province)?
 MATRIX = {
-    Role.CENTRAL_ANALYST: (True, True, True),
+    # aggregates only without a named grant (issue 8; tests/security/test_roles_and_admin.py)
+    Role.CENTRAL_ANALYST: (False, False, False),
     Role.PROVINCE_OFFICER: (True, True, False),
     Role.ADMINISTRATOR: (True, True, False),
     Role.COMMUNE_OFFICER: (True, False, False),

@@ -120,10 +120,10 @@ def test_second_demo_while_one_runs_is_refused(tmp_path):
 def test_throttle_behind_proxy_counts_the_client_not_the_proxy(world, settings):
     settings.TRUST_X_FORWARDED_FOR = True
     client = Client()
-    for i in range(20):
+    for _ in range(5):
         client.post(
             "/dang-nhap/",
-            {"username": f"nobody{i}", "password": "x"},
+            {"username": "someone", "password": "x"},
             HTTP_X_FORWARDED_FOR="203.0.113.9",
             REMOTE_ADDR="10.0.0.1",
         )

@@ -237,7 +237,7 @@ def test_a_crash_mid_way_leaves_nothing(world, officer, imp, monkeypatch):
     rows = imp.household_rows("K-1", world.commune_a.code, "Thôn Mới") + imp.household_rows(
         "K-2", world.commune_a.code
     )
-    batch = imp.run(officer, "k.csv", imp.to_csv(rows))
+    batch = imp.run(officer, "k.csv", imp.to_csv(rows), create_villages=True)
     assert batch.state == ImportBatch.State.FAILED and "disk full" in batch.error
     assert Job.objects.get(pk=batch.job_id).state == Job.State.FAILED
     assert _counts() == before

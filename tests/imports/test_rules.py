@@ -119,7 +119,7 @@ def test_every_rejection_reason(world, officer, imp):
 def test_villages_missing_are_created_for_a_commune_officer_only(world, imp):
     surveyor = world.users[Role.SURVEYOR]
     rows = imp.household_rows("V-1", world.commune_a.code, "Thôn Chưa Có", members=1)
-    batch = imp.run(surveyor, "v.csv", imp.to_csv(rows))
+    batch = imp.run(surveyor, "v.csv", imp.to_csv(rows), create_villages=True)
     assert batch.result["households_new"] == 0
     assert "chỉ cán bộ xã được tạo thôn mới" in "".join(_reasons(batch).values())
 

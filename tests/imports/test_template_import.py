@@ -14,7 +14,7 @@ def test_member_layout_csv_is_imported(world, officer, imp):
     rows = imp.household_rows("IMP-1", code, cls="Hộ nghèo") + imp.household_rows(
         "IMP-2", code, "Thôn Mới", members=2
     )
-    batch = imp.run(officer, "ds.csv", imp.to_csv(rows))
+    batch = imp.run(officer, "ds.csv", imp.to_csv(rows), create_villages=True)  # "tạo thôn mới" ticked
     assert batch.state == ImportBatch.State.DONE, batch.error
     assert batch.result["households_new"] == 2, (batch.result, _reasons(batch))
     assert batch.result["members_new"] == 5

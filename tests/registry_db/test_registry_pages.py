@@ -245,7 +245,8 @@ def test_member_check_endpoint(world, officer_client):
             personal_id=taken.personal_id, date_of_birth=taken.date_of_birth.isoformat(), sex=taken.sex
         ),
     ).json()["errors"]
-    assert "đã có trong sổ hộ" in errors["personal_id"]
+    # another commune's member: only "registered elsewhere" (issue 8, no personal-ID oracle)
+    assert errors["personal_id"] == "Số định danh đã được đăng ký ở nơi khác — liên hệ cấp tỉnh."
     errors = officer_client.post(url, _member_post(relation_to_head="head")).json()["errors"]
     assert "chủ hộ" in errors["relation_to_head"]
     # editing: one's own number is not a duplicate

@@ -247,7 +247,8 @@ def test_member_add_duplicate_personal_id(world, officer):
         relation_to_head="other",
         personal_id=taken,
     )
-    with pytest.raises(ValidationError, match="đã có trong sổ hộ"):
+    # held in another commune: only "registered elsewhere" (issue 8, no personal-ID oracle)
+    with pytest.raises(ValidationError, match="đã được đăng ký ở nơi khác"):
         s.member_add(actor=officer, household=world.hh_a1, data=data)
 
 

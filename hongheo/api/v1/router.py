@@ -10,6 +10,7 @@ from ninja import NinjaAPI, Router
 from ninja.security import django_auth
 
 from hongheo.core.errors import DomainError
+from hongheo.core.inputs import check_page
 from hongheo.core.models import Job
 from hongheo.registry.access import access_household_by_id
 from hongheo.registry.models import Household
@@ -44,7 +45,7 @@ def list_households(
     page_size: int = 50,
 ) -> dict[str, Any]:
     page_size = max(1, min(page_size, 500))
-    page = max(1, page)
+    check_page(page)
     qs = household_list(user=request.user, commune_code=commune, village_code=village, query=q)
     count = qs.count()
     rows = qs[(page - 1) * page_size : page * page_size]

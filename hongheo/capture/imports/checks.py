@@ -20,7 +20,7 @@ import polars as pl
 
 from hongheo.core.ids import birth_registration_codes
 from hongheo.core.text import fold
-from hongheo.registry import code_lists
+from hongheo.registry import code_lists, ethnicity
 from hongheo.registry.validation import (
     MAX_DEVICES,
     MAX_FLOOR_AREA_M2,
@@ -214,6 +214,20 @@ def convert(raw: pl.DataFrame, mapping: dict[str, Any], *, today: dt.date) -> pl
         if spec.kind != "codes":
             eager.append(series.alias(f"_raw_{spec.key}"))
     frame = frame.with_columns(eager)
+    # ethnicity: one of the 54 official groups, any common spelling (issue 8)
+    if frame.get_column("ethnicity").null_count() < frame.height:
+        raw_eth = frame.get_column("ethnicity")
+        frame = frame.with_columns(
+            _map_unique(raw_eth, ethnicity.canonical_or_none, pl.String).alias("ethnicity"),
+            raw_eth.alias("_raw_ethnicity"),
+        )
+        errors["ethnicity"] = pl.when(
+            pl.col("_raw_ethnicity").is_not_null() & pl.col("ethnicity").is_null()
+        ).then(
+            pl.lit(f"{_label('ethnicity', layout)} ")
+            + _quoted("_raw_ethnicity")
+            + pl.lit(": không có trong danh mục 54 dân tộc")
+        )
     for spec in FIELDS:
         if spec.kind in ("code", "class", "bool"):
             raw_col = f"_raw_{spec.key}"
@@ -230,7 +244,7 @@ def convert(raw: pl.DataFrame, mapping: dict[str, Any], *, today: dt.date) -> pl
     # text columns
     typed: list[pl.Expr] = []
     for spec in FIELDS:
-        if spec.kind == "text" and spec.key not in ("personal_id", "phone"):
+        if spec.kind == "text" and spec.key not in ("personal_id", "phone", "ethnicity"):
             if frame.get_column(spec.key).null_count() == frame.height:
                 continue
             value, error = _text(frame, spec.key, layout)
@@ -423,6 +437,7 @@ class AreaLookup:
     villages: dict[tuple[str, str], dict[str, Any]]  # (commune code, folded name) → {id, path, name}
     scope: list[str]  # the user's area paths
     manageable: set[str] = field(default_factory=set)  # commune codes where villages may be created
+    create_villages: bool = False  # the uploader ticked "tạo thôn mới" for this import
 
 
 KIND_WORDS = ("xa ", "phuong ", "dac khu ", "thi tran ")
@@ -500,6 +515,12 @@ def resolve_areas(frame: pl.DataFrame, lookup: AreaLookup) -> pl.DataFrame:
         .then(pl.lit("Địa bàn của hộ không thuộc địa bàn bạn phụ trách"))
         .when(pl.col("_new_village") & ~commune_in_scope)
         .then(pl.lit("Địa bàn của hộ không thuộc địa bàn bạn phụ trách"))
+        .when(pl.col("_new_village") & pl.lit(not lookup.create_villages))
+        .then(
+            pl.lit("Thôn ")
+            + _quoted("village_name")
+            + pl.lit(" chưa có trong xã: kiểm tra tên thôn, hoặc nhập lại và chọn “tạo thôn mới”")
+        )
         .when(pl.col("_new_village") & ~commune.is_in(list(lookup.manageable)))
         .then(
             pl.lit("Thôn ")

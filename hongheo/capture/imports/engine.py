@@ -38,6 +38,7 @@ from hongheo.core.text import fold
 from hongheo.geography.models import Area
 from hongheo.registry import code_lists
 from hongheo.registry.models import Household, HouseholdEvent, Member
+from hongheo.registry.selectors import ELSEWHERE_MESSAGE
 from hongheo.reviews.models import OfficialStatus
 from hongheo.users.access import scope_paths, user_can_manage_area
 
@@ -173,6 +174,13 @@ def _lookup(qs: Any, column: str, values: list[str], fields: list[str], names: l
     return pl.DataFrame(rows, schema=list(schema.items()), orient="row")
 
 
+def _log_elsewhere(user: Any, ids: list[str]) -> None:
+    """Every ID number of a file found elsewhere in the registry is a logged look-up."""
+    from hongheo.core.audit import audit_read_many
+
+    audit_read_many(actor=user, action="capture.import_personal_id_elsewhere", personal_ids=ids)
+
+
 def _member_ids_in_use(ids: list[str]) -> pl.DataFrame:
     """Active members holding any of ``ids`` (with their household), and the dead."""
     active = _lookup(
@@ -186,9 +194,9 @@ def _member_ids_in_use(ids: list[str]) -> pl.DataFrame:
         Member.objects.filter(left_reason=Member.LeftReason.DIED, personal_id__isnull=False),
         "personal_id",
         ids,
-        ["personal_id"],
-        ["personal_id"],
-    ).unique()
+        ["personal_id", "household__area_path"],
+        ["personal_id", "_died_path"],
+    ).unique("personal_id")
     return active.join(
         died.with_columns(pl.lit(True).alias("_died")), on="personal_id", how="full", coalesce=True
     )
@@ -368,7 +376,9 @@ def validate(
     outcome.timings["convert_s"] = time.perf_counter() - t
     progress("validate", 0.3, "Đã kiểm tra định dạng, đang đối chiếu địa bàn")
     t = time.perf_counter()
-    frame = checks.resolve_areas(frame, area_lookup(frame, user))
+    lookup = area_lookup(frame, user)
+    lookup.create_villages = bool(mapping.get("create_villages"))
+    frame = checks.resolve_areas(frame, lookup)
     outcome.timings["areas_s"] = time.perf_counter() - t
     progress("validate", 0.5, "Đang đối chiếu số định danh và mã hộ với sổ hộ")
     t = time.perf_counter()
@@ -376,25 +386,37 @@ def validate(
     in_use = _member_ids_in_use(ids)
     frame = frame.join(in_use, on="personal_id", how="left")
     scope = scope_paths(user)
-    holder_visible = pl.any_horizontal(
-        [pl.col("_holder_path").str.starts_with(p) for p in scope] or [pl.lit(False)]
+
+    def seen_by_user(column: str) -> pl.Expr:
+        return pl.any_horizontal([pl.col(column).str.starts_with(p) for p in scope] or [pl.lit(False)])
+
+    # out of the user's area, a holder is never described (issue 8: no personal-ID oracle)
+    elsewhere = (
+        pl.col("_holder").is_not_null() & (pl.col("_holder") != pl.col(HH)) & ~seen_by_user("_holder_path")
+    ) | (
+        pl.col("_holder").is_null()
+        & pl.col("_died").fill_null(False)
+        & ~seen_by_user("_died_path").fill_null(True)
     )
+    frame = frame.with_columns(elsewhere.fill_null(False).alias("_elsewhere"))
+    _log_elsewhere(user, frame.filter(pl.col("_elsewhere")).get_column("personal_id").unique().to_list())
     frame = checks.add_error(
         frame,
         "id_in_use",
-        pl.when(pl.col("_holder").is_not_null() & (pl.col("_holder") != pl.col(HH)))
+        pl.when(pl.col("_elsewhere"))
+        .then(pl.lit("Số định danh ") + pl.col("personal_id") + pl.lit(": " + ELSEWHERE_MESSAGE))
+        .when(pl.col("_holder").is_not_null() & (pl.col("_holder") != pl.col(HH)))
         .then(
             pl.lit("Số định danh ")
             + pl.col("personal_id")
-            + pl.when(holder_visible)
-            .then(pl.lit(" đang là nhân khẩu của hộ ") + pl.col("_holder"))
-            .otherwise(pl.lit(" đang là nhân khẩu của một hộ khác trong sổ"))
+            + pl.lit(" đang là nhân khẩu của hộ ")
+            + pl.col("_holder")
         )
         .when(pl.col("_holder").is_null() & pl.col("_died").fill_null(False))
         .then(
             pl.lit("Số định danh ") + pl.col("personal_id") + pl.lit(" thuộc người đã được ghi nhận qua đời")
         ),
-    ).drop(["_holder", "_holder_path", "_died"])
+    ).drop(["_holder", "_holder_path", "_died", "_died_path", "_elsewhere"])
     codes = frame.get_column(HH).drop_nulls().unique().to_list()
     existing, db_members = _existing_households(codes)
     paths = dict(
@@ -810,11 +832,11 @@ def _write_statuses(
 
 def rejected_workbook(read: ReadResult, plan: Plan, path: Path) -> int:
     """Original columns of every rejected row plus its reason, streamed (constant memory)."""
-    import xlsxwriter
+    from hongheo.core.xlsx import new_workbook
 
     bad = plan.frame.filter(pl.col(REASON).is_not_null()).select(ROW, REASON, "_status")
     rows = read.frame.join(bad, on=ROW, how="inner").sort(ROW)
-    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    workbook = new_workbook(str(path), {"constant_memory": True})
     bold = workbook.add_format({"bold": True, "bg_color": "#FDE9D9", "border": 1})
     sheet = workbook.add_worksheet("Dòng bị từ chối")
     headings = [ROW_HEADING, *read.columns, REJECTED_HEADING, "Loại"]

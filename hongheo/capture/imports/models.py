@@ -69,15 +69,17 @@ class ImportBatch(TimeStampedModel):
     result = models.JSONField(default=dict, blank=True)
     rejected_file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
     error = models.TextField(blank=True)
+    # the uploader's area and import options (a digest): "the same file again" is per area (issue 8)
+    scope_key = models.CharField(max_length=64, blank=True, default="", db_index=True)
 
     class Meta:
         app_label = "capture"
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["file_sha256", "mapping_hash"],
+                fields=["file_sha256", "mapping_hash", "scope_key"],
                 condition=models.Q(state="done"),
-                name="import_once_per_file_and_mapping",
+                name="import_once_per_file_mapping_area",
             )
         ]
         verbose_name = _("lần nhập danh sách")

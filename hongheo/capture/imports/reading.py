@@ -22,6 +22,7 @@ from typing import Any
 import polars as pl
 
 from hongheo.core.errors import ValidationError
+from hongheo.core.xlsx import ArchiveLimits, ArchiveRefused, archive_limits, check_archive
 
 ROW = "_row"  # the row's number in the original file (as a spreadsheet shows it)
 DEFAULT_MAX_BYTES = 300 * 1024 * 1024
@@ -70,7 +71,12 @@ def file_kind(name: str, data: bytes) -> str:
 
 
 def read_table(
-    name: str, data: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, limit: int | None = None
+    name: str,
+    data: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limit: int | None = None,
+    archive: ArchiveLimits | None = None,
 ) -> ReadResult:
     """Read the file (the first ``limit`` data rows only, for a preview: the encoding is still
     checked on the whole file). Raises :class:`ImportFileError` with a Vietnamese reason."""
@@ -86,10 +92,19 @@ def read_table(
             f"Tệp Excel quá lớn ({len(data) / 1_048_576:.0f} MB; giới hạn {XLSX_MAX_BYTES // 1_048_576} MB): "
             "hãy lưu dưới dạng CSV UTF-8."
         )
+    if kind == "xlsx":  # before any parser opens it: a few MB must not expand to gigabytes
+        check_archive_or_refuse(data, archive or archive_limits())
     result = _read_xlsx(data, limit) if kind == "xlsx" else _read_csv(data, limit)
     if result.frame.height == 0:
         raise ImportFileError("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
     return result
+
+
+def check_archive_or_refuse(data: bytes, limits: ArchiveLimits) -> None:
+    try:
+        check_archive(data, limits)
+    except ArchiveRefused as exc:
+        raise ImportFileError(str(exc)) from exc
 
 
 def _decode(data: bytes) -> tuple[str, str, list[str]]:
@@ -148,6 +163,8 @@ def _read_csv(data: bytes, limit: int | None = None) -> ReadResult:
     names = _clean_headings(header)
     if not text[len(first_line) :].strip():
         raise ImportFileError("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
+    widest = _check_widths(text, delimiter, len(header), limit)
+    extra = [f"_extra_{i}" for i in range(widest - len(names))]
     try:
         frame = pl.read_csv(
             io.BytesIO(text.encode("utf-8")),
@@ -155,14 +172,36 @@ def _read_csv(data: bytes, limit: int | None = None) -> ReadResult:
             has_header=False,
             skip_rows=1,
             n_rows=limit,
-            new_columns=names,
+            new_columns=names + extra,
             infer_schema=False,
             truncate_ragged_lines=True,
         )
-    except pl.exceptions.PolarsError as exc:
-        raise ImportFileError(f"Không đọc được tệp CSV: {str(exc).splitlines()[0][:200]}")
-    frame = _tidy(frame)
+    except pl.exceptions.PolarsError:
+        raise ImportFileError(
+            "Không đọc được tệp CSV: số cột của các dòng không khớp dòng tiêu đề. "
+            "Hãy mở tệp bằng Excel, kiểm tra các cột và lưu lại dưới dạng “CSV UTF-8”."
+        )
+    frame = _tidy(frame.drop(extra))
     return ReadResult(frame, names, "csv", encoding, warnings)
+
+
+def _check_widths(text: str, delimiter: str, width: int, limit: int | None) -> int:
+    """The widest row; a row with more (non-empty) values than headings is refused with its number,
+    instead of a library error or silently cut values (issue 8)."""
+    widest = width
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    next(reader, None)
+    for number, row in enumerate(reader, start=2):
+        if limit is not None and number > limit + 2:
+            break
+        if len(row) > width:
+            if any(v.strip() for v in row[width:]):
+                raise ImportFileError(
+                    f"Dòng {number} có {len(row)} cột, nhiều hơn {width} cột ở dòng tiêu đề. "
+                    "Hãy đặt tiêu đề cho các cột thừa hoặc xoá chúng, rồi nhập lại."
+                )
+            widest = max(widest, len(row))
+    return widest
 
 
 def _tidy(frame: pl.DataFrame) -> pl.DataFrame:

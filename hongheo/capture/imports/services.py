@@ -14,7 +14,8 @@ from django.utils import timezone
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
 from hongheo.core.jobs import Progress, job_enqueue
-from hongheo.users.access import user_can_write_households
+from hongheo.core.xlsx import ParseTooBig, archive_limits, run_limited
+from hongheo.users.access import scope_paths, user_can_write_households
 
 from . import engine, reading
 from . import mapping as mapping_mod
@@ -27,6 +28,26 @@ PHASES = {"read": (0.0, 0.08), "validate": (0.08, 0.35), "write": (0.35, 0.99)}
 
 def max_bytes() -> int:
     return int(getattr(settings, "HONGHEO_IMPORT_MAX_BYTES", reading.DEFAULT_MAX_BYTES))
+
+
+def read_in_worker(name: str, data: bytes) -> reading.ReadResult:
+    """The whole file is parsed by the job, an Excel file in a child process under a memory ceiling
+    (``HONGHEO_PARSE_MEMORY_MB``): a hostile file fails there with a clear message."""
+    limits = archive_limits()
+    if reading.file_kind(name, data) != "xlsx":
+        return reading.read_table(name, data, max_bytes=max_bytes(), archive=limits)
+    reading.check_archive_or_refuse(data, limits)
+    try:
+        return run_limited(
+            reading.read_table,
+            name,
+            data,
+            max_bytes=max_bytes(),
+            archive=limits,
+            memory_mb=int(getattr(settings, "HONGHEO_PARSE_MEMORY_MB", 2048)),
+        )
+    except ParseTooBig as exc:
+        raise reading.ImportFileError(str(exc)) from exc
 
 
 def _check_importer(actor: Any) -> None:
@@ -48,7 +69,12 @@ def mappings_for(actor: Any) -> Any:
 
 
 def import_upload(
-    *, actor: Any, name: str, data: bytes, saved_mapping: ImportMapping | None = None
+    *,
+    actor: Any,
+    name: str,
+    data: bytes,
+    saved_mapping: ImportMapping | None = None,
+    create_villages: bool = False,
 ) -> ImportBatch:
     """Receive a file: check it can be read (format, encoding, size, not empty), keep it, and
     queue the import when its layout is known (the product's template, or a saved mapping);
@@ -58,7 +84,9 @@ def import_upload(
     write transaction holds the database's only write lock, and parsing a large upload inside it
     would make every other user's login wait."""
     _check_importer(actor)
-    preview = reading.read_table(name, data, max_bytes=max_bytes(), limit=PREVIEW_ROWS)
+    preview = reading.read_table(
+        name, data, max_bytes=max_bytes(), limit=PREVIEW_ROWS, archive=archive_limits()
+    )
     mapping: dict[str, Any] = {}
     if saved_mapping is not None:
         if saved_mapping.created_by_id != getattr(actor, "pk", None):
@@ -78,9 +106,15 @@ def import_upload(
         file_name=name[-255:],
         file_size=len(data),
         file_sha256=reading.sha256(data),
+        scope_key=scope_key(actor, create_villages=create_villages),
         columns=preview.columns,
         saved_mapping=saved_mapping,
-        result={"warnings": preview.warnings, "encoding": preview.encoding, "kind": preview.kind},
+        result={
+            "warnings": preview.warnings,
+            "encoding": preview.encoding,
+            "kind": preview.kind,
+            "create_villages": bool(create_villages),
+        },
     )
     batch.file.save(f"nhap-{timezone.now():%Y%m%d-%H%M%S}.{preview.kind}", ContentFile(data), save=False)
     try:
@@ -161,13 +195,28 @@ def _enqueue(actor: Any, batch: ImportBatch, mapping: dict[str, Any]) -> None:
 
 
 def _earlier_import(batch: ImportBatch) -> ImportBatch | None:
+    """The same bytes with the same mapping, imported before by someone with the same area as the
+    uploader (issue 8): a file that another commune imported is still imported for this one, and
+    nothing tells the uploader that someone elsewhere had it."""
     return (
         ImportBatch.objects.filter(
-            file_sha256=batch.file_sha256, mapping_hash=batch.mapping_hash, state=ImportBatch.State.DONE
+            file_sha256=batch.file_sha256,
+            mapping_hash=batch.mapping_hash,
+            scope_key=batch.scope_key,
+            state=ImportBatch.State.DONE,
         )
         .exclude(pk=batch.pk)
         .first()
     )
+
+
+def scope_key(actor: Any, *, create_villages: bool = False) -> str:
+    """The uploader's area, and the options that change what an import does ("tạo thôn mới"): the
+    same file re-imported with the box ticked is not "the same import again"."""
+    import hashlib
+
+    text = "|".join(scope_paths(actor)) + ("#create_villages" if create_villages else "")
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def import_run(
@@ -195,6 +244,7 @@ def import_run(
         return {"batch_id": batch.pk, **batch.result, "already_done": True}
     if progress is not None:
         progress.total(1000)
+    created_villages_allowed = bool((batch.result or {}).get("create_villages"))
     ImportBatch.objects.filter(pk=batch.pk).update(state=ImportBatch.State.RUNNING, error="")
     try:
         earlier = _earlier_import(batch)
@@ -207,10 +257,12 @@ def import_run(
         report("read", 0.0, "Đang đọc tệp")
         with batch.file.open("rb") as fh:
             data = fh.read()
-        read = reading.read_table(batch.file_name, data, max_bytes=max_bytes())
+        read = read_in_worker(batch.file_name, data)
         del data
         report("read", 1.0, f"Đã đọc {read.frame.height:,} dòng".replace(",", "."))
-        plan = engine.validate(read, batch.mapping, user=actor, today=today, progress=report)
+        # unknown village names are row errors unless the uploader ticked "tạo thôn mới" (issue 8)
+        options = {**batch.mapping, "create_villages": bool(created_villages_allowed)}
+        plan = engine.validate(read, options, user=actor, today=today, progress=report)
         report("validate", 1.0, "Đã kiểm tra xong, đang ghi")
         outcome = plan.outcome
         rejected_name = ""

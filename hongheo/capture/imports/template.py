@@ -31,10 +31,12 @@ EXAMPLE = {
 def template_workbook(layout: str) -> bytes:
     import xlsxwriter
 
+    from hongheo.core.xlsx import new_workbook
+
     specs = layout_fields(layout)
     required = set(required_keys(layout))
     buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    book = new_workbook(buffer, {"in_memory": True})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True})
     must = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "text_wrap": True})
     text = book.add_format({"num_format": "@"})

@@ -109,6 +109,14 @@ class ParsedScreening:
 def _open(content: bytes) -> Any:
     from openpyxl import load_workbook
 
+    from hongheo.core.xlsx import ArchiveRefused, NotAnArchive, archive_limits, check_archive
+
+    try:
+        check_archive(content, archive_limits())
+    except NotAnArchive:
+        pass  # openpyxl below says it cannot read the file
+    except ArchiveRefused as exc:
+        raise WorkbookUnreadable(str(exc)) from exc
     try:
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, InvalidFileException…
@@ -325,46 +333,49 @@ def build_template(*, sample: bool = False) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
+    from hongheo.core.xlsx import append_row
+
     wb = Workbook()
     ws = wb.active
     ws.title = INSTRUCTIONS_SHEET
     title = "Mẫu nhập Phiếu A, Phiếu B (bảng điểm) — Hộ Nghèo"
     first = [SAMPLE_MARK, title] if sample else [title]
     for text in [*first, "", *INSTRUCTIONS]:
-        ws.append([text])
+        append_row(ws, [text])
     ws["A1"].font = Font(bold=True, color="B3261E" if sample else "000000", size=13)
     ws.column_dimensions["A"].width = 120
 
     def titled(name: str, heading: str) -> Any:
         sheet = wb.create_sheet(name)
-        sheet.append([SAMPLE_MARK if sample else heading])
+        append_row(sheet, [SAMPLE_MARK if sample else heading])
         sheet["A1"].font = Font(bold=True, color="B3261E" if sample else "000000")
         return sheet
 
     a = titled(SCREENING_SHEET, "Phiếu A — tiêu chí nhận diện nhanh (Phụ lục II Thông tư 07/2021)")
-    a.append([HEADER_TITLES[k] for k in SCREENING_HEADERS.values()])
+    append_row(a, [HEADER_TITLES[k] for k in SCREENING_HEADERS.values()])
     if sample:
         for criterion in _SAMPLE_SCREENING:
-            a.append(list(criterion))
+            append_row(a, list(criterion))
     _style_sheet(a, 2, [16, 60, 14, 30, 16])
 
     q = titled(QUESTION_SHEET, "Phiếu B — câu hỏi và phương án trả lời")
-    q.append([HEADER_TITLES[k] for k in QUESTION_HEADERS.values()])
+    append_row(q, [HEADER_TITLES[k] for k in QUESTION_HEADERS.values()])
     if sample:
         for row in _SAMPLE_QUESTIONS:
-            q.append(list(row))
+            append_row(q, list(row))
     _style_sheet(q, 2, [16, 50, 14, 40])
 
     p = titled(POINT_SHEET, "Phiếu B — điểm theo vùng (thành thị và nông thôn NT1…NT6)")
-    p.append(
+    append_row(
+        p,
         ["Mã chỉ tiêu", "Mã phương án", "Phương án trả lời (tham khảo)"]
-        + [region_heading(r) for r in FORM_REGIONS]
+        + [region_heading(r) for r in FORM_REGIONS],
     )
     if sample:
         labels = {(i, c): lbl for i, _, c, lbl in _SAMPLE_QUESTIONS}
         for (item, code), values in _SAMPLE_POINTS.items():
             label = "Hằng số" if item == CONSTANT_ITEM else labels[(item, code)]
-            p.append([item, code or None, label, *values])
+            append_row(p, [item, code or None, label, *values])
     _style_sheet(p, 2, [16, 14, 30] + [22] * len(FORM_REGIONS))
 
     out = io.BytesIO()

@@ -22,7 +22,9 @@ from hongheo.capture.imports.services import (
     mappings_for,
 )
 from hongheo.capture.imports.template import template_workbook
+from hongheo.core.audit import audit_read
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
+from hongheo.core.models import AuditEvent
 from hongheo.users.access import user_can_write_households
 from hongheo.users.models import User
 
@@ -56,7 +58,11 @@ def import_start_view(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 batch = import_upload(
-                    actor=request.user, name=upload.name or "", data=upload.read(), saved_mapping=saved
+                    actor=request.user,
+                    name=upload.name or "",
+                    data=upload.read(),
+                    saved_mapping=saved,
+                    create_villages=request.POST.get("tao_thon_moi") == "1",
                 )
             except ValidationError as exc:
                 error = str(exc.message)
@@ -205,6 +211,15 @@ def import_rejected_view(request: HttpRequest, pk: int) -> FileResponse:
     batch = import_batch_for(request.user, pk)
     if not batch.rejected_file:
         raise NotFound("Lần nhập không có dòng bị từ chối.")
+    audit_read(
+        actor=request.user,
+        action="capture.import_rejected_download",
+        fields=["personal_id", "full_name", "date_of_birth", "ethnicity", "income_per_capita"],
+        object_type="capture.importbatch",
+        object_id=str(batch.pk),
+        kind=AuditEvent.Kind.EXPORT,
+        rows=int((batch.result or {}).get("rows_rejected") or 0),
+    )
     return FileResponse(
         batch.rejected_file.open("rb"),
         as_attachment=True,

@@ -23,19 +23,20 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
+from hongheo.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
 from hongheo.core.ids import prefix_kind
 from hongheo.core.jobs import job_enqueue
 from hongheo.geography.models import Area
 from hongheo.registry import code_lists
 from hongheo.registry import services as registry
 from hongheo.registry.access import access_household_by_id, household_qs_for_user
-from hongheo.registry.models import Household, Member
+from hongheo.registry.models import SENSITIVE_HOUSEHOLD_FIELDS, SENSITIVE_MEMBER_FIELDS, Household, Member
 from hongheo.registry.selectors import (
     household_detail_audited,
     household_list,
     household_members,
-    personal_id_conflict,
+    household_sensitive_read,
+    personal_id_check,
 )
 from hongheo.registry.validation import clean_causes_needs, clean_household_facts, clean_member
 from hongheo.reviews.models import Application, RoundEntry
@@ -291,6 +292,12 @@ def household_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     if done := _saved(request, form, household, save, "Đã lưu thông tin hộ."):
         return done
+    household_sensitive_read(
+        user=request.user,
+        household=household,
+        action="registry.household_edit_view",
+        fields=SENSITIVE_HOUSEHOLD_FIELDS,
+    )
     return _form_page(
         request,
         "web/household_edit.html",
@@ -435,6 +442,13 @@ def _member_input(values: dict[str, Any], *, accept_id_prefix: bool = False) -> 
     )
 
 
+def _check_id(request: HttpRequest, personal_id: str | None, exclude_pk: int | None = None) -> None:
+    """A saved ID number is a look-up too: logged and rate-limited before the service runs (the
+    service's own refusal rolls back with its transaction, the look-up's audit row must not)."""
+    if personal_id:
+        personal_id_check(user=request.user, personal_id=str(personal_id), exclude_pk=exclude_pk)
+
+
 @login_required
 @domain_errors
 def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
@@ -442,6 +456,7 @@ def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = MemberForm(request.POST or None, initial={"relation_to_head": "child"})
 
     def save() -> Member:
+        _check_id(request, form.cleaned_data.get("personal_id"))
         return registry.member_add(
             actor=request.user,
             household=household,
@@ -468,6 +483,8 @@ def member_edit_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
     def save() -> str:
         values = form.values()
         changes = {k: v for k, v in values.items() if getattr(member, k) != v}
+        if "personal_id" in changes:
+            _check_id(request, changes["personal_id"], member.pk)
         if changes:
             registry.member_update(
                 actor=request.user,
@@ -479,6 +496,13 @@ def member_edit_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
 
     if done := _saved(request, form, household, save, lambda name: f"Đã lưu thông tin {name}."):
         return done
+    household_sensitive_read(
+        user=request.user,
+        household=household,
+        action="registry.member_edit_view",
+        fields=["personal_id", *SENSITIVE_MEMBER_FIELDS],
+        personal_id=member.personal_id or "",
+    )
     return _form_page(
         request, "web/household_member_form.html", {"household": household, "form": form, "member": member}
     )
@@ -512,7 +536,12 @@ def member_check_view(request: HttpRequest, pk: int) -> JsonResponse:
             errors.setdefault(name, text)
     pid = (request.POST.get("personal_id") or "").strip()
     if pid and "personal_id" not in errors:
-        conflict = personal_id_conflict(pid, exclude_pk=editing.pk if editing else None)
+        try:
+            conflict = personal_id_check(
+                user=request.user, personal_id=pid, exclude_pk=editing.pk if editing else None
+            )
+        except DomainError as exc:
+            return JsonResponse({"errors": {"personal_id": str(exc.message)}}, status=exc.http_status)
         if conflict:
             errors["personal_id"] = conflict
     if (

@@ -14,7 +14,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from hongheo.core.errors import NotFound, ValidationError
+from hongheo.core.errors import BadInput, NotFound, ValidationError
+from hongheo.core.inputs import parse_date, parse_int, parse_year
 from hongheo.geography.models import Area
 from hongheo.reports import builders, services
 from hongheo.reports.calendar import calendar_for, due_report
@@ -28,12 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
-    if not value:
-        return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"Ngày không hợp lệ: {value}")
+    return parse_date(value, default)
 
 
 def _area_choices(user: Any) -> list[Area]:
@@ -147,11 +143,10 @@ def reports_export_view(request: HttpRequest) -> HttpResponse:
 def reports_submit_view(request: HttpRequest) -> HttpResponse:
     """Export the full set for a due report of the calendar and record it as submitted."""
     area = builders.report_area(request.user, request.POST.get("dia_ban"))
-    try:
-        year = int(request.POST.get("nam", ""))
-        month = int(request.POST["thang"]) if request.POST.get("thang") else None
-    except ValueError:
-        raise ValidationError("Kỳ báo cáo không hợp lệ.")
+    if not request.POST.get("nam"):
+        raise BadInput("Kỳ báo cáo không hợp lệ: thiếu năm.")
+    year = parse_year(request.POST.get("nam"), 0)
+    month = parse_int(request.POST.get("thang"), 0, low=1, high=12, label="Tháng") or None
     due = due_report(request.POST.get("loai", ""), year, month)
     if due is None:
         raise NotFound("Không có báo cáo đến hạn này.")
@@ -192,10 +187,7 @@ def household_list_export_view(request: HttpRequest) -> HttpResponse:
 def reports_calendar_view(request: HttpRequest) -> HttpResponse:
     area = builders.report_area(request.user, request.GET.get("dia_ban"))
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("nam") or today.year)
-    except ValueError:
-        raise ValidationError("Năm không hợp lệ.")
+    year = parse_year(request.GET.get("nam"), today.year)
     lines = calendar_for(area, year, today)
     late = sum(1 for line in lines if line.highlight)
     if late:

@@ -23,7 +23,15 @@ def _date_field(label: str, *, required: bool = True) -> forms.DateField:
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": f"{label}: bắt buộc nhập.", "invalid": f"{label}: ngày không hợp lệ."},
+        validators=[_sane_date],
     )
+
+
+def _sane_date(value: Any) -> None:
+    from hongheo.core.inputs import MAX_DATE, MIN_DATE
+
+    if value and not MIN_DATE <= value <= MAX_DATE:
+        raise forms.ValidationError(f"Ngày phải trong khoảng {MIN_DATE:%d/%m/%Y}–{MAX_DATE:%d/%m/%Y}.")
 
 
 def _vn_number(value: float) -> str:

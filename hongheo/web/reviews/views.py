@@ -10,6 +10,8 @@ a role that may see an object but not use a page gets 403.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.contrib import messages
@@ -22,11 +24,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from hongheo.core.audit import audit_read
-from hongheo.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from hongheo.core.errors import BadInput, Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from hongheo.core.inputs import parse_date
 from hongheo.fieldwork import selectors as field_selectors
 from hongheo.fieldwork import services as field_services
 from hongheo.geography.models import Area
 from hongheo.registry.access import access_household_by_code
+from hongheo.registry.models import SENSITIVE_HOUSEHOLD_FIELDS
+from hongheo.registry.selectors import household_sensitive_read
 from hongheo.reviews import documents, procedure, selectors, services
 from hongheo.reviews.models import (
     Application,
@@ -421,6 +426,12 @@ def survey_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
                     code, result = entry.household.code, entry.get_proposed_class_display()
                     messages.success(request, f"Đã ghi Phiếu B của hộ {code}: {result}.")
                 return redirect(reverse("web:review_entries", args=[review_round.pk]))
+    household_sensitive_read(  # Phiếu B shows income and the household's facts
+        user=request.user,
+        household=entry.household,
+        action="reviews.survey_view",
+        fields=SENSITIVE_HOUSEHOLD_FIELDS,
+    )
     return render(
         request,
         "web/reviews/survey.html",
@@ -515,9 +526,10 @@ def minutes_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     meeting = CommunityMeeting.objects.select_related("round", "village").filter(pk=pk).first()
     if meeting is None:
         raise NotFound("Không tìm thấy biên bản.")
-    selectors.round_get_for_user(request.user, meeting.round_id)
-    if not user_covers_area(request.user, meeting.village or meeting.round.commune):
-        raise NotFound("Không tìm thấy biên bản.")
+    with _as_missing("Không tìm thấy biên bản."):
+        selectors.round_get_for_user(request.user, meeting.round_id)
+        if not user_covers_area(request.user, meeting.village or meeting.round.commune):
+            raise NotFound("Không tìm thấy biên bản.")
     _need(request, MEETING | CHAIRMAN)
     filename = f"bien-ban-hop-dan-{meeting.pk}.pdf"
     if meeting.minutes_pdf:
@@ -575,10 +587,12 @@ def posting_view(request: HttpRequest, pk: int) -> HttpResponse:
 def posting_end_view(request: HttpRequest) -> JsonResponse:
     """The end of a posting that starts on ``?tu=YYYY-MM-DD`` (the same rule as the service)."""
     try:
-        start = dt.date.fromisoformat(request.GET.get("tu", ""))
-    except ValueError:
-        return JsonResponse({"error": "Ngày không hợp lệ."}, status=400)
-    end = procedure.posting_end(start)
+        start = parse_date(request.GET.get("tu", ""), dt.date.min)
+        if start == dt.date.min:
+            raise BadInput("Ngày không hợp lệ.")
+        end = procedure.posting_end(start)
+    except (BadInput, OverflowError) as exc:
+        return JsonResponse({"error": str(getattr(exc, "message", "Ngày không hợp lệ."))}, status=400)
     return JsonResponse({"from": start.isoformat(), "to": end.isoformat(), "to_vi": f"{end:%d/%m/%Y}"})
 
 
@@ -588,7 +602,8 @@ def posting_proof_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     posting = PublicPosting.objects.filter(pk=pk).first()
     if posting is None or not posting.proof:
         raise NotFound("Không tìm thấy minh chứng.")
-    selectors.round_get_for_user(request.user, posting.round_id)
+    with _as_missing("Không tìm thấy minh chứng."):
+        selectors.round_get_for_user(request.user, posting.round_id)
     _need(request, DECISION_READERS)
     name = posting.proof.name.rsplit("/", 1)[-1]
     return FileResponse(posting.proof.open("rb"), as_attachment=True, filename=name)
@@ -668,9 +683,10 @@ def complaint_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = Complaint.objects.select_related("round", "entry", "entry__household").filter(pk=pk).first()
     if complaint is None:
         raise NotFound("Không tìm thấy khiếu nại.")
-    review_round = selectors.round_get_for_user(request.user, complaint.round_id)
-    if complaint.entry is not None:
-        selectors.entry_get_for_user(request.user, review_round, complaint.entry_id)  # type: ignore[arg-type]
+    with _as_missing("Không tìm thấy khiếu nại."):
+        review_round = selectors.round_get_for_user(request.user, complaint.round_id)
+        if complaint.entry is not None:
+            selectors.entry_get_for_user(request.user, review_round, complaint.entry_id)  # type: ignore[arg-type]
     _need(request, OFFICER)
     form = ResolveForm(request.POST, prefix=f"c{complaint.pk}")
     if form.is_valid():
@@ -860,11 +876,21 @@ def decision_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@contextmanager
+def _as_missing(message: str) -> Iterator[None]:
+    """ "Not yours" says exactly what "not found" says for the object asked for (issue 8)."""
+    try:
+        yield
+    except NotFound:
+        raise NotFound(message) from None
+
+
 def _decision_for(request: HttpRequest, pk: int) -> Decision:
     decision = Decision.objects.select_related("round", "round__commune", "signed_by").filter(pk=pk).first()
     if decision is None:
         raise NotFound("Không tìm thấy quyết định.")
-    selectors.round_get_for_user(request.user, decision.round_id)
+    with _as_missing("Không tìm thấy quyết định."):
+        selectors.round_get_for_user(request.user, decision.round_id)
     _need(request, DECISION_READERS)
     return decision
 

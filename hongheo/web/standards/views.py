@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from hongheo.core.errors import NotFound, ValidationError
+from hongheo.core.errors import BadInput, NotFound, ValidationError
 from hongheo.core.jobs import job_enqueue
 from hongheo.geography.models import Area
 from hongheo.registry.access import access_household_by_id
@@ -93,8 +93,9 @@ def area_classify_view(request: HttpRequest, code: str) -> HttpResponse:
     standard_code = request.POST.get("standard", "")
     if kind == "what_if" and not standard_code:
         raise ValidationError("Hãy chọn chuẩn nghèo để mô phỏng.")
-    if standard_code:
-        standard_get(standard_code, include_drafts=kind == "what_if")
+    if standard_code:  # drafts are the administrator's: for anyone else a draft is "not found"
+        is_admin = getattr(request.user, "role", None) == Role.ADMINISTRATOR
+        standard_get(standard_code, include_drafts=kind == "what_if" and is_admin)
     reference = request.POST.get("reference_date") or dt.date.today().isoformat()
     title = ("Mô phỏng theo " + standard_code if kind == "what_if" else "Xếp loại hộ") + f": {area.name}"
     job = job_enqueue(
@@ -189,9 +190,17 @@ def standard_draft_view(request: HttpRequest) -> HttpResponse:
         if upload is not None:
             text = upload.read().decode("utf-8-sig", errors="replace")
         try:
+            if len(text) > MAX_DRAFT_CHARS:
+                raise BadInput(f"Tài liệu quá lớn (giới hạn {MAX_DRAFT_CHARS // 1000} nghìn ký tự).")
             document = json.loads(text)
+            if _depth(document) > MAX_DRAFT_DEPTH:
+                raise BadInput(f"JSON lồng quá sâu (tối đa {MAX_DRAFT_DEPTH} cấp).")
         except json.JSONDecodeError as exc:
             errors = [f"JSON không hợp lệ: dòng {exc.lineno}, cột {exc.colno}: {exc.msg}"]
+        except RecursionError:
+            errors = [f"JSON lồng quá sâu (tối đa {MAX_DRAFT_DEPTH} cấp)."]
+        except BadInput as exc:
+            errors = [str(exc.message)]
         else:
             try:
                 draft = standard_draft_save(actor=request.user, document=document)
@@ -201,7 +210,25 @@ def standard_draft_view(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"Đã lưu bản nháp {draft.code}.")
                 return redirect("web:standard_detail", code=draft.code)
     template = text or json.dumps(_provincial_template(), ensure_ascii=False, indent=2)
-    return render(request, "web/standard_draft.html", {"document": template, "errors": errors})
+    status = 400 if errors else 200
+    return render(request, "web/standard_draft.html", {"document": template, "errors": errors}, status=status)
+
+
+MAX_DRAFT_CHARS = 2_000_000
+MAX_DRAFT_DEPTH = 32
+
+
+def _depth(document: Any) -> int:
+    """The nesting depth of parsed JSON, without recursion."""
+    deepest, stack = 0, [(document, 1)]
+    while stack:
+        node, level = stack.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, dict):
+            stack.extend((v, level + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, level + 1) for v in node)
+    return deepest
 
 
 def _provincial_template() -> dict[str, Any]:
@@ -235,7 +262,7 @@ def _provincial_template() -> dict[str, Any]:
 @domain_errors
 def standard_publish_view(request: HttpRequest, code: str) -> HttpResponse:
     record = PublishedStandard.objects.filter(code=code).first()
-    if record is None:
+    if record is None or getattr(request.user, "role", None) != Role.ADMINISTRATOR:
         raise NotFound("Không tìm thấy chuẩn nghèo.")
     standard_publish(actor=request.user, standard=record)
     messages.success(request, f"Đã công bố chuẩn {code}.")
