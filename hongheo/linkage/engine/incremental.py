@@ -99,7 +99,7 @@ def _scoring_sql(params: ModelParams) -> str:
     left = ", ".join(f'l."{c}" AS "{c}_l"' for c in MODEL_COLUMNS)
     right = ", ".join(f'r."{c}" AS "{c}_r"' for c in MODEL_COLUMNS)
     # Built only from the model's own comparison SQL and fixed column names (no user input).
-    inner = f"SELECT {left}, {right} FROM new_record l, candidates r"
+    inner = f"SELECT {left}, {right} FROM new_record l, candidates r"  # noqa: S608
     return f"SELECT unique_id_r AS person_id, {cases} FROM ({inner})"  # noqa: S608
 
 
