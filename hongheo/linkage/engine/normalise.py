@@ -130,21 +130,19 @@ def parse_dob(value: object) -> tuple[int | None, int | None, int | None]:
 
 def parse_sex(value: object) -> str | None:
     """``"male"`` / ``"female"`` / ``None`` (empty); ``ValueError`` otherwise."""
-    text = fold(str(value)) if value is not None else ""
-    if not text:
+    if value is None or not str(value).strip():
         return None
     try:
-        return SEX_VALUES[text]
+        return SEX_VALUES[fold(str(value))]
     except KeyError:
         raise ValueError(f"giới tính {value!r} không hợp lệ (Nam/Nữ hoặc male/female)") from None
 
 
 def parse_status(value: object) -> str:
-    text = fold(str(value)) if value is not None else ""
-    if not text:
+    if value is None or not str(value).strip():
         return "alive"
     try:
-        return STATUS_VALUES[text]
+        return STATUS_VALUES[fold(str(value))]
     except KeyError:
         raise ValueError(f"tình trạng {value!r} không hợp lệ (alive, deceased, moved)") from None
 
@@ -284,13 +282,15 @@ def dob_frame(series: pl.Series) -> pl.DataFrame:
 
 def sex_expr(expr: pl.Expr) -> pl.Expr:
     """``male`` / ``female`` / null (empty) / ``"?"`` (not a sex)."""
+    raw = expr.cast(pl.String).fill_null("").str.strip_chars()
     f = fold_expr(expr.cast(pl.String))
-    return pl.when(f == "").then(None).otherwise(f.replace_strict(SEX_VALUES, default="?"))
+    return pl.when(raw == "").then(None).otherwise(f.replace_strict(SEX_VALUES, default="?"))
 
 
 def status_expr(expr: pl.Expr) -> pl.Expr:
+    raw = expr.cast(pl.String).fill_null("").str.strip_chars()
     f = fold_expr(expr.cast(pl.String))
-    return pl.when(f == "").then(pl.lit("alive")).otherwise(f.replace_strict(STATUS_VALUES, default="?"))
+    return pl.when(raw == "").then(pl.lit("alive")).otherwise(f.replace_strict(STATUS_VALUES, default="?"))
 
 
 def pid_expr(expr: pl.Expr) -> pl.Expr:
