@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "hongheo.standards.survey",
     "hongheo.reviews",
     "hongheo.capture",
+    "hongheo.linkage",
     "hongheo.reports",
     "hongheo.web",
 ]
