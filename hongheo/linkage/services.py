@@ -25,7 +25,7 @@ from hongheo.core.jobs import Progress, job_enqueue
 from hongheo.geography.models import Area
 from hongheo.linkage.engine.errors import LinkInputError, RowIssue
 from hongheo.linkage.engine.incremental import Candidate, record_keys, score_candidates
-from hongheo.linkage.engine.model import ModelParams, level_labels
+from hongheo.linkage.engine.model import ModelParams, level_of_weight
 from hongheo.linkage.engine.pipeline import link
 from hongheo.linkage.engine.prepare import Prepared, prepare_population, prepare_registry, read_table
 from hongheo.registry.models import Member
@@ -475,21 +475,20 @@ def population_frame(
 
 
 def _weights(result_candidates: pl.DataFrame, model: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    labels = level_labels(model)
+    """Per candidate pair: ``{comparison: {"label": level label, "weight": match weight}}``."""
+    params = ModelParams.from_model(model)
+    names = [c.name for c in params.comparisons]
     out: dict[tuple[str, str], dict[str, Any]] = {}
     if result_candidates.is_empty():
         return out
-    import math
-
     for row in result_candidates.iter_rows(named=True):
         per: dict[str, Any] = {}
-        for name, by_gamma in labels.items():
-            gamma = row.get(f"gamma_{name}")
-            bf = row.get(f"bf_{name}")
-            if gamma is None:
+        for name in names:
+            if f"mw_{name}" not in row:
                 continue
-            weight = None if gamma == -1 or not bf else round(math.log2(bf), 2)
-            per[name] = {"label": by_gamma.get(int(gamma), str(gamma)), "weight": weight}
+            weight = row[f"mw_{name}"]
+            label = level_of_weight(params, name, weight)
+            per[name] = {"label": label, "weight": None if label == "null" else round(float(weight), 2)}
         out[(row["registry_id"], row["person_id"])] = per
     return out
 

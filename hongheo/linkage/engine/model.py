@@ -191,6 +191,7 @@ def train(
         registry.sample(min(training_sample, registry.height), seed=seed) if registry.height else registry
     )
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         db = DuckDBAPI(connection=con)
         left = db.register(_model_frame(population), table_name="population")
@@ -211,6 +212,23 @@ def train(
 
 
 M_FLOOR = 1e-4
+#: Below this many rows on either side a run does not train: it uses :func:`default_model`.
+MIN_TRAIN_ROWS = 1000
+
+
+def default_model() -> dict[str, Any]:
+    """The model trained on the project's synthetic bench data (see its ``_provenance``)."""
+    from importlib import resources
+
+    text = resources.files("hongheo.linkage.engine").joinpath("data/default_model.json").read_text("utf-8")
+    model: dict[str, Any] = json.loads(text)
+    model.pop("_provenance", None)
+    return model
+
+
+def with_prior(model: dict[str, Any], population_rows: int) -> dict[str, Any]:
+    """The model with the prior of linking one registry row to an extract of ``population_rows``."""
+    return {**model, "probability_two_random_records_match": min(0.5, 1 / max(population_rows, 2))}
 
 
 def floor_parameters(model: dict[str, Any], *, u_floor: float) -> dict[str, Any]:
@@ -240,11 +258,14 @@ def predict(
 
     _quiet()
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
     try:
         db = DuckDBAPI(connection=con)
         left = db.register(_model_frame(population), table_name="population")
         right = db.register(_model_frame(registry), table_name="registry")
-        linker = Linker([left, right], json.loads(json.dumps(model)), log_level=None)
+        scoring = json.loads(json.dumps(model))
+        scoring["retain_intermediate_calculation_columns"] = True
+        linker = Linker([left, right], scoring, log_level=None)
         result = linker.inference.predict(threshold_match_probability=threshold)
         table = result.as_duckdbpyrelation().arrow()
     finally:
@@ -258,7 +279,7 @@ def predict(
         registry_id=pl.when(pop_on_left).then(pl.col("unique_id_r")).otherwise(pl.col("unique_id_l")),
     )
     keep = ["person_id", "registry_id", "match_probability", "match_weight"]
-    keep += [c for c in df.columns if c.startswith(("gamma_", "bf_"))]
+    keep += [c for c in df.columns if c.startswith(("gamma_", "bf_", "mw_"))]
     return df.select(keep)
 
 
@@ -343,6 +364,16 @@ class ModelParams:
             }
             for c in self.comparisons
         ]
+
+
+def level_of_weight(params: ModelParams, comparison: str, weight: float | None) -> str:
+    """The label of the level of ``comparison`` whose match weight is ``weight`` (Splink's ``mw_*``
+    column carries the weight, not the level)."""
+    comp = next(c for c in params.comparisons if c.name == comparison)
+    if weight is None:
+        return "null"
+    best = min(comp.levels, key=lambda lv: abs(lv.weight - weight) + (0.001 if lv.is_null else 0))
+    return best.label
 
 
 def level_labels(model: dict[str, Any]) -> dict[str, dict[int, str]]:

@@ -247,7 +247,12 @@ def link(
     t1 = time.perf_counter()
     step("train", 0.15)
     if model is None:
-        model = mdl.train(population, registry, seed=seed) if registry.height and population.height else {}
+        small = min(registry.height, population.height) < mdl.MIN_TRAIN_ROWS
+        model = (
+            mdl.with_prior(mdl.default_model(), population.height)
+            if small
+            else mdl.train(population, registry, seed=seed)
+        )
     timings["train_s"] = time.perf_counter() - t1
     t2 = time.perf_counter()
     step("predict", 0.4)
