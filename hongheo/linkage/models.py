@@ -87,11 +87,13 @@ class PopulationPerson(models.Model):
             models.Index(fields=["extract", "personal_id"], name="pop_pid"),
             models.Index(fields=["extract", "pid_tail"], name="pop_pid_tail"),
             models.Index(fields=["extract", "name_sorted", "dob_y"], name="pop_name_year"),
-            models.Index(fields=["extract", "name_fg", "dob_y"], name="pop_fg_year"),
+            models.Index(fields=["extract", "name_fg", "dob_y", "commune_code"], name="pop_fg_year"),
             models.Index(
                 fields=["extract", "commune_code", "dob_y", "dob_m", "dob_d"], name="pop_commune_dob"
             ),
-            models.Index(fields=["extract", "pid_head", "commune_code"], name="pop_head_commune"),
+            models.Index(
+                fields=["extract", "pid_head", "dob_m", "dob_d", "commune_code"], name="pop_head_md"
+            ),
             models.Index(fields=["extract", "name_sorted", "commune_code"], name="pop_name_commune"),
             models.Index(fields=["extract", "name_fg", "dob_m", "dob_d"], name="pop_fg_md"),
         ]

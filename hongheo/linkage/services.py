@@ -779,12 +779,17 @@ def match_person(
         q |= Q(personal_id=keys["pid"])
     if keys["pid_tail"]:
         q |= Q(pid_tail=keys["pid_tail"])
-        if keys["commune"]:
-            q |= Q(pid_head=keys["pid_head"], commune_code=keys["commune"])
+        if keys["dob_m"] and keys["commune"]:
+            q |= Q(
+                pid_head=keys["pid_head"],
+                dob_m=keys["dob_m"],
+                dob_d=keys["dob_d"],
+                commune_code=keys["commune"],
+            )
     if keys["name_sorted"] and keys["dob_y"]:
         q |= Q(name_sorted=keys["name_sorted"], dob_y=keys["dob_y"])
-    if keys["name_fg"] and keys["dob_y"]:
-        q |= Q(name_fg=keys["name_fg"], dob_y=keys["dob_y"])
+    if keys["name_fg"] and keys["dob_y"] and keys["commune"]:
+        q |= Q(name_fg=keys["name_fg"], dob_y=keys["dob_y"], commune_code=keys["commune"])
     if keys["name_sorted"] and keys["commune"]:
         q |= Q(name_sorted=keys["name_sorted"], commune_code=keys["commune"])
     if keys["commune"] and keys["dob_m"]:

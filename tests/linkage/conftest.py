@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 import pytest
 
-
 TONES = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
 
 

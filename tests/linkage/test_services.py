@@ -125,7 +125,7 @@ def test_upload_needs_the_province(world) -> None:  # type: ignore[no-untyped-de
 def test_run_candidates_and_findings(world, linked) -> None:  # type: ignore[no-untyped-def]
     _, run = linked
     assert run.state == LinkageRun.State.DONE
-    (an, bich_a1), (dao, bich_a2), (duc, bich_b) = _members(world)
+    (an, _bich_a1), (dao, bich_a2), (duc, bich_b) = _members(world)
     cands = {c.member_id: c for c in LinkCandidate.objects.filter(run=run).select_related("person")}
     assert cands[an.pk].person.person_id == "P1" and cands[an.pk].method == "exact"
     assert cands[an.pk].status == LinkCandidate.Status.ACCEPTED and cands[an.pk].differences == ["full_name"]

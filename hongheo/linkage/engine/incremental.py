@@ -65,9 +65,9 @@ def blocking_filter(keys: dict[str, Any]) -> pl.Expr:
     rules = [
         ["pid"],
         ["pid_tail"],
-        ["pid_head", "commune"],
+        ["pid_head", "dob_m", "dob_d", "commune"],
         ["name_sorted", "dob_y"],
-        ["name_fg", "dob_y"],
+        ["name_fg", "dob_y", "commune"],
         ["name_sorted", "commune"],
         ["commune", "dob_y", "dob_m", "dob_d"],
         ["name_fg", "dob_m", "dob_d"],

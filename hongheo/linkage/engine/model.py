@@ -126,9 +126,10 @@ COMPARISONS: list[dict[str, Any]] = [
 BLOCKING_RULES = (
     "l.pid = r.pid",  # the same number, well-formed or not
     "l.pid_tail = r.pid_tail",  # ID exact, or mistyped in its first six digits
-    "l.pid_head = r.pid_head AND l.commune = r.commune",  # ID mistyped in its last six digits
+    # ID mistyped in its last six digits (and the name too: the name rules catch the rest)
+    "l.pid_head = r.pid_head AND l.dob_m = r.dob_m AND l.dob_d = r.dob_d AND l.commune = r.commune",
     "l.name_sorted = r.name_sorted AND l.dob_y = r.dob_y",  # diacritics, order, swapped or partial dates
-    "l.name_fg = r.name_fg AND l.dob_y = r.dob_y",  # a left-out middle name
+    "l.name_fg = r.name_fg AND l.dob_y = r.dob_y AND l.commune = r.commune",  # a left-out middle name
     "l.name_sorted = r.name_sorted AND l.commune = r.commune",  # year off by one
     "l.commune = r.commune AND l.dob_y = r.dob_y AND l.dob_m = r.dob_m AND l.dob_d = r.dob_d",  # typos
     "l.name_fg = r.name_fg AND l.dob_m = r.dob_m AND l.dob_d = r.dob_d",  # moved and year off
