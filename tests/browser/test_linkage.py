@@ -20,7 +20,7 @@ def test_import_run_findings_decide_dashboard(page, live_server, world, tmp_path
     from hongheo.linkage.models import LinkCandidate
     from hongheo.users.models import Role
 
-    from ..linkage.test_services import extract_csv
+    from ..linkage.worlddata import extract_csv
 
     source = tmp_path / "dan-cu.csv"
     source.write_bytes(b"\xef\xbb\xbf" + extract_csv(world).encode("utf-8"))

@@ -12,7 +12,7 @@ from hongheo.core.models import AuditEvent
 from hongheo.linkage.models import LinkageRun, LinkCandidate, PopulationExtract
 from hongheo.users.models import Role
 
-from .test_services import extract_csv, linked  # noqa: F401  (fixture)
+from .worlddata import extract_csv
 
 
 def _client(user) -> Client:  # type: ignore[no-untyped-def]

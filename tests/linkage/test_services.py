@@ -13,57 +13,9 @@ from hongheo.core.models import AuditEvent
 from hongheo.linkage import services as svc
 from hongheo.linkage.models import LinkageRun, LinkCandidate, LinkFinding, PopulationExtract, PopulationPerson
 from hongheo.linkage.quality import quality_table, quality_workbook
-from hongheo.registry.services import member_update
 from hongheo.users.models import Role
 
-HEADER = "person_id,personal_id,full_name,dob,sex,commune_code,residence_household_no,status\n"
-
-
-def _members(world):  # type: ignore[no-untyped-def]
-    def by(hh):  # type: ignore[no-untyped-def]
-        ms = list(hh.members.order_by("pk"))
-        return ms[0], ms[1]
-
-    return by(world.hh_a1), by(world.hh_a2), by(world.hh_b)
-
-
-def extract_csv(world) -> str:  # type: ignore[no-untyped-def]
-    (an, bich_a1), (_dao, _bich_a2), (_duc, bich_b) = _members(world)
-    a, b = world.commune_a.code, world.commune_b.code
-    return (
-        HEADER
-        + "\n".join(
-            [
-                f"P1,{an.personal_id},Nguyễn Văn Ân,1980-05-17,Nam,{a},R1,alive",
-                f"P2,{bich_a1.personal_id},Trần Thị Bích,01/03/2012,Nữ,{a},R1,alive",
-                f"P3,,Lê Thị Đào,1975-02-03,Nữ,{a},R2,alive",
-                f"P4,,Pham Minh Duc,1980,Nam,{b},R3,deceased",
-                f"P5,{bich_b.personal_id},Trần Thị Bích,2012-03-01,Nữ,{b},R9,alive",
-            ]
-        )
-        + "\n"
-    )
-
-
-@pytest.fixture
-def linked(world):  # type: ignore[no-untyped-def]
-    officer = world.users[Role.COMMUNE_OFFICER]
-    (_, _), (_, bich_a2), _ = _members(world)
-    # another child of the same name and year, with an ID number far from her namesake's
-    member_update(
-        actor=officer,
-        member=bich_a2,
-        changes={"date_of_birth": dt.date(2012, 9, 20), "personal_id": "046312987654"},
-    )
-    province = world.users[Role.PROVINCE_OFFICER]
-    data = b"\xef\xbb\xbf" + extract_csv(world).encode("utf-8")
-    extract = svc.extract_upload(actor=province, province=world.hue, name="dan-cu.csv", data=data)
-    run_pending_jobs()
-    run = svc.run_start(actor=province, area=world.hue)
-    run_pending_jobs()
-    run.refresh_from_db()
-    extract.refresh_from_db()
-    return extract, run
+from .worlddata import extract_csv, members
 
 
 def test_extract_import_and_new_version(world, linked) -> None:  # type: ignore[no-untyped-def]
@@ -125,7 +77,7 @@ def test_upload_needs_the_province(world) -> None:  # type: ignore[no-untyped-de
 def test_run_candidates_and_findings(world, linked) -> None:  # type: ignore[no-untyped-def]
     _, run = linked
     assert run.state == LinkageRun.State.DONE
-    (an, _bich_a1), (dao, bich_a2), (duc, bich_b) = _members(world)
+    (an, _bich_a1), (dao, bich_a2), (duc, bich_b) = members(world)
     cands = {c.member_id: c for c in LinkCandidate.objects.filter(run=run).select_related("person")}
     assert cands[an.pk].person.person_id == "P1" and cands[an.pk].method == "exact"
     assert cands[an.pk].status == LinkCandidate.Status.ACCEPTED and cands[an.pk].differences == ["full_name"]
@@ -143,7 +95,7 @@ def test_run_candidates_and_findings(world, linked) -> None:  # type: ignore[no-
 
 def test_decisions_are_gated_and_audited(world, linked) -> None:  # type: ignore[no-untyped-def]
     _, run = linked
-    (an, _), (dao, _), (_, bich_b) = _members(world)
+    (an, _), (dao, _), (_, bich_b) = members(world)
     officer = world.users[Role.COMMUNE_OFFICER]
     dao_c = LinkCandidate.objects.get(run=run, member=dao)
     # taking a date of birth that disagrees with the member's ID number is refused; nothing changes
