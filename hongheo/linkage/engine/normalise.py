@@ -184,11 +184,9 @@ def fold_expr(expr: pl.Expr) -> pl.Expr:
     )
 
 
-def name_columns(column: str) -> list[pl.Expr]:
-    """Expressions producing ``name_lower``, ``name_norm``, ``name_sorted``, ``name_fg``, ``name_tokens``."""
-    norm = fold_expr(pl.col(column))
-    tokens = pl.when(norm == "").then(None).otherwise(norm.str.split(" "))
-    return [
+def _name_keys_frame(df: pl.DataFrame, column: str) -> pl.DataFrame:
+    """Add the name columns, in stages (each expression evaluated once)."""
+    df = df.with_columns(
         pl.col(column)
         .fill_null("")
         .str.normalize("NFC")
@@ -197,14 +195,39 @@ def name_columns(column: str) -> list[pl.Expr]:
         .str.strip_chars()
         .replace("", None)
         .alias("name_lower"),
-        norm.replace("", None).alias("name_norm"),
-        tokens.list.sort().list.join(" ").alias("name_sorted"),
-        pl.concat_list(tokens.list.first(), tokens.list.last())
+        fold_expr(pl.col(column)).replace("", None).alias("name_norm"),
+    )
+    df = df.with_columns(name_tokens=pl.col("name_norm").str.split(" "))
+    df = df.with_columns(
+        name_sorted=pl.col("name_tokens").list.sort().list.join(" "),
+        name_fg=pl.concat_list(pl.col("name_tokens").list.first(), pl.col("name_tokens").list.last())
         .list.sort()
         .list.join(" ")
-        .replace("", None)
-        .alias("name_fg"),
-        tokens.alias("name_tokens"),
+        .replace("", None),
+    )
+    return df.select("name_lower", "name_norm", "name_sorted", "name_fg", "name_tokens")
+
+
+NAME_COLUMNS = ("name_lower", "name_norm", "name_sorted", "name_fg", "name_tokens")
+
+
+def name_frame(series: pl.Series) -> pl.DataFrame:
+    """``name_lower``, ``name_norm``, ``name_sorted``, ``name_fg``, ``name_tokens`` for a column of
+    names, computed once per distinct name (names repeat a great deal) and joined back in order."""
+    s = series.cast(pl.String).rename("_n")
+    uniq = pl.DataFrame({"_n": s.unique()})
+    keys = pl.concat([uniq, _name_keys_frame(uniq, "_n")], how="horizontal")
+    out = pl.DataFrame({"_n": s}).join(keys, on="_n", how="left", maintain_order="left", nulls_equal=True)
+    return out.select(NAME_COLUMNS)
+
+
+def name_columns(column: str) -> list[pl.Expr]:
+    """The name columns as expressions (small frames; :func:`name_frame` is the fast path)."""
+    return [
+        pl.col(column).map_batches(lambda s, c=c: name_frame(s).get_column(c), return_dtype=dtype).alias(c)  # type: ignore[misc]
+        for c, dtype in zip(
+            NAME_COLUMNS, (pl.String, pl.String, pl.String, pl.String, pl.List(pl.String)), strict=True
+        )
     ]
 
 

@@ -24,7 +24,7 @@ from hongheo.linkage.engine.errors import LinkInputError, RowIssue
 from hongheo.linkage.engine.normalise import (
     code_expr,
     dob_frame,
-    name_columns,
+    name_frame,
     pid_expr,
     sex_expr,
     status_expr,
@@ -182,7 +182,7 @@ def _common(df: pl.DataFrame, key: str) -> tuple[pl.DataFrame, list[RowIssue]]:
         commune=code_expr(pl.col("commune_code")),
         full_name=pl.col("full_name").cast(pl.String),
     )
-    frame = frame.with_columns(name_columns("full_name"))
+    frame = pl.concat([frame, name_frame(frame.get_column("full_name"))], how="horizontal")
     blank_key = frame.get_column("unique_id").fill_null("") == ""
     errors += _issues(frame, blank_key, key, f"thiếu {key}")
     dup = frame.get_column("unique_id").is_duplicated() & ~blank_key
