@@ -60,6 +60,45 @@ def _latest_run_for(commune: Area) -> LinkageRun | None:
     )
 
 
+def flagged_member_ids(commune: Area, which: str) -> list[int]:
+    """Members behind a figure: ``incomplete`` (not ``complete``) or ``invalid_id`` (not ``valid_ids``)."""
+    rows = list(
+        Member.objects.filter(is_active=True, household__commune=commune).values_list(
+            "pk", "personal_id", "full_name", "date_of_birth", "sex", "household__code"
+        )
+    )
+    if not rows:
+        return []
+    prepared = _prepared(rows, commune)
+    if which == "incomplete":
+        bad = ~(
+            pl.col("pid").is_not_null()
+            & pl.col("dob_m").is_not_null()
+            & pl.col("sex").is_not_null()
+            & pl.col("name_norm").is_not_null()
+        )
+    elif which == "invalid_id":
+        bad = ~pl.col("pid_agrees")
+    else:
+        return []
+    return [int(x) for x in prepared.filter(bad).get_column("unique_id").to_list()]
+
+
+def _prepared(rows: list[Any], commune: Area) -> pl.DataFrame:
+    frame = pl.DataFrame(
+        {
+            "registry_row": [str(r[0]) for r in rows],
+            "household_code": [r[5] for r in rows],
+            "personal_id": [r[1] or "" for r in rows],
+            "full_name": [r[2] or "" for r in rows],
+            "dob": [r[3].isoformat() if r[3] else "" for r in rows],
+            "sex": [r[4] or "" for r in rows],
+            "commune_code": [commune.code] * len(rows),
+        }
+    )
+    return prepare_registry(frame).frame
+
+
 def commune_figures(commune: Area) -> dict[str, Any]:
     rows = list(
         Member.objects.filter(is_active=True, household__commune=commune).values_list(

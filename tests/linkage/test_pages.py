@@ -90,7 +90,17 @@ def test_findings_and_quality_pages(world, linked) -> None:  # type: ignore[no-u
     r = c.get(reverse("web:linkage_quality_export") + "?dia_ban=46")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     assert AuditEvent.objects.filter(action="linkage.quality_export", kind="export").exists()
+    # the members behind a figure (none incomplete here; one member's ID made invalid shows up)
+    from hongheo.registry.models import Member
+
+    Member.objects.filter(pk=world.hh_a1.members.order_by("pk").first().pk).update(personal_id="046099999999")
+    url = reverse("web:linkage_quality_members") + f"?dia_ban={world.commune_a.code}&loai=invalid_id"
+    page = c.get(url).content.decode()
+    assert "046099999999" in page
+    assert AuditEvent.objects.filter(action="linkage.quality_members_view").exists()
     commune = _client(world.users[Role.COMMUNE_OFFICER])
+    url = reverse("web:linkage_quality_members") + f"?dia_ban={world.commune_b.code}&loai=invalid_id"
+    assert commune.get(url).status_code == 404
     page = commune.get(reverse("web:linkage_quality") + "?dia_ban=46").content.decode()
     assert f"quality-{world.commune_b.code}" not in page
     assert commune.get(reverse("web:linkage_quality") + "?dia_ban=01").status_code == 404

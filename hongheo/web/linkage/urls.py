@@ -17,5 +17,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("lien-thong/cap-ghep/<int:pk>/quyet-dinh/", views.decide_view, name="linkage_decide"),
     path("lien-thong/chat-luong/", views.quality_view, name="linkage_quality"),
+    path("lien-thong/chat-luong/danh-sach/", views.quality_members_view, name="linkage_quality_members"),
     path("lien-thong/chat-luong.xlsx", views.quality_export_view, name="linkage_quality_export"),
 ]

@@ -22,7 +22,8 @@ from hongheo.core.models import AuditEvent
 from hongheo.geography.models import Area
 from hongheo.linkage import services as svc
 from hongheo.linkage.models import LinkCandidate, LinkFinding
-from hongheo.linkage.quality import quality_table, quality_workbook, trend
+from hongheo.linkage.quality import communes_in, flagged_member_ids, quality_table, quality_workbook, trend
+from hongheo.registry.access import member_qs_for_user
 from hongheo.users.access import scope_paths, user_can_manage_area
 
 from ..errors import domain_errors
@@ -333,3 +334,29 @@ def quality_export_view(request: HttpRequest) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="chat-luong-du-lieu-{area.code}.xlsx"'
     return response
+
+
+@login_required
+@domain_errors
+def quality_members_view(request: HttpRequest) -> HttpResponse:
+    """The members behind the "complete" and "valid ID" figures of one commune."""
+    which = request.GET.get("loai", "")
+    if which not in ("incomplete", "invalid_id"):
+        raise NotFound(_("Không tìm thấy danh sách."))
+    area = _quality_area(request)
+    if area.level != Area.Level.COMMUNE or area not in communes_in(request.user, area):
+        raise NotFound(_("Không tìm thấy địa bàn."))
+    ids = flagged_member_ids(area, which)
+    members = (
+        member_qs_for_user(request.user).filter(pk__in=ids).select_related("household").order_by("sort_key")
+    )
+    page = Paginator(members, PAGE_SIZE).get_page(request.GET.get("trang"))
+    audit_read(
+        actor=request.user,
+        action="linkage.quality_members_view",
+        fields=["full_name", "personal_id", "date_of_birth"],
+        object_type="geography.area",
+        object_id=str(area.pk),
+        area_code=area.code,
+    )
+    return render(request, "web/linkage/quality_members.html", {"area": area, "which": which, "page": page})
