@@ -224,7 +224,7 @@ def name_frame(series: pl.Series) -> pl.DataFrame:
 def name_columns(column: str) -> list[pl.Expr]:
     """The name columns as expressions (small frames; :func:`name_frame` is the fast path)."""
     return [
-        pl.col(column).map_batches(lambda s, c=c: name_frame(s).get_column(c), return_dtype=dtype).alias(c)  # type: ignore[misc]
+        pl.col(column).map_batches(lambda s, c=c: name_frame(s).get_column(c), return_dtype=dtype).alias(c)  # type: ignore[misc,arg-type]
         for c, dtype in zip(
             NAME_COLUMNS, (pl.String, pl.String, pl.String, pl.String, pl.List(pl.String)), strict=True
         )
