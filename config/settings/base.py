@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "hongheo.reviews",
     "hongheo.capture",
     "hongheo.fieldwork",
+    "hongheo.linkage",
     "hongheo.reports",
     "hongheo.web",
 ]

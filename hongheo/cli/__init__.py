@@ -17,6 +17,7 @@ from collections.abc import Sequence
 COMMANDS: dict[str, str] = {
     "classify": "classify",
     "cccd": "cccd",
+    "link": "link",
     "standards": "standards",
     "synth": "synth",
     "manage": "manage",

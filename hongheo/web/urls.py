@@ -8,6 +8,7 @@ from . import views
 from .account import urls as account_urls
 from .field import urls as field_urls
 from .imports import urls as imports_urls
+from .linkage import urls as linkage_urls
 from .registry import urls as registry_urls
 from .reports import urls as reports_urls
 from .reviews import urls as reviews_urls
@@ -35,3 +36,4 @@ urlpatterns += reports_urls.urlpatterns
 urlpatterns += imports_urls.urlpatterns
 urlpatterns += account_urls.urlpatterns
 urlpatterns += field_urls.urlpatterns
+urlpatterns += linkage_urls.urlpatterns

@@ -185,6 +185,17 @@ ACCESS: dict[str, A] = {
     "api-v1:upload_photo": A(SURV, "photo", 401, anon=401, method="POST"),
     "api-v1:submission_status": A(SURV, "submission", 401, anon=401),
     "api-v1:conflicts": A(CO, "none", 401, anon=401),
+    # linkage with the population database (issue 12): province staff; objects by id
+    "web:linkage_home": A(PO, "none", 200),
+    "web:linkage_extract": A(PO, "missing", 404, 404, 404),
+    "web:linkage_run": A(PO, "missing", 404, 404, 404),
+    "web:linkage_findings": A(PO, "missing", 404, 404, 404),
+    "web:linkage_review": A(PO, "missing", 404, 404, 404),
+    "web:linkage_decide": A(PO, "missing", 404, 404, 404, method="POST"),
+    "web:linkage_bulk_accept": A(PO, "missing", 404, 404, 404, method="POST"),
+    "web:linkage_quality": A(PO, "none", 200),
+    "web:linkage_quality_export": A(PO, "none", 200),
+    "web:linkage_quality_members": A(PO, "none", 404),  # needs the area and the figure in its query
     # API (v1)
     "api-v1:api-root": A(CO, "none", 404, anon=404),
     "api-v1:openapi-json": A(CO, "none", 200, anon=200),

@@ -1,0 +1,33 @@
+"""Background job kinds of the linkage domain."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hongheo.core.jobs import Progress, job_handler
+from hongheo.core.models import Job
+
+from .models import LinkageRun, PopulationExtract
+from .services import JOB_EXTRACT, JOB_RUN, extract_import, run_execute
+
+
+@job_handler(JOB_EXTRACT)
+def import_extract(job: Job, progress: Progress) -> dict[str, Any]:
+    """Import a population extract (nhập dữ liệu dân cư)."""
+    extract = PopulationExtract.objects.select_related("province", "created_by").get(
+        pk=job.params["extract_id"]
+    )
+    result = extract_import(extract, progress)
+    progress.log(f"Kết quả: {result}")
+    return result
+
+
+@job_handler(JOB_RUN)
+def run_linkage(job: Job, progress: Progress) -> dict[str, Any]:
+    """Link an area's registry with the current population extract (ghép dữ liệu)."""
+    run = LinkageRun.objects.select_related("area", "extract", "created_by").get(pk=job.params["run_id"])
+    try:
+        return run_execute(run, progress)
+    except Exception:
+        LinkageRun.objects.filter(pk=run.pk).update(state=LinkageRun.State.FAILED)
+        raise

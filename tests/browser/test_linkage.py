@@ -1,0 +1,62 @@
+"""Linkage in Chromium: a province officer imports an extract, runs the linkage, reads the findings,
+decides the grey-zone candidate (field check, then accept) and opens the quality dashboard at 390 px."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _login(page, live_server, username):  # type: ignore[no-untyped-def]
+    page.goto(f"{live_server.url}/dang-nhap/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "mat-khau-thu-nghiem")
+    page.click("button[type=submit]")
+
+
+def test_import_run_findings_decide_dashboard(page, live_server, world, tmp_path):  # type: ignore[no-untyped-def]
+    from hongheo.core.jobs import run_pending_jobs
+    from hongheo.linkage.models import LinkCandidate
+    from hongheo.users.models import Role
+
+    from ..linkage.worlddata import extract_csv
+
+    source = tmp_path / "dan-cu.csv"
+    source.write_bytes(b"\xef\xbb\xbf" + extract_csv(world).encode("utf-8"))
+    _login(page, live_server, str(Role.PROVINCE_OFFICER))
+    page.click("[data-testid=nav-linkage]")
+    page.set_input_files("[data-testid=extract-file]", str(source))
+    page.click("[data-testid=extract-upload]")
+    assert "Đang chờ" in page.text_content("[data-testid=extract-state]")
+    run_pending_jobs()
+    page.reload()
+    assert page.text_content("[data-testid=extract-rows]").strip() == "5"
+
+    page.click("text=Về trang liên thông")
+    page.select_option("[data-testid=run-area]", "46")
+    page.click("[data-testid=run-start]")
+    run_pending_jobs()
+    page.reload()
+    assert page.text_content("[data-testid=run-state]").strip() == "Xong"
+    assert page.text_content("[data-testid=run-review]").strip() == "1"
+    page.click(f"[data-testid=finding-deceased-{world.commune_b.code}]")
+    assert "Phạm Minh Đức" in page.content()
+    page.go_back()
+
+    page.click("[data-testid=review-link]")
+    cand = LinkCandidate.objects.get(decision="review")
+    page.click(f"[data-testid=field-check-{cand.pk}]")
+    assert "Đã chuyển kiểm tra thực địa" in page.content()
+    page.goto(f"{live_server.url}/lien-thong/lan-ghep/{cand.run_id}/xem-xet/?trang_thai=field_check")
+    page.click(f"[data-testid=accept-{cand.pk}]")
+    cand.refresh_from_db()
+    assert cand.status == "accepted"
+
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto(f"{live_server.url}/lien-thong/chat-luong/?dia_ban=46")
+    assert page.locator(f"[data-testid=quality-{world.commune_a.code}]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    with page.expect_download() as download:
+        page.click("[data-testid=quality-export]")
+    assert download.value.suggested_filename == "chat-luong-du-lieu-46.xlsx"
