@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "hongheo.capture",
     "hongheo.fieldwork",
     "hongheo.reports",
+    "hongheo.support",
     "hongheo.web",
 ]
 
