@@ -12,6 +12,7 @@ from .registry import urls as registry_urls
 from .reports import urls as reports_urls
 from .reviews import urls as reviews_urls
 from .standards import urls as standards_urls
+from .support import urls as support_urls
 
 app_name = "web"
 
@@ -34,3 +35,4 @@ urlpatterns += reports_urls.urlpatterns
 urlpatterns += imports_urls.urlpatterns
 urlpatterns += account_urls.urlpatterns
 urlpatterns += field_urls.urlpatterns
+urlpatterns += support_urls.urlpatterns
