@@ -16,13 +16,13 @@ from typing import Any
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from hongheo.core.errors import PermissionDenied
+from hongheo.core.errors import NotFound, PermissionDenied
 from hongheo.geography.models import Area
 from hongheo.registry.access import household_qs_for_user
 from hongheo.reviews.models import Complaint, ReviewRound, RoundEntry
 from hongheo.reviews.workflow import RoundState
 from hongheo.standards.rules.catalog import StandardError
-from hongheo.standards.selectors import standard_in_force
+from hongheo.standards.selectors import standard_get, standard_in_force
 from hongheo.users.access import scope_paths
 
 from . import checks
@@ -97,10 +97,14 @@ def commune_target_drops(communes: Iterable[Area], *, year: int) -> dict[str, fl
     return {}
 
 
-def _lines(commune: Area, on: dt.date) -> list[tuple[int, str]]:
+def _lines(commune: Area, on: dt.date, review_round: ReviewRound | None = None) -> list[tuple[int, str]]:
+    """The income lines that matter: those of the round's standard, else of the one in force."""
     try:
-        standard = standard_in_force(on, province_code=commune.province_code)
-    except StandardError:
+        if review_round is not None:
+            standard = standard_get(review_round.standard_code)
+        else:
+            standard = standard_in_force(on, province_code=commune.province_code)
+    except (StandardError, NotFound):
         return []
     setting = commune.setting or "rural"
     out = []
@@ -126,8 +130,7 @@ def province_flags(user: Any, *, on: dt.date | None = None, only: str | None = N
 
     # 4. bunching: only the households near a line are read
     for commune in communes:
-        lines = _lines(commune, on)
-        for line, name in lines:
+        for line, name in _lines(commune, on, rounds.get(commune.pk)):
             low, high = line * (1 - checks.BUNCH_BAND), line * (1 + checks.BUNCH_BAND)
             incomes: list[tuple[str, int | None]] = list(
                 visible.filter(commune=commune, income_per_capita__gt=low, income_per_capita__lte=high)
@@ -163,7 +166,7 @@ def province_flags(user: Any, *, on: dt.date | None = None, only: str | None = N
             .exclude(previous_class="poor")
             .select_related("household")
         ]
-        lines = _lines(commune, on)
+        lines = _lines(commune, on, r)
         result[commune.pk].findings += checks.newly_poor_contradictions(
             rows, poor_line=lines[0][0] if lines else None
         )
