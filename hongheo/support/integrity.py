@@ -97,7 +97,9 @@ def commune_target_drops(communes: Iterable[Area], *, year: int) -> dict[str, fl
     return {}
 
 
-def _lines(commune: Area, on: dt.date, review_round: ReviewRound | None = None) -> list[tuple[int, str]]:
+def income_lines(
+    commune: Area, on: dt.date, review_round: ReviewRound | None = None
+) -> list[tuple[int, str]]:
     """The income lines that matter: those of the round's standard, else of the one in force."""
     try:
         if review_round is not None:
@@ -130,7 +132,7 @@ def province_flags(user: Any, *, on: dt.date | None = None, only: str | None = N
 
     # 4. bunching: only the households near a line are read
     for commune in communes:
-        for line, name in _lines(commune, on, rounds.get(commune.pk)):
+        for line, name in income_lines(commune, on, rounds.get(commune.pk)):
             low, high = line * (1 - checks.BUNCH_BAND), line * (1 + checks.BUNCH_BAND)
             incomes: list[tuple[str, int | None]] = list(
                 visible.filter(commune=commune, income_per_capita__gt=low, income_per_capita__lte=high)
@@ -166,7 +168,7 @@ def province_flags(user: Any, *, on: dt.date | None = None, only: str | None = N
             .exclude(previous_class="poor")
             .select_related("household")
         ]
-        lines = _lines(commune, on, r)
+        lines = income_lines(commune, on, r)
         result[commune.pk].findings += checks.newly_poor_contradictions(
             rows, poor_line=lines[0][0] if lines else None
         )

@@ -22,7 +22,7 @@ TODAY = timezone.localdate()
 
 
 def poor_line(commune) -> int:
-    return integrity._lines(commune, TODAY)[0][0]
+    return integrity.income_lines(commune, TODAY)[0][0]
 
 
 def bunch(commune, village, factory, n=9, prefix="BX"):
