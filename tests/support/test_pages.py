@@ -178,9 +178,41 @@ def test_province_checks_page_and_send_back(listed, users, household_factory):
     assert rnd.state == "survey"
     commune = _client(users["commune_officer"]).get(f"/ho-tro/xa/{listed.commune_a.code}/").content.decode()
     assert "Dồn hộ dưới chuẩn nghèo" in commune
+    round_page = _client(users["commune_officer"]).get(f"/ra-soat/dot/{rnd.pk}/").content.decode()
+    assert 'data-testid="round-send-backs"' in round_page and "Dồn hộ dưới chuẩn nghèo" in round_page
     assert (
         _client(users["commune_officer"])
         .post(f"/ho-tro/kiem-tra/{listed.commune_a.code}/tra-lai/", {"step": "survey", "reason": "x"})
         .status_code
         == 403
     )
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_commune_and_organisation_pages_do_not_grow_with_households(
+    listed, users, womens_union, household_factory
+):
+    from hongheo.registry.services import household_update_groups_causes_needs
+    from hongheo.reviews.services import status_baseline_set
+    from hongheo.support import services
+
+    c = _client(users["commune_officer"])
+    services.households_assign(actor=None, organisation=womens_union)
+    urls = [f"/ho-tro/xa/{listed.commune_a.code}/", f"/ho-tro/to-chuc/{womens_union.pk}/"]
+    few = [_queries(c, u) for u in urls]
+    for i in range(15):
+        h = household_factory(listed.commune_a, listed.village_a1, f"HH-Q{i}", f"Hộ Số {i}")
+        status_baseline_set(
+            actor=None, household=h, classification="poor", since=dt.date(2025, 12, 20), source="x"
+        )
+        household_update_groups_causes_needs(actor=None, household=h, support_needs=["health"])
+    services.households_assign(actor=None, organisation=womens_union)
+    assert [_queries(c, u) for u in urls] == few

@@ -28,3 +28,11 @@ def support_labels(codes: list[str] | None, list_name: str) -> str:
 def household_help(household: Any) -> selectors.HouseholdSupport:
     """{% with help=household|household_help %} — the page was opened through the gate."""
     return selectors.household_support(household=household)
+
+
+@register.filter
+def round_send_backs(review_round: Any) -> list[Any]:
+    """The province's send-backs of a review round, latest first (the commune sees why)."""
+    from ..models import SendBack
+
+    return list(SendBack.objects.filter(round=review_round).select_related("sent_by"))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -69,7 +70,9 @@ def _commune_context(request: HttpRequest, commune: Area, org_form: Organisation
     return {
         "commune": commune,
         "s": summary,
-        "organisations": Organisation.objects.filter(commune=commune).order_by("-is_active", "name"),
+        "organisations": Organisation.objects.filter(commune=commune)
+        .annotate(assigned=Count("assignments", filter=Q(assignments__is_active=True)))
+        .order_by("-is_active", "name"),
         "org_form": org_form,
         "can_manage": _role(request) in services.ORGANISATION_ROLES,
         "can_export": _role(request) in selectors.EXPORT_ROLES,
