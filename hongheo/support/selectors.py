@@ -188,9 +188,14 @@ def commune_support(*, user: Any, commune: Area, year: int | None = None) -> Com
         (i for i in items if i.status == PlanItem.Status.PLANNED and i.due_on < today),
         key=lambda i: (i.due_on, i.pk),
     )
-    given = [i for i in items if i.status == PlanItem.Status.GIVEN]
-    by_kind = Counter(i.kind for i in given)
-    by_programme = Counter(i.programme or "" for i in given)
+    # given this year: every support received (with or without a plan) by kind; plans followed up
+    # as given this year by programme
+    by_kind = Counter(kind for kinds in received.values() for kind in kinds)
+    by_programme = Counter(
+        PlanItem.objects.filter(
+            household_id__in=ids, status=PlanItem.Status.GIVEN, followed_up_on__year=year
+        ).values_list("programme", flat=True)
+    )
     send_backs = list(SendBack.objects.filter(commune=commune).select_related("sent_by")[:20])
     return CommuneSupport(
         commune=commune,

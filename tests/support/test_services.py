@@ -337,3 +337,14 @@ def test_round_advance_refuses_send_back_actions(listed, users):
         round_advance(actor=users["province_officer"], review_round=rnd, action="province_send_back_survey")
     rnd.refresh_from_db()
     assert rnd.state == "posting"
+
+
+def test_support_recorded_without_a_plan_also_meets_needs(listed, users):
+    from hongheo.registry.services import support_received_add
+
+    officer = users["commune_officer"]
+    support_received_add(actor=officer, household=listed.hh_a2, kind="electricity", year=TODAY.year)
+    support_received_add(actor=officer, household=listed.hh_a2, kind="housing", year=TODAY.year - 1)
+    summary = selectors.commune_support(user=officer, commune=listed.commune_a)
+    assert (summary.needs_met, summary.needs_total) == (1, 3)  # housing need met by this year's electricity
+    assert summary.given_by_kind == [("electricity", 1)] and summary.given_by_programme == []
