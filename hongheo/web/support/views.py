@@ -364,7 +364,10 @@ def checks_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/support/checks.html",
-        {"rows": rows, "form": SendBackForm(), "flagged": sum(1 for r in rows if r.findings)},
+        {
+            "rows": [(r, SendBackForm(auto_id=f"sb-{r.commune.code}-%s")) for r in rows],
+            "flagged": sum(1 for r in rows if r.findings),
+        },
     )
 
 
