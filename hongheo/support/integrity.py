@@ -29,6 +29,13 @@ from . import checks
 from .models import SendBack
 
 PROVINCE_ROLES = {"province_officer"}
+NEWLY_POOR_FACTS = (
+    "income_per_capita",
+    "housing_quality",
+    "floor_area_m2",
+    "information_devices",
+    "internet",
+)
 CHECK_CODES = ("newly_poor_contradiction", "rate_drop", "changed_after_meeting", "bunching", "survey_burst")
 
 
@@ -78,11 +85,10 @@ def province_communes(user: Any) -> list[Area]:
 
 
 def latest_rounds(communes: Iterable[Area]) -> dict[int, ReviewRound]:
-    """The open round of each commune, else its latest."""
+    """The open round of each commune, else its latest (cancelled rounds do not count)."""
     out: dict[int, ReviewRound] = {}
-    for r in ReviewRound.objects.filter(commune__in=list(communes)).order_by(
-        "commune_id", "-created_at", "-id"
-    ):
+    rounds = ReviewRound.objects.filter(commune__in=list(communes)).exclude(state=RoundState.CANCELLED)
+    for r in rounds.order_by("commune_id", "-created_at", "-id"):
         current = out.get(r.commune_id)
         if current is None or (current.state == RoundState.CLOSED and r.state != RoundState.CLOSED):
             out[r.commune_id] = r
@@ -95,6 +101,13 @@ def commune_target_drops(communes: Iterable[Area], *, year: int) -> dict[str, fl
     No targets are recorded yet: this returns nothing, so the rate check compares communes with
     similar communes only. The issue that records targets fills this in (commune code → points)."""
     return {}
+
+
+def _fact(entry: RoundEntry, name: str) -> Any:
+    record = entry.facts_record
+    if record is not None and name in (record.household_facts or {}):
+        return record.household_facts[name]
+    return getattr(entry.household, name)
 
 
 def income_lines(
@@ -156,17 +169,14 @@ def province_flags(user: Any, *, on: dt.date | None = None, only: str | None = N
                 "code": e.household.code,
                 "previous_class": e.previous_class,
                 "current_class": e.final_class or e.proposed_class,
-                "income_per_capita": e.household.income_per_capita,
-                "housing_quality": e.household.housing_quality,
-                "floor_area_m2": e.household.floor_area_m2,
+                # the facts the Phiếu B recorded when there is one, else the household's facts of record
+                **{k: _fact(e, k) for k in NEWLY_POOR_FACTS},
                 "size": e.household.size,
-                "information_devices": e.household.information_devices,
-                "internet": e.household.internet,
             }
             for e in entries.filter(round=r)
             .filter(Q(final_class="poor") | Q(final_class="", proposed_class="poor"))
             .exclude(previous_class="poor")
-            .select_related("household")
+            .select_related("household", "facts_record")
         ]
         lines = income_lines(commune, on, r)
         result[commune.pk].findings += checks.newly_poor_contradictions(

@@ -25,7 +25,7 @@ def test_demo_seed_is_idempotent_and_shows_a_bunching_flag():
     demo_statuses_seed(province=Area.objects.get(code="46"))
     first = User.objects.get(username="xa").assignments.get().area
     for h in Household.objects.filter(commune=first, village__isnull=False).exclude(
-        official_status__isnull=False
+        status_history__isnull=False
     )[:3]:
         status_baseline_set(
             actor=None, household=h, classification="poor", since=dt.date(2025, 12, 20), source="x"
