@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "hongheo.fieldwork",
     "hongheo.linkage",
     "hongheo.reports",
+    "hongheo.support",
     "hongheo.web",
 ]
 

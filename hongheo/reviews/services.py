@@ -36,6 +36,7 @@ from .models import (
 from .status import official_status_close, official_status_set, status_current, was_ever_poor
 from .workflow import (
     FINISHED_STATES,
+    SEND_BACK_ACTIONS,
     EntryState,
     RoundKind,
     RoundState,
@@ -188,6 +189,8 @@ def round_advance(
         raise PermissionDenied(str(exc))
     if action == "decide":
         raise ValidationError("Dùng chức năng ký quyết định để kết thúc đợt rà soát.")
+    if action in SEND_BACK_ACTIONS.values():
+        raise ValidationError("Tỉnh trả lại kết quả qua chức năng trả lại (phải ghi lý do).")
     _check_guards(locked, action)
     early = _posting_ends_early(locked, action, today or timezone.localdate())
     if early is not None:

@@ -47,6 +47,7 @@ class Transition:
 
 _OFFICER = frozenset({Role.COMMUNE_OFFICER})
 _CHAIRMAN = frozenset({Role.COMMUNE_CHAIRMAN})
+_PROVINCE = frozenset({Role.PROVINCE_OFFICER})
 
 TRANSITIONS: tuple[Transition, ...] = (
     Transition(
@@ -77,7 +78,28 @@ TRANSITIONS: tuple[Transition, ...] = (
     Transition(
         "decide", RoundState.DECISION, RoundState.CLOSED, _CHAIRMAN, "Ký quyết định công nhận (Mẫu 02)"
     ),
+    # The province does not recognise a commune's results yet and sends them back with a reason
+    # (service ``hongheo.support.services.round_send_back``, which records the reason).
+    *(
+        Transition(
+            "province_send_back_survey",
+            source,
+            RoundState.SURVEY,
+            _PROVINCE,
+            "Tỉnh trả lại: rà soát lại Phiếu B",
+        )
+        for source in (RoundState.MEETING, RoundState.POSTING, RoundState.COMPLAINTS, RoundState.DECISION)
+    ),
+    *(
+        Transition(
+            "province_send_back_meeting", source, RoundState.MEETING, _PROVINCE, "Tỉnh trả lại: họp dân lại"
+        )
+        for source in (RoundState.POSTING, RoundState.COMPLAINTS, RoundState.DECISION)
+    ),
 )
+#: the province's send-back actions by the step they reopen (they need a recorded reason, so
+#: ``round_advance`` refuses them)
+SEND_BACK_ACTIONS = {"survey": "province_send_back_survey", "meeting": "province_send_back_meeting"}
 _BY_KEY = {(t.source, t.action): t for t in TRANSITIONS}
 
 ORDER: tuple[RoundState, ...] = (

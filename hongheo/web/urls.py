@@ -13,6 +13,7 @@ from .registry import urls as registry_urls
 from .reports import urls as reports_urls
 from .reviews import urls as reviews_urls
 from .standards import urls as standards_urls
+from .support import urls as support_urls
 
 app_name = "web"
 
@@ -37,3 +38,4 @@ urlpatterns += imports_urls.urlpatterns
 urlpatterns += account_urls.urlpatterns
 urlpatterns += field_urls.urlpatterns
 urlpatterns += linkage_urls.urlpatterns
+urlpatterns += support_urls.urlpatterns

@@ -196,6 +196,18 @@ ACCESS: dict[str, A] = {
     "web:linkage_quality": A(PO, "none", 200),
     "web:linkage_quality_export": A(PO, "none", 200),
     "web:linkage_quality_members": A(PO, "none", 404),  # needs the area and the figure in its query
+    # support plans, organisations, integrity checks (issue 14)
+    "web:support_index": A(CO, "none", 302),  # to the officer's commune
+    "web:support_commune": A(CO, "area", 200, 404, 404),
+    "web:support_commune_export": A(CO, "area", 200, 404, 404),
+    "web:support_household": A(CO, "household", 200, 404, 404),
+    "web:support_follow_up": A(CO, "missing", 404, 404, 404, method="POST"),
+    "web:support_organisation_add": A(CO, "area", 422, 404, 404, method="POST"),  # empty form
+    "web:support_organisation": A(CO, "missing", 404, 404, 404),
+    "web:support_organisation_list": A(CO, "org_list", 404, 404, 404),
+    "web:support_assignment_end": A(CO, "org_assignment", 404, 404, 404, method="POST"),
+    "web:support_checks": A(PO, "none", 200),
+    "web:support_send_back": A(PO, "area", 302, 302, 404, method="POST"),  # no reason: back with a message
     # API (v1)
     "api-v1:api-root": A(CO, "none", 404, anon=404),
     "api-v1:openapi-json": A(CO, "none", 200, anon=200),
@@ -315,6 +327,8 @@ def places(world, imp):
         "layout": each(lambda t: {"layout": "nhan-khau"}),
         "report_area_post": each(lambda t: {"_post": {"dia_ban": communes[t].code}}),
         "icon": each(lambda t: {"size": 192}),
+        "org_list": each(lambda t: {"pk": MISSING, "fmt": "pdf"}),
+        "org_assignment": each(lambda t: {"pk": MISSING, "assignment_pk": MISSING}),
         "odk": each(lambda t: {"token": "khong-co-ma-nay", "commune_code": communes[t].code}),
         "odk_form": each(
             lambda t: {"token": "khong-co-ma-nay", "commune_code": communes[t].code, "form_id": "phieu_b"}

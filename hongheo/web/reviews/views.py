@@ -43,6 +43,7 @@ from hongheo.reviews.models import (
     ReviewRound,
 )
 from hongheo.reviews.workflow import (
+    SEND_BACK_ACTIONS,
     STATE_LABELS_VI,
     EntryState,
     RoundState,
@@ -118,7 +119,11 @@ def _commune_for(request: HttpRequest, code: str | None) -> Area:
 def _round_summary(request: HttpRequest, review_round: ReviewRound) -> dict[str, Any]:
     entries = selectors.entries_for_user(request.user, review_round)
     role = _role(request)
-    actions = [t for t in transitions_from(RoundState(review_round.state), role) if t.action != "decide"]
+    actions = [
+        t
+        for t in transitions_from(RoundState(review_round.state), role)
+        if t.action != "decide" and t.action not in SEND_BACK_ACTIONS.values()
+    ]
     can_decide = role in CHAIRMAN and review_round.state == RoundState.DECISION
     meetings = list(review_round.meetings.select_related("village").order_by("-held_on", "-id"))
     return {

@@ -42,6 +42,14 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"✓ Danh sách hộ nghèo, cận nghèo cuối năm 2025 (demo): {seeded['statuses']} hộ."
             )
+        from hongheo.support.demo import demo_support_seed
+
+        support = demo_support_seed()
+        if support["organisations"]:
+            self.stdout.write(
+                f"✓ Hỗ trợ (demo): {support['organisations']} tổ chức, {support['plans']} kế hoạch, "
+                f"{support['bunched']} hộ dồn dưới chuẩn nghèo ở xã thứ hai."
+            )
         if options["no_serve"]:
             return
         worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], env=os.environ.copy())
