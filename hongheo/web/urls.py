@@ -8,6 +8,7 @@ from . import views
 from .account import urls as account_urls
 from .field import urls as field_urls
 from .imports import urls as imports_urls
+from .portal import urls as portal_urls
 from .registry import urls as registry_urls
 from .reports import urls as reports_urls
 from .reviews import urls as reviews_urls
@@ -34,3 +35,4 @@ urlpatterns += reports_urls.urlpatterns
 urlpatterns += imports_urls.urlpatterns
 urlpatterns += account_urls.urlpatterns
 urlpatterns += field_urls.urlpatterns
+urlpatterns += portal_urls.urlpatterns
