@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from hongheo.capture.portal.selectors import self_assessments_for
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from hongheo.fieldwork import selectors as field_selectors
@@ -771,6 +772,9 @@ def applications_view(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{reverse('web:review_applications')}?xa={commune.code}")
     applications = Application.objects.filter(commune=commune).select_related("household")
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("trang"))
+    assessments = self_assessments_for(a.pk for a in page)
+    for a in page:
+        a.self_assessment = assessments.get(a.pk)
     return render(
         request,
         "web/reviews/applications.html",
