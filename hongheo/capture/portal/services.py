@@ -484,6 +484,7 @@ def portal_status(*, submission: PortalApplication) -> dict[str, Any]:
         if decision is not None:
             out["decision_number"] = decision.number
             out["decision_date"] = decision.signed_on.isoformat()
+            out["decision_date_vi"] = f"{decision.signed_on:%d/%m/%Y}"
         out["classification"] = entry.final_class
         out["classification_vi"] = dict(_class_names()).get(entry.final_class, "")
         out["can_request_exit"] = entry.final_class in ("poor", "near_poor")
