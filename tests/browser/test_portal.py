@@ -25,7 +25,9 @@ def commune(transactional_db):
     ensure_map()
     commune = Area.objects.filter(parent__code="46", kind="xa").order_by("code").first()
     village = village_create(actor=None, commune=commune, name="Thôn Bến Đò")
-    officer = user_create(actor=None, username="canbo", password=PASSWORD, role=Role.COMMUNE_OFFICER, areas=[commune])
+    officer = user_create(
+        actor=None, username="canbo", password=PASSWORD, role=Role.COMMUNE_OFFICER, areas=[commune]
+    )
     chairman = user_create(
         actor=None, username="chutich", password=PASSWORD, role=Role.COMMUNE_CHAIRMAN, areas=[commune]
     )
@@ -54,7 +56,9 @@ def test_register_offline_then_follow_to_the_decision(chromium_browser, live_ser
     page.wait_for_selector(f"[data-testid=commune] option[value='{code}']", state="attached")
     page.fill("[data-filter=commune]", fold(commune["commune"].name).removeprefix("xa "))
     page.select_option("[data-testid=commune]", code)
-    page.wait_for_selector(f"[data-testid=village] option[value='{commune['village'].code}']", state="attached")
+    page.wait_for_selector(
+        f"[data-testid=village] option[value='{commune['village'].code}']", state="attached"
+    )
     page.select_option("[data-testid=village]", commune["village"].code)
     page.fill("input[name=address]", "Xóm Bến, số 7")
     _no_sideways_scroll(page)
@@ -106,7 +110,11 @@ def test_register_offline_then_follow_to_the_decision(chromium_browser, live_ser
     page.goto(f"{base}/dang-ky/")
     expect(page.locator("[data-testid=assessment]")).to_contain_text("Theo thông tin")
     text = page.text_content("[data-testid=assessment]")
-    assert "Theo thông tin bạn khai, hộ có thể thuộc diện hộ" in text and "1.250.000" in text and "tham khảo" in text
+    assert (
+        "Theo thông tin bạn khai, hộ có thể thuộc diện hộ" in text
+        and "1.250.000" in text
+        and "tham khảo" in text
+    )
     question = page.text_content("#question")
     a, b = (int(x) for x in re.findall(r"\d+", question))
     page.fill("[data-testid=bot-answer]", str(a + b))
@@ -130,7 +138,9 @@ def test_register_offline_then_follow_to_the_decision(chromium_browser, live_ser
     # the commune runs its yearly round with the services; the officer sees the application in it
     from hongheo.reviews import services as s
 
-    review_round = s.round_open(actor=commune["officer"], commune=commune["commune"], kind="yearly", year=2026)
+    review_round = s.round_open(
+        actor=commune["officer"], commune=commune["commune"], kind="yearly", year=2026
+    )
     household = submission.application.household
     officer_page = context.new_page()
     officer_page.goto(f"{base}/dang-nhap/")
@@ -143,7 +153,11 @@ def test_register_offline_then_follow_to_the_decision(chromium_browser, live_ser
     assert "Tự đăng ký trên cổng" in officer_page.text_content("[data-testid=applications]")
     officer_page.close()
     decision = run_round_to_decision(
-        commune["commune"], officer=commune["officer"], chairman=commune["chairman"], year=2026, number="15/QĐ-UBND"
+        commune["commune"],
+        officer=commune["officer"],
+        chairman=commune["chairman"],
+        year=2026,
+        number="15/QĐ-UBND",
     )
 
     # the citizen sees the decision with the code

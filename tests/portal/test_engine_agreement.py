@@ -84,7 +84,10 @@ def test_self_assessment_equals_the_official_result(world, head, others, living,
         incomes=incomes,
     )
     data["declarant"].update(
-        personal_id=head["personal_id"], date_of_birth=head["date_of_birth"], sex=head["sex"], full_name="Chủ Hộ Thử"
+        personal_id=head["personal_id"],
+        date_of_birth=head["date_of_birth"],
+        sex=head["sex"],
+        full_name="Chủ Hộ Thử",
     )
     indicative = portal.self_assessment(payload=data, today=TODAY)
     receipt = portal.portal_submit(actor=None, payload=data, address=f"10.9.{next(_address)}", today=TODAY)

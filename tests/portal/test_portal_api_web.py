@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.test import Client
 
@@ -15,7 +14,6 @@ from hongheo.capture.portal.models import PortalApplication
 from hongheo.reviews.models import Application
 from hongheo.users.models import Role
 from hongheo.users.services import user_create
-
 from tests.portal.test_portal_services import payload
 
 API = "/api/v1/public/"
@@ -47,7 +45,11 @@ def test_submit_replay_bad_input_and_status_through_the_api(world):
     body = r.json()
     assert body["replay"] is False and body["self_assessment"]["indicative"] is True
     again = post(c, "applications", data).json()
-    assert again["replay"] is True and again["tracking_code"] == body["tracking_code"] and again["pin"] == body["pin"]
+    assert (
+        again["replay"] is True
+        and again["tracking_code"] == body["tracking_code"]
+        and again["pin"] == body["pin"]
+    )
     assert PortalApplication.objects.count() == 1
     # status: only with the right PIN
     bad = post(c, "status", {"code": body["tracking_code"], "pin": "12345"})
@@ -79,7 +81,15 @@ def test_self_assessment_endpoint_and_openapi(world):
     assert a["explanation"].startswith("Theo thông tin bạn khai")
     assert a["income_per_capita"] == 1_250_000 and PortalApplication.objects.count() == 0
     schema = c.get("/api/v1/openapi.json").json()
-    for path in ("areas", "code-lists", "challenge", "self-assessment", "applications", "status", "complaints"):
+    for path in (
+        "areas",
+        "code-lists",
+        "challenge",
+        "self-assessment",
+        "applications",
+        "status",
+        "complaints",
+    ):
         assert f"/api/v1/public/{path}" in schema["paths"], path
 
 
@@ -121,7 +131,11 @@ def test_commune_sees_portal_application_and_others_do_not(world):
     board = officer.get("/ra-soat/", {"xa": world.commune_a.code}).content.decode()
     assert 'data-testid="pending-applications"' in board and "Hồ Thị Mai" in board
     outsider = user_create(
-        actor=None, username="xa-khac", password="mat-khau-thu-nghiem", role=Role.COMMUNE_OFFICER, areas=[world.commune_b]
+        actor=None,
+        username="xa-khac",
+        password="mat-khau-thu-nghiem",
+        role=Role.COMMUNE_OFFICER,
+        areas=[world.commune_b],
     )
     other = Client()
     other.force_login(outsider)

@@ -176,7 +176,10 @@ BAD = [
     ("reason", _bad(("reason",), "x" * 1001)),
     ("members.1.full_name", _bad(("members", 1, "full_name"), "Tên " * 60)),
     ("address", _bad(("address",), "a" * 301)),
-    ("members.1.personal_id", _bad(("members", 1, "personal_id"), "046315000001")),  # child ID: digit 4 says a girl
+    (
+        "members.1.personal_id",
+        _bad(("members", 1, "personal_id"), "046315000001"),
+    ),  # child ID: digit 4 says a girl
     ("living.water_source", _bad(("living", "water_source"), "river_magic")),
 ]
 
@@ -237,7 +240,7 @@ def test_status_follows_the_round_to_the_decision_and_lookups_are_logged(world):
     assert portal.portal_status(submission=sub)["status"] == "received"
     rnd = reviews.round_open(actor=officer, commune=world.commune_a, kind="yearly", year=2026)
     assert portal.portal_status(submission=sub)["status"] == "verifying"
-    from tests.conftest import run_round_to_decision  # noqa: PLC0415
+    from tests.conftest import run_round_to_decision
 
     decision = run_round_to_decision(world.commune_a, officer=officer, chairman=chairman, year=2026)
     assert decision.round_id == rnd.pk
@@ -245,7 +248,10 @@ def test_status_follows_the_round_to_the_decision_and_lookups_are_logged(world):
     assert status["status"] == "decided" and status["decision_number"] == "99/QĐ-UBND"
     assert status["classification"] in ("poor", "near_poor", "average", "not_poor")
     assert set(status) >= {"status_vi", "self_assessment"} and "members" not in str(status.keys())
-    assert PortalLookup.objects.filter(ok=True).count() == 2 and PortalLookup.objects.filter(ok=False).count() == 2
+    assert (
+        PortalLookup.objects.filter(ok=True).count() == 2
+        and PortalLookup.objects.filter(ok=False).count() == 2
+    )
     assert AuditEvent.objects.filter(action="capture.portal_status_view").count() == 3
     if status["classification"] in ("poor", "near_poor"):
         exit_app = portal.portal_request_exit(submission=sub, content="Đã có việc làm ổn định")
@@ -254,7 +260,9 @@ def test_status_follows_the_round_to_the_decision_and_lookups_are_logged(world):
 
 @override_settings(PORTAL_LOOKUP_FAILURES_PER_ADDRESS=2)
 def test_wrong_pins_are_throttled(world):
-    receipt = portal.portal_submit(actor=None, payload=payload(world.commune_a), address="10.0.1.1", today=TODAY)
+    receipt = portal.portal_submit(
+        actor=None, payload=payload(world.commune_a), address="10.0.1.1", today=TODAY
+    )
     for _ in range(2):
         with pytest.raises(NotFound):
             portal.portal_find(code=receipt.submission.tracking_code, pin="x", address="10.0.1.2")
@@ -298,7 +306,11 @@ def test_officer_typed_application_without_household_reaches_a_decision(world):
     dob = dt.date(1970, 2, 3)
     with pytest.raises(ValidationError):  # nothing to build the household from
         reviews.application_receive(
-            actor=officer, commune=world.commune_a, kind="review", applicant_name="Võ Văn Nam", received_on=TODAY
+            actor=officer,
+            commune=world.commune_a,
+            kind="review",
+            applicant_name="Võ Văn Nam",
+            received_on=TODAY,
         )
     application = reviews.application_receive(
         actor=officer,
@@ -331,6 +343,6 @@ def test_officer_typed_application_without_household_reaches_a_decision(world):
 
 
 def run_round(world, officer, chairman):
-    from tests.conftest import run_round_to_decision  # noqa: PLC0415
+    from tests.conftest import run_round_to_decision
 
     return run_round_to_decision(world.commune_a, officer=officer, chairman=chairman, year=2026)

@@ -42,7 +42,9 @@ class PortalApplication(TimeStampedModel):
     declarant_name = models.CharField(max_length=150)
     declarant_personal_id = models.CharField(max_length=12, db_index=True)
     phone = models.CharField(max_length=20, blank=True)
-    declared = models.JSONField(default=dict, encoder=DjangoJSONEncoder, help_text="The form as declared (members, living, incomes)")
+    declared = models.JSONField(
+        default=dict, encoder=DjangoJSONEncoder, help_text="The form as declared (members, living, incomes)"
+    )
     income_per_capita = models.BigIntegerField(
         help_text="Computed from the declared sources, VND/person/month"
     )

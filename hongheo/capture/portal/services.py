@@ -114,7 +114,7 @@ def challenge_check(bot: Any) -> None:
     min_age = float(_setting("PORTAL_BOT_MIN_SECONDS", 3))
     if min_age > 0:
         try:
-            signing.loads(str(bot.get("token")), salt=_SIGNER_SALT, max_age=min_age)
+            signing.loads(str(bot.get("token")), salt=_SIGNER_SALT, max_age=timedelta(seconds=min_age))
         except signing.SignatureExpired:
             return  # older than the minimum: a person, not a script that posts at once
         raise ValidationError(
@@ -285,11 +285,8 @@ def _create(
     if application is None:
         members = None
         if household is None:
-            taken = set(
-                Member.objects.filter(personal_id__in=ids, is_active=True).values_list(
-                    "personal_id", flat=True
-                )
-            )
+            active = Member.objects.filter(personal_id__in=ids, is_active=True)
+            taken = {p for p in active.values_list("personal_id", flat=True) if p}
             members = [_member_input(m, taken) for m in cleaned.members]
         application = reviews.application_receive(
             actor=None,
@@ -358,7 +355,7 @@ def _create(
 
 
 def _member_input(m: dict[str, Any], taken: set[str]) -> MemberInput:
-    facts = {
+    facts: dict[str, Any] = {
         k: m[k]
         for k in (
             "in_school",

@@ -88,7 +88,9 @@ class ApplicationForm(forms.Form):
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["village"].choices = [("", "—"), *((v.code, v.name) for v in villages)]
+        village = self.fields["village"]
+        assert isinstance(village, forms.ChoiceField)
+        village.choices = [("", "—"), *((v.code, v.name) for v in villages)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

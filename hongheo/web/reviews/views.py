@@ -774,7 +774,7 @@ def applications_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("trang"))
     assessments = self_assessments_for(a.pk for a in page)
     for a in page:
-        a.self_assessment = assessments.get(a.pk)
+        a.self_assessment = assessments.get(a.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "web/reviews/applications.html",
