@@ -159,3 +159,53 @@ def test_status_page_by_code_and_pin(world):
     r = c.post("/dang-ky/tra-cuu/", {"code": body["tracking_code"], "pin": body["pin"]})
     assert r.status_code == 200 and 'data-status="received"' in r.content.decode()
     assert r["Cache-Control"] == "no-store"
+
+
+def test_officer_types_a_mau_01_for_a_family_not_in_the_registry(world):
+    from hongheo.registry.models import Household
+
+    officer = Client()
+    officer.force_login(world.users[Role.COMMUNE_OFFICER])
+    url = f"/ra-soat/giay-de-nghi/?xa={world.commune_a.code}"
+    form = {
+        "xa": world.commune_a.code,
+        "kind": "review",
+        "channel": "direct",
+        "applicant_name": "Võ Văn Nam",
+        "household_code": "",
+        "personal_id": "046070123456",
+        "received_on": "2026-10-01",
+        "reason": "",
+        "date_of_birth": "",
+        "sex": "male",
+        "village": world.village_a2.code,
+        "address": "Tổ 3",
+    }
+    before = (Application.objects.count(), Household.objects.count())
+    r = officer.post(url, form)
+    assert r.status_code == 422 and "Hộ chưa có mã: nhập ngày sinh người đề nghị (chủ hộ)." in r.content.decode()
+    assert (Application.objects.count(), Household.objects.count()) == before
+    r = officer.post(url, {**form, "date_of_birth": "1970-02-03"})
+    assert r.status_code == 302
+    application = Application.objects.get(applicant_name="Võ Văn Nam")
+    household = application.household
+    assert household.provisional and household.village == world.village_a2 and household.address == "Tổ 3"
+    assert household.members.get().personal_id == "046070123456"
+
+
+def test_officer_confirms_a_provisional_household(world):
+    post(Client(), "applications", payload(world.commune_a, world.village_a1))
+    household = Application.objects.get().household
+    officer = Client()
+    officer.force_login(world.users[Role.COMMUNE_OFFICER])
+    page = officer.get(f"/ho/{household.pk}/").content.decode()
+    assert 'data-testid="provisional"' in page
+    outsider = user_create(
+        actor=None, username="xa-b", password="mat-khau-thu-nghiem", role=Role.COMMUNE_OFFICER, areas=[world.commune_b]
+    )
+    other = Client()
+    other.force_login(outsider)
+    assert other.post(f"/ho/{household.pk}/xac-nhan-ho-tam/").status_code == 404
+    assert officer.post(f"/ho/{household.pk}/xac-nhan-ho-tam/").status_code == 302
+    household.refresh_from_db()
+    assert household.provisional is False

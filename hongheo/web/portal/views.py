@@ -6,16 +6,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import ensure_csrf_cookie
+from django.views.decorators.http import require_POST
 
 from hongheo.api.v1.public import client_address
 from hongheo.capture.portal import services as portal
 from hongheo.capture.portal.models import PortalApplication
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from hongheo.registry.access import access_household_by_id
+from hongheo.registry.services import household_confirm
 from hongheo.users.access import scope_paths
 
 from ..errors import domain_errors
@@ -81,3 +85,14 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         else []
     )
     return render(request, "web/portal/stats.html", {"rows": list(rows)})
+
+
+@login_required
+@require_POST
+@domain_errors
+def household_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The commune has verified a provisional household (from a Mẫu 01 of a new family)."""
+    household = access_household_by_id(request.user, pk)
+    household_confirm(actor=request.user, household=household)
+    messages.success(request, "Đã xác nhận hộ (không còn là hộ tạm).")
+    return redirect("web:household_detail", pk=household.pk)
