@@ -71,6 +71,7 @@ class Household(TimeStampedModel):
     provisional = models.BooleanField(
         _("hộ tạm (chưa xác minh)"),
         default=False,
+        db_default=False,  # bulk loaders insert households with their own column lists
         help_text="Created from an application (Mẫu 01) of a family not yet in the registry; "
         "confirmed when the commune has verified it",
     )
