@@ -67,7 +67,12 @@ def test_register_offline_then_follow_to_the_decision(chromium_browser, live_ser
     page.fill("input[name='declarant.full_name']", "Hồ Thị Mai")
     page.fill("input[name='declarant.date_of_birth']", "1985-04-02")
     page.check("input[name='declarant.sex'][value=female]")
+    page.fill("input[name='declarant.personal_id']", "046085123456")  # digit 4 says a man: checked as typed
+    expect(page.locator("[data-error='declarant.personal_id']")).to_have_text(
+        "Số định danh: chữ số thứ 4 không khớp với giới tính."
+    )
     page.fill("input[name='declarant.personal_id']", "046185123456")
+    expect(page.locator("[data-error='declarant.personal_id']")).to_have_text("")
     page.click("[data-testid=next]")
     # 3. members: the declarant is the first row (head); add a child
     assert page.input_value("input[name='members.0.full_name']") == "Hồ Thị Mai"

@@ -183,7 +183,9 @@ def test_officer_types_a_mau_01_for_a_family_not_in_the_registry(world):
     }
     before = (Application.objects.count(), Household.objects.count())
     r = officer.post(url, form)
-    assert r.status_code == 422 and "Hộ chưa có mã: nhập ngày sinh người đề nghị (chủ hộ)." in r.content.decode()
+    assert (
+        r.status_code == 422 and "Hộ chưa có mã: nhập ngày sinh người đề nghị (chủ hộ)." in r.content.decode()
+    )
     assert (Application.objects.count(), Household.objects.count()) == before
     r = officer.post(url, {**form, "date_of_birth": "1970-02-03"})
     assert r.status_code == 302
@@ -201,7 +203,11 @@ def test_officer_confirms_a_provisional_household(world):
     page = officer.get(f"/ho/{household.pk}/").content.decode()
     assert 'data-testid="provisional"' in page
     outsider = user_create(
-        actor=None, username="xa-b", password="mat-khau-thu-nghiem", role=Role.COMMUNE_OFFICER, areas=[world.commune_b]
+        actor=None,
+        username="xa-b",
+        password="mat-khau-thu-nghiem",
+        role=Role.COMMUNE_OFFICER,
+        areas=[world.commune_b],
     )
     other = Client()
     other.force_login(outsider)

@@ -20,6 +20,7 @@ from hongheo.capture.portal.models import PortalApplication
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hongheo.registry.access import access_household_by_id
 from hongheo.registry.services import household_confirm
+from hongheo.registry.validation import PERSONAL_ID_MESSAGES
 from hongheo.users.access import scope_paths
 
 from ..errors import domain_errors
@@ -32,7 +33,9 @@ STATS_ROLES = {"province_officer", "central_analyst", "administrator"}
 def register_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     assisted = user.is_authenticated and str(getattr(user, "role", "")) in ASSIST_ROLES
-    return render(request, "web/portal/register.html", {"assisted": assisted})
+    return render(
+        request, "web/portal/register.html", {"assisted": assisted, "id_messages": PERSONAL_ID_MESSAGES}
+    )
 
 
 def status_view(request: HttpRequest) -> HttpResponse:

@@ -180,6 +180,36 @@ function perPerson() {
   document.getElementById("per-person").textContent = vnd(total / Math.max(1, draft.members));
 }
 
+// --- the 12-digit ID checked as typed against date of birth and sex (the server's wording) ----
+const ID_MESSAGES = JSON.parse(document.getElementById("id-messages").textContent);
+function idProblem(id, dob, sex) {
+  if (!id) return "";
+  if (!/^\d*$/.test(id)) return ID_MESSAGES.non_digit;
+  if (id.length !== 12) return ID_MESSAGES.length;
+  const digit = Number(id[3]);
+  const year = Number((dob || "").slice(0, 4));
+  if (year) {
+    if (Math.floor(digit / 2) !== Math.floor(year / 100) - 19) return ID_MESSAGES.century_mismatch;
+    if (Number(id.slice(4, 6)) !== year % 100) return ID_MESSAGES.birth_year_mismatch;
+  }
+  if (sex && (digit % 2 === 1 ? "female" : "male") !== sex) return ID_MESSAGES.sex_mismatch;
+  return "";
+}
+function checkIds() {
+  const v = (n) => form.querySelector(`[name="${n}"]`)?.value || "";
+  const sex = form.querySelector("[name='declarant.sex']:checked")?.value || "";
+  const p = form.querySelector("[data-error='declarant.personal_id']");
+  const problem = idProblem(v("declarant.personal_id"), v("declarant.date_of_birth"), sex);
+  p.textContent = problem ? `Số định danh: ${problem}.` : "";
+  for (let i = 0; i < draft.members; i++) {
+    const id = v(`members.${i}.personal_id`);
+    const e = form.querySelector(`[data-error='members.${i}.personal_id']`);
+    if (!e) continue;
+    const m = idProblem(id, v(`members.${i}.date_of_birth`), v(`members.${i}.sex`));
+    e.textContent = m ? `Số định danh ${id}: ${m}.` : "";
+  }
+}
+
 // --- errors --------------------------------------------------------------------------------------
 function clearErrors() { for (const p of form.querySelectorAll("[data-error]")) p.textContent = ""; }
 function showErrors(fields) {
@@ -271,8 +301,8 @@ function showReceipt(r) {
 }
 document.getElementById("send").onclick = send;
 document.getElementById("new").onclick = (e) => { e.preventDefault(); localStorage.removeItem(RECEIPT); draft = fresh(); location.reload(); };
-form.addEventListener("input", () => { save(); perPerson(); });
-form.addEventListener("change", () => { save(); perPerson(); });
+form.addEventListener("input", (e) => { save(); perPerson(); if (/personal_id|date_of_birth/.test(e.target.name)) checkIds(); });
+form.addEventListener("change", (e) => { save(); perPerson(); if (/personal_id|date_of_birth|sex/.test(e.target.name)) checkIds(); });
 const net = document.getElementById("net");
 addEventListener("offline", () => { net.hidden = false; });
 addEventListener("online", () => { net.hidden = true; if (step === STEPS) assess(); });
