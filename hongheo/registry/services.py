@@ -1089,6 +1089,7 @@ def facts_apply(*, actor: Any, record: FactRecord, on: dt.date | None = None) ->
         before=before,
         after={**after, "record": record.pk, "changed": changed},
     )
+    return household
 
 
 # --- provisional households (applications of families not yet in the registry) -------------------

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hongheo.capture.portal import services as portal
 from hongheo.capture.portal.assessment import next_decision
 from hongheo.registry import code_lists
-from hongheo.standards.facts import classify_registered_household
+from hongheo.standards.facts import classify_record, classify_registered_household
 from tests.portal.test_portal_services import TODAY, payload, pid
 
 _address = itertools.count()
@@ -102,3 +102,12 @@ def test_self_assessment_equals_the_official_result(world, head, others, living,
     assert indicative["income_per_capita"] == official.income_used
     assert [i["deprived"] for i in indicative["indicators"]] == [i.deprived for i in official.indicators]
     assert receipt.submission.self_result == indicative
+    # the dated record of what was declared, classified the way Phiếu B classifies its record
+    record = receipt.submission.facts_record
+    assert record.source == "portal" and record.household == household
+    from_record = classify_record(nxt.standard, record, reference_date=nxt.reference_date)
+    assert (from_record.classification, from_record.income_used, from_record.deprived_count) == (
+        official.classification,
+        official.income_used,
+        official.deprived_count,
+    )

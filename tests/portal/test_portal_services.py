@@ -142,6 +142,11 @@ def test_known_household_is_matched_by_member_id_and_second_application_is_joine
     )
     first = portal.portal_submit(actor=None, payload=data, address="10.0.0.2", today=TODAY).submission
     assert first.matched_existing and first.application.household == world.hh_a1
+    # the declaration is a dated record of the household; its facts of record do not change
+    assert first.facts_record.source == "portal" and first.facts_record.applied_at is None
+    assert first.facts_record.household_facts["income_per_capita"] == first.income_per_capita != 1_450_000
+    world.hh_a1.refresh_from_db()
+    assert world.hh_a1.income_per_capita == 1_450_000
     n_apps, n_households = Application.objects.count(), Household.objects.count()
     second_data = payload(world.commune_a, world.village_a1, head_id=data["declarant"]["personal_id"])
     second = portal.portal_submit(actor=None, payload=second_data, address="10.0.0.3", today=TODAY).submission

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hongheo.core.models import TimeStampedModel
 from hongheo.geography.models import Area
+from hongheo.registry.models import FactRecord
 from hongheo.reviews.models import Application, Complaint
 
 
@@ -51,6 +52,14 @@ class PortalApplication(TimeStampedModel):
     self_class = models.CharField(max_length=10, blank=True)
     self_standard = models.CharField(max_length=64, blank=True)
     self_result = models.JSONField(default=dict, blank=True)
+    facts_record = models.ForeignKey(
+        FactRecord,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The declared facts",
+    )
     address_hash = models.CharField(
         max_length=64, db_index=True, help_text="Keyed hash of the sender address"
     )

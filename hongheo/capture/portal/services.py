@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from hongheo.core.audit import audit_read, audit_write
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from hongheo.registry.models import Member
-from hongheo.registry.services import MemberInput
+from hongheo.registry.facts import MEMBER_SURVEY_FACTS
+from hongheo.registry.models import FactRecord, Household, Member
+from hongheo.registry.services import MemberInput, facts_record
 from hongheo.reviews import services as reviews
 from hongheo.reviews.models import Application, Complaint, RoundEntry
 from hongheo.reviews.workflow import RoundState
@@ -278,6 +279,7 @@ def _create(
     )
     channel = Application.Channel.ASSISTED if actor is not None else Application.Channel.PORTAL
     application = joined_app
+    record = None
     if application is None:
         members = None
         if household is None:
@@ -300,6 +302,8 @@ def _create(
             facts={**cleaned.living, "income_per_capita": cleaned.income_per_capita}
             | ({"phone": cleaned.phone} if cleaned.phone else {}),
         )
+        if application.household is not None:
+            record = _record_declared(application.household, cleaned, today, new=household is None)
     code = _new_code()  # 24^8 ≈ 1.1e11 codes; a clash fails the unique constraint and is retried
     pin = _pin_for(key)
     submission = PortalApplication.objects.create(
@@ -328,6 +332,7 @@ def _create(
         self_class=result["classification"],
         self_standard=result["standard"],
         self_result=result,
+        facts_record=record,
         address_hash=address_hash,
     )
     audit_write(
@@ -346,6 +351,33 @@ def _create(
         area_code=commune.code,
     )
     return Receipt(submission, pin, replay=False)
+
+
+def _record_declared(household: Household, cleaned: Cleaned, today: dt.date, *, new: bool) -> FactRecord:
+    """The declared facts as a dated record of the household (source: the portal). For a household the
+    registry already has, the declaration is laid over its facts of record (members matched by ID
+    number); nothing of record changes until a round's decision applies a survey."""
+    household_facts: dict[str, Any] = {}
+    member_facts: dict[int, dict[str, Any]] = {}
+    if not new:
+        household_facts = {**cleaned.living, "income_per_capita": cleaned.income_per_capita}
+        ids = [m["personal_id"] for m in cleaned.members if m.get("personal_id")]
+        by_id = dict(
+            household.members.filter(is_active=True, personal_id__in=ids).values_list("personal_id", "pk")
+        )
+        for m in cleaned.members:
+            pk = by_id.get(m.get("personal_id"))
+            if pk is not None:
+                member_facts[pk] = {k: m[k] for k in MEMBER_SURVEY_FACTS if m.get(k) is not None}
+    return facts_record(
+        actor=None,
+        household=household,
+        source=FactRecord.Source.PORTAL,
+        observed_on=today,
+        household_facts=household_facts,
+        member_facts=member_facts,
+        source_ref="Người dân tự khai trên cổng đăng ký",
+    )
 
 
 def _member_input(m: dict[str, Any], taken: set[str]) -> MemberInput:

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0004_household_sort_index"),
+        ("registry", "0005_factrecord"),
     ]
 
     operations = [
