@@ -16,7 +16,7 @@ from hongheo.geography.models import Area
 from hongheo.registry.models import Household, Member
 from hongheo.reviews import procedure
 from hongheo.reviews.models import ReviewRound
-from hongheo.reviews.workflow import RoundState
+from hongheo.reviews.workflow import FINISHED_STATES
 from hongheo.standards.facts import classify_registered_household
 from hongheo.standards.rules.catalog import Standard
 from hongheo.standards.rules.engine import CLASS_NAMES_VI, Classification, format_vnd
@@ -49,7 +49,7 @@ def next_decision(commune: Area, today: dt.date) -> NextDecision:
     round's; else the yearly round's when today is in the yearly window (it sets next year's
     lists); else a monthly review's (today's standard)."""
     open_round = (
-        ReviewRound.objects.filter(commune=commune).exclude(state=RoundState.CLOSED).order_by("-id").first()
+        ReviewRound.objects.filter(commune=commune).exclude(state__in=FINISHED_STATES).order_by("-id").first()
     )
     if open_round is not None:
         return NextDecision(standard_get(open_round.standard_code), open_round.period_start)

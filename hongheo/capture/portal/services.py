@@ -463,6 +463,7 @@ def _entry(application: Application | None) -> RoundEntry | None:
         return None
     return (
         RoundEntry.objects.filter(application=application)
+        .exclude(round__state=RoundState.CANCELLED)
         .select_related("round", "round__decision")
         .order_by("-round_id")
         .first()
