@@ -351,3 +351,21 @@ def run_round(world, officer, chairman):
     from tests.conftest import run_round_to_decision
 
     return run_round_to_decision(world.commune_a, officer=officer, chairman=chairman, year=2026)
+
+
+def test_an_id_with_an_unknown_prefix_is_kept_for_the_officer_not_refused(world):
+    data = payload(world.commune_a, world.village_a1)
+    dob = dt.date(1990, 5, 5)
+    data["members"].append(
+        {
+            "full_name": "Lê Văn Kiều",
+            "relation_to_head": "other",
+            "date_of_birth": dob.isoformat(),
+            "sex": "male",
+            "personal_id": "999090123456",  # born abroad: a country code, not in the lists
+        }
+    )
+    sub = portal.portal_submit(actor=None, payload=data, address="10.0.3.1", today=TODAY).submission
+    member = sub.application.household.members.get(full_name="Lê Văn Kiều")
+    assert member.personal_id is None
+    assert any(m["personal_id"] == "999090123456" for m in sub.declared["members"])

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from hongheo.core.audit import audit_read, audit_write
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from hongheo.core.ids import prefix_kind
 from hongheo.registry.facts import MEMBER_SURVEY_FACTS
 from hongheo.registry.models import FactRecord, Household, Member
 from hongheo.registry.services import MemberInput, facts_record
@@ -401,7 +402,7 @@ def _member_input(m: dict[str, Any], taken: set[str]) -> MemberInput:
         relation_to_head=m["relation_to_head"],
         # an ID already on a household of another commune is kept on the submission for the
         # officer to resolve (the person may have moved), not put on a second membership
-        personal_id=pid if pid and pid not in taken else None,
+        personal_id=pid if pid and pid not in taken and prefix_kind(pid) != "unknown" else None,
         facts=facts,
     )
 

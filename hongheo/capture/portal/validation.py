@@ -128,7 +128,9 @@ def clean_members(raw: Any, errors: dict[str, str], *, today: dt.date) -> list[d
         if fields.get("disability") is None:
             fields["disability"] = False
         fields["personal_id"] = fields["personal_id"] or None
-        cleaned, member_errors = clean_member(fields, today=today)
+        # a prefix in neither list (a birth registered abroad) is not refused here: the ID is kept on
+        # the submission and put on the registry only when an officer accepts it
+        cleaned, member_errors = clean_member(fields, today=today, accept_unknown_id_prefix=True)
         for key, message in member_errors.items():
             errors.setdefault(prefix + key, message)
         out.append(cleaned)
@@ -231,6 +233,7 @@ def clean_declarant(raw: Any, errors: dict[str, str], *, today: dt.date) -> tupl
             pid,
             date_of_birth=dob if "declarant.date_of_birth" not in errors else None,
             sex=sex if sex in ("male", "female") else None,
+            allow_unknown_prefix=True,
         )
     except InvalidPersonalId as exc:
         errors["declarant.personal_id"] = (
