@@ -157,3 +157,50 @@ def world(db) -> World:  # type: ignore[no-untyped-def]
 def household_factory():
     """make_household(commune, village, code, head_name, sex=..., dob=...)"""
     return make_household
+
+
+def run_round_to_decision(commune, *, officer, chairman, year: int, number: str = "99/QĐ-UBND"):
+    """Drive the commune's open round (or a new yearly one) through every step with the services:
+    Phiếu A keeps everyone, Phiếu B on the household's facts, every village agrees, posting, decision.
+    Returns the decision."""
+    from hongheo.reviews import services as s
+    from hongheo.reviews.models import ReviewRound
+
+    rnd = ReviewRound.objects.filter(commune=commune).exclude(state="closed").first()
+    if rnd is None:
+        rnd = s.round_open(actor=officer, commune=commune, kind="yearly", year=year)
+    entries = list(rnd.entries.select_related("household"))
+    for e in entries:
+        if e.origin in ("application", "exit_application"):
+            s.screening_record(actor=officer, entry=e, excluded=False)
+    rnd = s.round_advance(actor=officer, review_round=rnd, action="start_survey")
+    for e in entries:
+        e.refresh_from_db()
+        facts = {} if e.household.income_per_capita is not None else {"income_per_capita": 1_000_000}
+        s.survey_record(actor=officer, entry=e, facts=facts)
+    rnd = s.round_advance(actor=officer, review_round=rnd, action="start_meetings")
+    by_village: dict = {}
+    for e in entries:
+        by_village.setdefault(e.household.village, []).append(e.pk)
+    for village, pks in by_village.items():
+        s.meeting_record(
+            actor=officer,
+            review_round=rnd,
+            village=village,
+            held_on=rnd.period_start,
+            attendees=30,
+            chair_name="Nguyễn Văn Chủ Trì",
+            secretary_name="Lê Thị Thư Ký",
+            votes=dict.fromkeys(pks, 25),
+        )
+    rnd = s.round_advance(actor=officer, review_round=rnd, action="start_posting")
+    posted_from = dt.date(year, 9, 15)
+    s.posting_record(actor=officer, review_round=rnd, posted_from=posted_from, places="Nhà văn hóa thôn")
+    rnd = s.round_advance(actor=officer, review_round=rnd, action="end_posting")
+    rnd = s.round_advance(actor=officer, review_round=rnd, action="submit_for_decision")
+    return s.decision_sign(actor=chairman, review_round=rnd, number=number, signed_on=dt.date(year, 11, 30))
+
+
+@pytest.fixture
+def round_runner():
+    return run_round_to_decision

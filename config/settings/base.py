@@ -142,6 +142,15 @@ LOGIN_THROTTLE_WINDOW_SECONDS = int(os.environ.get("LOGIN_THROTTLE_WINDOW_SECOND
 # Set behind a reverse proxy that appends the client address to X-Forwarded-For (docs/operations.md).
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
+# Citizen portal (/dang-ky/): submissions per sender address and per declarant ID within the
+# window, wrong code/PIN tries per address, and the bot check's minimum/maximum answer time.
+PORTAL_RATE_WINDOW_SECONDS = int(os.environ.get("PORTAL_RATE_WINDOW_SECONDS", "3600"))
+PORTAL_SUBMITS_PER_ADDRESS = int(os.environ.get("PORTAL_SUBMITS_PER_ADDRESS", "20"))
+PORTAL_SUBMITS_PER_PERSONAL_ID = int(os.environ.get("PORTAL_SUBMITS_PER_PERSONAL_ID", "3"))
+PORTAL_LOOKUP_FAILURES_PER_ADDRESS = int(os.environ.get("PORTAL_LOOKUP_FAILURES_PER_ADDRESS", "10"))
+PORTAL_BOT_MIN_SECONDS = float(os.environ.get("PORTAL_BOT_MIN_SECONDS", "3"))
+PORTAL_BOT_MAX_SECONDS = int(os.environ.get("PORTAL_BOT_MAX_SECONDS", "86400"))
+
 # Vietnamese first.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Tiếng Việt")), ("en", _("English"))]

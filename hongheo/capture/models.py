@@ -1,5 +1,6 @@
-"""Models of the capture app (imports of existing lists; offline sync and OpenRosa come later)."""
+"""Models of the capture app: imports of existing lists and citizen applications (portal)."""
 
 from hongheo.capture.imports.models import ImportBatch, ImportMapping
+from hongheo.capture.portal.models import PortalApplication, PortalFollowUp, PortalLookup
 
-__all__ = ["ImportBatch", "ImportMapping"]
+__all__ = ["ImportBatch", "ImportMapping", "PortalApplication", "PortalFollowUp", "PortalLookup"]

@@ -68,6 +68,13 @@ class Household(TimeStampedModel):
     income_per_capita = models.BigIntegerField(null=True, blank=True, help_text="VND/person/month")
     income_sources = models.JSONField(default=list, blank=True, help_text="codes of income_source")
     is_active = models.BooleanField(default=True)
+    provisional = models.BooleanField(
+        _("hộ tạm (chưa xác minh)"),
+        default=False,
+        db_default=False,  # bulk loaders insert households with their own column lists
+        help_text="Created from an application (Mẫu 01) of a family not yet in the registry; "
+        "confirmed when the commune has verified it",
+    )
     # history
     split_from = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="split_households"

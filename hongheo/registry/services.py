@@ -1090,3 +1090,65 @@ def facts_apply(*, actor: Any, record: FactRecord, on: dt.date | None = None) ->
         after={**after, "record": record.pk, "changed": changed},
     )
     return household
+
+
+# --- provisional households (applications of families not yet in the registry) -------------------
+
+
+@transaction.atomic
+def household_create_provisional(
+    *,
+    actor: Any,
+    commune: Area,
+    village: Area | None,
+    address: str,
+    members: list[MemberInput],
+    facts: dict[str, Any] | None = None,
+) -> Household:
+    """A household created from a Mẫu 01 application of a family the registry does not have yet:
+    a new code, the declared address and village, the members, the declared facts, flagged
+    ``provisional`` until the commune has verified it (:func:`household_confirm`). The system
+    creates it on behalf of the applicant, so the writer check is the receiving service's."""
+    address = " ".join((address or "").split())
+    if not address:
+        raise ValidationError(
+            "Hộ chưa có trong danh sách: cần địa chỉ nơi ở.",
+            details={"fields": {"address": "Thiếu địa chỉ."}},
+        )
+    if len(address) > 300:
+        raise ValidationError(
+            "Địa chỉ quá dài (tối đa 300 ký tự).", details={"fields": {"address": "Tối đa 300 ký tự."}}
+        )
+    locked = Area.objects.select_for_update().get(pk=commune.pk)  # one code at a time per commune
+    household = household_create(
+        actor=None,
+        code=household_code_next(locked),
+        commune=commune,
+        village=village,
+        address=address,
+        members=members,
+        facts=facts,
+    )
+    household.provisional = True
+    household.save(update_fields=["provisional", "updated_at"])
+    audit_write(
+        actor=actor,
+        action="registry.household_create_provisional",
+        obj=household,
+        after={"provisional": True, "village": village.code if village else "", "address": address},
+        household_code=household.code,
+        area_code=commune.code,
+    )
+    return household
+
+
+@transaction.atomic
+def household_confirm(*, actor: Any, household: Household) -> Household:
+    """The commune has verified a provisional household: it becomes an ordinary one."""
+    _check_writer(actor, _household_area(household))
+    if not household.provisional:
+        return household
+    household.provisional = False
+    household.save(update_fields=["provisional", "updated_at"])
+    _audit(actor, "registry.household_confirm", household, before={"provisional": True}, after={})
+    return household

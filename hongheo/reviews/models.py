@@ -82,6 +82,8 @@ class Application(TimeStampedModel):
         DIRECT = "direct", _("Nộp trực tiếp")
         POST = "post", _("Qua bưu điện")
         ONLINE = "online", _("Cổng dịch vụ công / tự đăng ký")
+        PORTAL = "portal", _("Tự đăng ký trên cổng hộ nghèo")
+        ASSISTED = "assisted", _("Cán bộ, trưởng thôn đăng ký giúp trên cổng")
 
     commune = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     household = models.ForeignKey(

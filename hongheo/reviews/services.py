@@ -310,11 +310,24 @@ def application_receive(
     personal_id: str = "",
     reason: str = "",
     channel: str = Application.Channel.DIRECT,
+    village: Area | None = None,
+    address: str = "",
+    members: list[Any] | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> Application:
-    """Receive a Mẫu 01 or Mẫu 04 application; during an open monthly/yearly round it is listed."""
+    """Receive a Mẫu 01 or Mẫu 04 application; during an open monthly/yearly round it is listed.
+
+    A Mẫu 01 without a household (a family not yet in the registry) creates a provisional household
+    from ``village``, ``address``, ``members`` (registry ``MemberInput``, one head) and ``facts``;
+    the application then enters the listing step of the open round or the next round opened, so
+    it always reaches an outcome."""
+    from hongheo.registry.services import household_create_provisional
+
     _require(actor, commune, OFFICER_ROLES, "tiếp nhận giấy đề nghị")
     if kind not in Application.Kind.values:
         raise ValidationError("Loại giấy đề nghị không hợp lệ.")
+    if channel not in Application.Channel.values:
+        raise ValidationError("Hình thức nộp không hợp lệ.")
     if not applicant_name.strip():
         raise ValidationError("Thiếu họ tên người đề nghị.")
     if household is not None and household.commune_id != commune.pk:
@@ -323,6 +336,20 @@ def application_receive(
         status = status_current(household) if household else None
         if status is None or status.classification not in ("poor", "near_poor"):
             raise ValidationError("Chỉ hộ nghèo, hộ cận nghèo mới đề nghị công nhận thoát nghèo (Mẫu 04).")
+    if household is None:
+        if village is not None and (village.level != Area.Level.VILLAGE or village.parent_id != commune.pk):
+            raise ValidationError(
+                "Thôn/tổ dân phố không thuộc xã tiếp nhận.", details={"fields": {"village": "Chọn lại thôn."}}
+            )
+        if not members:
+            raise ValidationError(
+                "Hộ chưa có trong danh sách: cần ngày sinh, giới tính của chủ hộ, thôn và địa chỉ "
+                "để lập hộ tạm.",
+                details={"fields": {"household_code": "Nhập mã hộ, hoặc thông tin để lập hộ tạm."}},
+            )
+        household = household_create_provisional(
+            actor=actor, commune=commune, village=village, address=address, members=members, facts=facts
+        )
     application = Application.objects.create(
         commune=commune,
         household=household,

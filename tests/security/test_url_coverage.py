@@ -208,6 +208,19 @@ ACCESS: dict[str, A] = {
     "web:support_assignment_end": A(CO, "org_assignment", 404, 404, 404, method="POST"),
     "web:support_checks": A(PO, "none", 200),
     "web:support_send_back": A(PO, "area", 302, 302, 404, method="POST"),  # no reason: back with a message
+    # citizen portal (issue 10): public pages and API, no personal data without the code and PIN
+    "web:portal_register": A(CO, "none", 200, anon=200),
+    "web:portal_status": A(CO, "none", 200, anon=200),
+    "web:portal_stats": A(PO, "none", 200),
+    "web:household_confirm": A(CO, "household", 302, 404, 404, method="POST"),
+    "api-v1:areas": A(CO, "none", 200, anon=200),
+    "api-v1:lists": A(CO, "none", 200, anon=200),
+    "api-v1:challenge": A(CO, "none", 200, anon=200),
+    "api-v1:self_assessment": A(CO, "none", 400, anon=400, method="POST"),
+    "api-v1:submit": A(CO, "none", 400, anon=400, method="POST"),
+    "api-v1:status": A(CO, "none", 400, anon=400, method="POST"),
+    "api-v1:complain": A(CO, "none", 400, anon=400, method="POST"),
+    "api-v1:request_exit": A(CO, "none", 400, anon=400, method="POST"),
     # API (v1)
     "api-v1:api-root": A(CO, "none", 404, anon=404),
     "api-v1:openapi-json": A(CO, "none", 200, anon=200),

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Router
+from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from hongheo.core.errors import DomainError
@@ -17,6 +18,7 @@ from hongheo.registry.models import Household
 from hongheo.registry.selectors import household_detail_audited, household_list
 
 from .field import router as field_router
+from .public import router as public_router
 from .schemas import HouseholdPage, HouseholdRead, JobRead
 
 
@@ -109,11 +111,24 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return api.create_response(
-            request, {"code": exc.code, "message": str(exc.message)}, status=exc.http_status
-        )
+        body: dict[str, Any] = {"code": exc.code, "message": str(exc.message)}
+        if isinstance(exc.details.get("fields"), dict):
+            body["fields"] = exc.details["fields"]
+        return api.create_response(request, body, status=exc.http_status)
+
+    @api.exception_handler(NinjaValidationError)
+    def shape_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        if not request.path.startswith("/api/v1/public/"):  # other routes keep Ninja's own body
+            return api.create_response(request, {"detail": exc.errors}, status=422)
+        fields = {
+            ".".join(str(p) for p in e.get("loc", ())[2:] or e.get("loc", ())): "Sai kiểu dữ liệu."
+            for e in exc.errors
+        }
+        body = {"code": "invalid", "message": "Dữ liệu gửi lên không đúng cấu trúc.", "fields": fields}
+        return api.create_response(request, body, status=422)
 
     api.add_router("/v1/", households)
     api.add_router("/v1/", jobs)
     api.add_router("/v1/", field_router)
+    api.add_router("/v1/", public_router)
     return api

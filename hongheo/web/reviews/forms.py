@@ -84,6 +84,33 @@ class ApplicationForm(forms.Form):
     )
     received_on = _date_field("Ngày nhận")
     reason = forms.CharField(label="Lý do đề nghị", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    # a family not yet in the registry (no household code): a provisional household is created
+    date_of_birth = _date_field("Ngày sinh người đề nghị (hộ chưa có mã)", required=False)
+    sex = forms.ChoiceField(
+        label="Giới tính người đề nghị (hộ chưa có mã)",
+        required=False,
+        choices=[("", "—"), ("male", "Nam"), ("female", "Nữ")],
+    )
+    village = forms.ChoiceField(label="Thôn, tổ dân phố (hộ chưa có mã)", required=False, choices=[("", "—")])
+    address = forms.CharField(label="Địa chỉ nơi ở (hộ chưa có mã)", max_length=300, required=False)
+
+    def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        village = self.fields["village"]
+        assert isinstance(village, forms.ChoiceField)
+        village.choices = [("", "—"), *((v.code, v.name) for v in villages)]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("kind") == "review" and not (data.get("household_code") or "").strip():
+            for name, message in (
+                ("date_of_birth", "Hộ chưa có mã: nhập ngày sinh người đề nghị (chủ hộ)."),
+                ("sex", "Hộ chưa có mã: chọn giới tính người đề nghị."),
+                ("address", "Hộ chưa có mã: nhập địa chỉ nơi ở."),
+            ):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(name, message)
+        return data
 
 
 class ScreeningForm(forms.Form):

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from hongheo.capture.portal.selectors import self_assessments_for
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import BadInput, Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from hongheo.core.inputs import parse_date
@@ -32,6 +33,7 @@ from hongheo.geography.models import Area
 from hongheo.registry.access import access_household_by_code
 from hongheo.registry.models import SENSITIVE_HOUSEHOLD_FIELDS
 from hongheo.registry.selectors import household_sensitive_read
+from hongheo.registry.services import MemberInput
 from hongheo.reviews import documents, procedure, selectors, services
 from hongheo.reviews.models import (
     Application,
@@ -165,6 +167,14 @@ def _render_board(
         "form": form,
         "can_open": _role(request) in OFFICER and open_round is None,
         "can_applications": _role(request) in DECISION_READERS,
+        # applications without an outcome yet (received or in review): none may be forgotten
+        "pending_applications": list(
+            Application.objects.filter(
+                commune=commune, status__in=(Application.Status.RECEIVED, Application.Status.IN_REVIEW)
+            )
+            .select_related("household")
+            .order_by("received_on", "id")[:PAGE_SIZE]
+        ),
     }
     if open_round is not None:
         context.update(_round_summary(request, open_round))
@@ -731,8 +741,11 @@ def _application_for(request: HttpRequest, pk: int) -> Application:
 def applications_view(request: HttpRequest) -> HttpResponse:
     _need(request, DECISION_READERS)
     commune = _commune_for(request, request.GET.get("xa") or request.POST.get("xa"))
+    villages = Area.objects.filter(parent=commune, level=Area.Level.VILLAGE).order_by("name")
     form = ApplicationForm(
-        request.POST or None, initial={"received_on": _today(), "kind": "review", "channel": "direct"}
+        request.POST or None,
+        initial={"received_on": _today(), "kind": "review", "channel": "direct"},
+        villages=villages,
     )
     status = 200
     if request.method == "POST":
@@ -746,6 +759,17 @@ def applications_view(request: HttpRequest) -> HttpResponse:
                     if data["household_code"].strip()
                     else None
                 )
+                members = None
+                if household is None and data["kind"] == "review":
+                    members = [
+                        MemberInput(
+                            full_name=data["applicant_name"],
+                            date_of_birth=data["date_of_birth"],
+                            sex=data["sex"],
+                            relation_to_head="head",
+                            personal_id=data["personal_id"] or None,
+                        )
+                    ]
                 application = services.application_receive(
                     actor=request.user,
                     commune=commune,
@@ -756,6 +780,9 @@ def applications_view(request: HttpRequest) -> HttpResponse:
                     personal_id=data["personal_id"] or "",
                     reason=data["reason"],
                     channel=data["channel"],
+                    village=villages.filter(code=data["village"]).first() if data["village"] else None,
+                    address=data["address"],
+                    members=members,
                 )
             except NotFound:
                 form.add_error("household_code", "Không tìm thấy hộ có mã này trong địa bàn của bạn.")
@@ -766,6 +793,9 @@ def applications_view(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{reverse('web:review_applications')}?xa={commune.code}")
     applications = Application.objects.filter(commune=commune).select_related("household")
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("trang"))
+    assessments = self_assessments_for(a.pk for a in page)
+    for a in page:
+        a.self_assessment = assessments.get(a.pk)  # type: ignore[attr-defined]
     return render(
         request,
         "web/reviews/applications.html",

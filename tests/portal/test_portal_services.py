@@ -1,0 +1,371 @@
+"""The portal's services: submit (new household → provisional, known household matched by ID),
+replay, joining, every bad input, rate limits, the bot check, status by code + PIN through a whole
+round, complaint and exit request; and Mẫu 01 without a household code reaching a decision."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.test import override_settings
+
+from hongheo.capture.portal import services as portal
+from hongheo.capture.portal.models import PortalApplication, PortalLookup
+from hongheo.core.errors import Conflict, NotFound, ValidationError
+from hongheo.core.models import AuditEvent
+from hongheo.registry.models import Household, Member
+from hongheo.registry.services import MemberInput
+from hongheo.reviews import services as reviews
+from hongheo.reviews.models import Application
+from hongheo.users.models import Role
+
+TODAY = dt.date(2026, 10, 1)
+_serial = iter(range(500_000, 900_000))
+
+
+def pid(dob: dt.date, sex: str) -> str:
+    digit = (dob.year // 100 - 19) * 2 + (1 if sex == "female" else 0)
+    return f"046{digit}{dob.year % 100:02d}{next(_serial):06d}"
+
+
+def payload(commune, village=None, **over):
+    head_dob, child_dob = dt.date(1985, 4, 2), dt.date(2015, 6, 1)
+    head_id = over.pop("head_id", None) or pid(head_dob, "female")
+    data = {
+        "client_key": str(uuid.uuid4()),
+        "commune": commune.code,
+        "village": village.code if village else "",
+        "address": "Xóm Bến, số 12",
+        "declarant": {
+            "full_name": "Hồ Thị Mai",
+            "personal_id": head_id,
+            "date_of_birth": head_dob.isoformat(),
+            "sex": "female",
+            "phone": "0905123456",
+        },
+        "members": [
+            {
+                "full_name": "Hồ Thị Mai",
+                "relation_to_head": "head",
+                "date_of_birth": head_dob.isoformat(),
+                "sex": "female",
+                "personal_id": head_id,
+                "health_insurance": False,
+                "employment": "self_employed",
+                "education_level": "lower_secondary",
+            },
+            {
+                "full_name": "Hồ Văn Tí",
+                "relation_to_head": "child",
+                "date_of_birth": child_dob.isoformat(),
+                "sex": "male",
+                "personal_id": "",
+                "in_school": True,
+                "health_insurance": True,
+            },
+        ],
+        "living": {
+            "housing_quality": "non_durable",
+            "floor_area_m2": 18,
+            "water_source": "unprotected_well",
+            "toilet": "unimproved",
+            "waste_handling": "dumped",
+            "internet": False,
+            "information_devices": 1,
+        },
+        "incomes": [
+            {"source": "crops", "amount": 18_000_000, "period": "year"},
+            {"source": "wages", "amount": 1_000_000, "period": "month"},
+        ],
+        "reason": "Chồng mất, con nhỏ",
+        "bot": {"token": portal.challenge_new()["token"], "answer": "", "website": ""},
+    }
+    data.update(over)
+    return answered(data)
+
+
+def answered(data):
+    from django.core import signing
+
+    token = data["bot"]["token"]
+    q = signing.loads(token, salt="hongheo.portal.challenge")
+    data["bot"]["answer"] = str(q["a"] + q["b"])
+    return data
+
+
+def counts():
+    return (PortalApplication.objects.count(), Application.objects.count(), Household.objects.count())
+
+
+def test_new_family_gets_a_provisional_household_and_a_portal_application(world):
+    data = payload(world.commune_a, world.village_a1)
+    receipt = portal.portal_submit(actor=None, payload=data, address="10.0.0.1", today=TODAY)
+    sub = receipt.submission
+    assert len(receipt.pin) == 6 and len(sub.tracking_code) == 9
+    assert receipt.pin not in sub.pin_hash
+    app = sub.application
+    assert app.channel == "portal" and app.status == "received" and app.kind == "review"
+    hh = app.household
+    assert hh.provisional and hh.village == world.village_a1 and hh.size == 2
+    assert hh.income_per_capita == (18_000_000 / 12 + 1_000_000) / 2 == sub.income_per_capita
+    assert AuditEvent.objects.filter(action="registry.household_create_provisional").exists()
+    # indicative self-assessment with the plain explanation
+    result = sub.self_result
+    assert result["indicative"] is True
+    assert result["explanation"].startswith("Theo thông tin bạn khai, hộ có thể thuộc diện hộ ")
+    assert "1.250.000" in result["explanation"]
+
+    # replay: same code and PIN, nothing new
+    before = counts()
+    again = portal.portal_submit(actor=None, payload=data, address="10.0.0.1", today=TODAY)
+    assert again.replay and again.submission.pk == sub.pk and again.pin == receipt.pin
+    assert counts() == before
+    changed = {**data, "reason": "khác"}
+    with pytest.raises(Conflict):
+        portal.portal_submit(actor=None, payload=changed, address="10.0.0.1", today=TODAY)
+    assert counts() == before
+
+
+def test_known_household_is_matched_by_member_id_and_second_application_is_joined(world):
+    head = world.hh_a1.members.get(relation_to_head="head")
+    data = payload(world.commune_a, world.village_a1)
+    data["members"][0]["personal_id"] = data["declarant"]["personal_id"]
+    data["members"].append(
+        {
+            "full_name": head.full_name,
+            "relation_to_head": "other",
+            "date_of_birth": head.date_of_birth.isoformat(),
+            "sex": head.sex,
+            "personal_id": head.personal_id,
+        }
+    )
+    first = portal.portal_submit(actor=None, payload=data, address="10.0.0.2", today=TODAY).submission
+    assert first.matched_existing and first.application.household == world.hh_a1
+    # the declaration is a dated record of the household; its facts of record do not change
+    assert first.facts_record.source == "portal" and first.facts_record.applied_at is None
+    assert first.facts_record.household_facts["income_per_capita"] == first.income_per_capita != 1_450_000
+    world.hh_a1.refresh_from_db()
+    assert world.hh_a1.income_per_capita == 1_450_000
+    n_apps, n_households = Application.objects.count(), Household.objects.count()
+    second_data = payload(world.commune_a, world.village_a1, head_id=data["declarant"]["personal_id"])
+    second = portal.portal_submit(actor=None, payload=second_data, address="10.0.0.3", today=TODAY).submission
+    assert second.joined_to == first and second.application == first.application
+    assert (Application.objects.count(), Household.objects.count()) == (n_apps, n_households)
+    status = portal.portal_status(submission=second)
+    assert status["status"] == "joined" and status["classification"] is None
+
+
+def _bad(path, value):
+    def change(d):
+        node = d
+        *parents, last = path
+        for p in parents:
+            node = node[p]
+        node[last] = value
+
+    return change
+
+
+BAD = [
+    ("declarant.personal_id", _bad(("declarant", "personal_id"), "04612345")),
+    ("declarant.personal_id", _bad(("declarant", "personal_id"), "04608512345x")),
+    ("declarant.personal_id", _bad(("declarant", "date_of_birth"), "1986-04-02")),  # year ≠ digits 5–6
+    ("declarant.personal_id", _bad(("declarant", "sex"), "male")),  # digit 4 says female
+    ("members", _bad(("members", 0, "relation_to_head"), "spouse")),  # no head
+    ("members", _bad(("members", 1, "relation_to_head"), "head")),  # two heads
+    ("commune", _bad(("commune",), "99999")),  # not on the map
+    ("incomes.0.amount", _bad(("incomes", 0, "amount"), -5)),
+    ("incomes.1.amount", _bad(("incomes", 1, "amount"), 900_000_000)),
+    ("incomes.0.period", _bad(("incomes", 0, "period"), "week")),
+    ("reason", _bad(("reason",), "x" * 1001)),
+    ("members.1.full_name", _bad(("members", 1, "full_name"), "Tên " * 60)),
+    ("address", _bad(("address",), "a" * 301)),
+    (
+        "members.1.personal_id",
+        _bad(("members", 1, "personal_id"), "046315000001"),
+    ),  # child ID: digit 4 says a girl
+    ("living.water_source", _bad(("living", "water_source"), "river_magic")),
+]
+
+
+@pytest.mark.parametrize(("field", "change"), BAD, ids=[f"{i}-{b[0]}" for i, b in enumerate(BAD)])
+def test_bad_input_is_refused_on_its_field_and_nothing_is_saved(world, field, change):
+    data = payload(world.commune_a, world.village_a1)
+    change(data)
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        portal.portal_submit(actor=None, payload=data, address="10.0.0.4", today=TODAY)
+    fields = info.value.details["fields"]
+    assert field in fields, fields
+    assert fields[field] and info.value.message
+    assert counts() == before
+
+
+def test_bot_check(world):
+    data = payload(world.commune_a)
+    data["bot"]["website"] = "http://spam"
+    with pytest.raises(ValidationError, match="Không gửi được"):
+        portal.portal_submit(actor=None, payload=data, address="10.0.0.5", today=TODAY)
+    data = payload(world.commune_a)
+    data["bot"]["answer"] = "100"
+    with pytest.raises(ValidationError, match="chưa đúng"):
+        portal.portal_submit(actor=None, payload=data, address="10.0.0.5", today=TODAY)
+    data = payload(world.commune_a)
+    with override_settings(PORTAL_BOT_MIN_SECONDS=30), pytest.raises(ValidationError, match="quá nhanh"):
+        portal.portal_submit(actor=None, payload=data, address="10.0.0.5", today=TODAY)
+    assert PortalApplication.objects.count() == 0
+
+
+@override_settings(PORTAL_SUBMITS_PER_ADDRESS=2, PORTAL_SUBMITS_PER_PERSONAL_ID=1)
+def test_rate_limits_per_address_and_per_id(world):
+    a = payload(world.commune_a)
+    portal.portal_submit(actor=None, payload=a, address="10.0.0.6", today=TODAY)
+    again_same_id = payload(world.commune_b, head_id=a["declarant"]["personal_id"])
+    with pytest.raises(ValidationError, match="nhiều hồ sơ") as info:
+        portal.portal_submit(actor=None, payload=again_same_id, address="10.0.0.7", today=TODAY)
+    assert info.value.code == "rate_limited"
+    portal.portal_submit(actor=None, payload=payload(world.commune_b), address="10.0.0.6", today=TODAY)
+    with pytest.raises(ValidationError, match="địa chỉ mạng"):
+        portal.portal_submit(actor=None, payload=payload(world.commune_b), address="10.0.0.6", today=TODAY)
+    assert PortalApplication.objects.count() == 2
+
+
+def test_status_follows_the_round_to_the_decision_and_lookups_are_logged(world):
+    officer, chairman = world.users[Role.COMMUNE_OFFICER], world.users[Role.COMMUNE_CHAIRMAN]
+    receipt = portal.portal_submit(
+        actor=None, payload=payload(world.commune_a, world.village_a2), address="10.0.0.8", today=TODAY
+    )
+    code, pin = receipt.submission.tracking_code, receipt.pin
+    with pytest.raises(NotFound):
+        portal.portal_find(code=code, pin="000000" if pin != "000000" else "111111", address="10.0.0.9")
+    with pytest.raises(NotFound):
+        portal.portal_find(code="XXXX-XXXX", pin=pin, address="10.0.0.9")
+    sub = portal.portal_find(code=code.replace("-", "").lower(), pin=pin, address="10.0.0.9")
+    assert portal.portal_status(submission=sub)["status"] == "received"
+    rnd = reviews.round_open(actor=officer, commune=world.commune_a, kind="yearly", year=2026)
+    assert portal.portal_status(submission=sub)["status"] == "verifying"
+    from tests.conftest import run_round_to_decision
+
+    decision = run_round_to_decision(world.commune_a, officer=officer, chairman=chairman, year=2026)
+    assert decision.round_id == rnd.pk
+    status = portal.portal_status(submission=portal.portal_find(code=code, pin=pin, address="10.0.0.9"))
+    assert status["status"] == "decided" and status["decision_number"] == "99/QĐ-UBND"
+    assert status["classification"] in ("poor", "near_poor", "average", "not_poor")
+    assert set(status) >= {"status_vi", "self_assessment"} and "members" not in str(status.keys())
+    assert (
+        PortalLookup.objects.filter(ok=True).count() == 2
+        and PortalLookup.objects.filter(ok=False).count() == 2
+    )
+    assert AuditEvent.objects.filter(action="capture.portal_status_view").count() == 3
+    if status["classification"] in ("poor", "near_poor"):
+        exit_app = portal.portal_request_exit(submission=sub, content="Đã có việc làm ổn định")
+        assert exit_app.kind == "exit" and exit_app.household == sub.application.household
+
+
+@override_settings(PORTAL_LOOKUP_FAILURES_PER_ADDRESS=2)
+def test_wrong_pins_are_throttled(world):
+    receipt = portal.portal_submit(
+        actor=None, payload=payload(world.commune_a), address="10.0.1.1", today=TODAY
+    )
+    for _ in range(2):
+        with pytest.raises(NotFound):
+            portal.portal_find(code=receipt.submission.tracking_code, pin="x", address="10.0.1.2")
+    with pytest.raises(ValidationError, match="quá nhiều"):
+        portal.portal_find(code=receipt.submission.tracking_code, pin=receipt.pin, address="10.0.1.2")
+
+
+def test_complaint_with_the_code_during_posting(world):
+    officer = world.users[Role.COMMUNE_OFFICER]
+    receipt = portal.portal_submit(
+        actor=None, payload=payload(world.commune_a, world.village_a1), address="10.0.2.1", today=TODAY
+    )
+    with pytest.raises(Conflict):
+        portal.portal_complain(submission=receipt.submission, content="Sai")
+    rnd = reviews.round_open(actor=officer, commune=world.commune_a, kind="yearly", year=2026)
+    entry = rnd.entries.get(application=receipt.submission.application)
+    reviews.screening_record(actor=officer, entry=entry, excluded=False)
+    reviews.round_advance(actor=officer, review_round=rnd, action="start_survey")
+    reviews.survey_record(actor=officer, entry=entry)
+    reviews.round_advance(actor=officer, review_round=rnd, action="start_meetings")
+    assert portal.portal_status(submission=receipt.submission)["status"] == "meeting"
+    reviews.meeting_record(
+        actor=officer,
+        review_round=rnd,
+        village=world.village_a1,
+        held_on=TODAY,
+        attendees=20,
+        chair_name="A",
+        secretary_name="B",
+        votes={entry.pk: 15},
+    )
+    reviews.round_advance(actor=officer, review_round=rnd, action="start_posting")
+    status = portal.portal_status(submission=receipt.submission)
+    assert status["status"] == "posted" and status["can_complain"]
+    complaint = portal.portal_complain(submission=receipt.submission, content="Nhà tôi thiếu nước sạch")
+    assert complaint.entry == entry and complaint.round == rnd
+
+
+def test_officer_typed_application_without_household_reaches_a_decision(world):
+    officer, chairman = world.users[Role.COMMUNE_OFFICER], world.users[Role.COMMUNE_CHAIRMAN]
+    dob = dt.date(1970, 2, 3)
+    with pytest.raises(ValidationError):  # nothing to build the household from
+        reviews.application_receive(
+            actor=officer,
+            commune=world.commune_a,
+            kind="review",
+            applicant_name="Võ Văn Nam",
+            received_on=TODAY,
+        )
+    application = reviews.application_receive(
+        actor=officer,
+        commune=world.commune_a,
+        kind="review",
+        applicant_name="Võ Văn Nam",
+        received_on=TODAY,
+        village=world.village_a2,
+        address="Tổ 3",
+        members=[MemberInput("Võ Văn Nam", dob, "male", "head", pid(dob, "male"))],
+    )
+    assert application.household.provisional and application.status == "received"
+    decision = run_round(world, officer, chairman)
+    application.refresh_from_db()
+    assert application.status == "accepted" and application.decided_on == decision.signed_on
+    # an application received while the next round lists households enters it at once
+    rnd = reviews.round_open(actor=officer, commune=world.commune_a, kind="monthly", year=2027, month=1)
+    dob2 = dt.date(1990, 1, 1)
+    late = reviews.application_receive(
+        actor=officer,
+        commune=world.commune_a,
+        kind="review",
+        applicant_name="Đinh Thị Hoa",
+        received_on=TODAY,
+        address="Tổ 4",
+        members=[MemberInput("Đinh Thị Hoa", dob2, "female", "head", pid(dob2, "female"))],
+    )
+    assert late.status == "in_review" and rnd.entries.filter(application=late).exists()
+    assert Member.objects.filter(household=late.household).count() == 1
+
+
+def run_round(world, officer, chairman):
+    from tests.conftest import run_round_to_decision
+
+    return run_round_to_decision(world.commune_a, officer=officer, chairman=chairman, year=2026)
+
+
+def test_an_id_with_an_unknown_prefix_is_kept_for_the_officer_not_refused(world):
+    data = payload(world.commune_a, world.village_a1)
+    dob = dt.date(1990, 5, 5)
+    data["members"].append(
+        {
+            "full_name": "Lê Văn Kiều",
+            "relation_to_head": "other",
+            "date_of_birth": dob.isoformat(),
+            "sex": "male",
+            "personal_id": "999090123456",  # born abroad: a country code, not in the lists
+        }
+    )
+    sub = portal.portal_submit(actor=None, payload=data, address="10.0.3.1", today=TODAY).submission
+    member = sub.application.household.members.get(full_name="Lê Văn Kiều")
+    assert member.personal_id is None
+    assert any(m["personal_id"] == "999090123456" for m in sub.declared["members"])
