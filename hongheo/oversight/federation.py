@@ -46,7 +46,17 @@ ROW_KEYS = {"code", "name", "setting", "mountain", "groups", *ROW_COUNT_KEYS}
 GROUP_KEYS = {"households", "poor", "near_poor"}
 BREAKDOWN_KEYS = {"code", "label", "poor", "near_poor"}
 SUPPORT_KEYS = {"code", "label", "households", "amount"}
-PAYLOAD_KEYS = {"schema", "kind", "province", "report_id", "sequence", "generated_at", "on", "figures", "history"}
+PAYLOAD_KEYS = {
+    "schema",
+    "kind",
+    "province",
+    "report_id",
+    "sequence",
+    "generated_at",
+    "on",
+    "figures",
+    "history",
+}
 FIGURE_KEYS = {"schema", "area", "on", "start", "standard", "rows", "breakdowns", "support"}
 REPORT_ID = re.compile(r"^[0-9a-fA-F-]{8,64}$")
 

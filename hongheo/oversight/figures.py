@@ -140,9 +140,7 @@ def compute(user: Any, area: Area, on: dt.date, *, with_support: bool = True) ->
             "code": row_area.code if row_area else "",
             "name": names.get(key) or (row_area.name if row_area else builders.NO_VILLAGE),
             "setting": _setting_of(row_area, area) if row_area else (area.setting or ""),
-            "mountain": bool(
-                row_area and (row_area.pk in mountains or row_area.parent_id in mountains)
-            )
+            "mountain": bool(row_area and (row_area.pk in mountains or row_area.parent_id in mountains))
             or (row_area is None and area.pk in mountains),
         }
         row.update({k: int(rec.get(m) or 0) for k, m in ROW_MEASURES.items()})
@@ -199,6 +197,11 @@ def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
             for k in ("households", "poor", "near_poor"):
                 slot[k] += int(part.get(k) or 0)
     return out
+
+
+def totals_of_totals(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The sum of several :func:`totals` (e.g. provinces' totals into the nation's)."""
+    return totals(parts)
 
 
 def rate(num: int, den: int) -> float | None:

@@ -79,14 +79,17 @@ class TargetProgress:
         return "met" if self.communes else "no_data"
 
 
-def target_progress(area: Area, now: dict[str, Any], base: dict[str, Any], year: int) -> list[TargetProgress]:
+def target_progress(
+    area: Area, now: dict[str, Any], base: dict[str, Any], year: int, units: list[Unit] | None = None
+) -> list[TargetProgress]:
     """Progress of every target in force for ``area`` from its figures now and at the end of last
-    year; per commune when the area is above a commune. Off track first."""
+    year; per commune when the area is a province (or per ``units``, e.g. the provinces at the
+    centre). Off track first."""
     specs = targets_for(area, year)
     base_rows = {r["code"]: r for r in base["rows"]}
     whole = Unit(area.code, area.name, now["rows"], base["rows"])
-    communes: list[Unit] = []
-    if area.level in (Area.Level.PROVINCE, Area.Level.CENTRAL):
+    communes: list[Unit] = list(units or [])
+    if units is None and area.level == Area.Level.PROVINCE:
         communes = [
             Unit(r["code"], r["name"], [r], [base_rows[r["code"]]] if r["code"] in base_rows else [])
             for r in now["rows"]
@@ -95,7 +98,9 @@ def target_progress(area: Area, now: dict[str, Any], base: dict[str, Any], year:
     out = []
     for spec in specs:
         items = progress(spec, whole, communes, year)
-        whole_p = next((p for p in items if p.unit_code == area.code), None) if spec.scope == "whole" else None
+        whole_p = (
+            next((p for p in items if p.unit_code == area.code), None) if spec.scope == "whole" else None
+        )
         parts = off_track_first(p for p in items if p is not whole_p)
         out.append(TargetProgress(spec, whole_p, parts, inherited=spec.area_path != area.path))
     order = {"off_track": 0, "on_track": 1, "met": 2, "no_data": 3}
@@ -121,9 +126,8 @@ def suppressed(value: int | None, limit: int | None = None) -> bool:
 def latest_pushes() -> dict[str, ReceivedPush]:
     """The accepted push with the highest sequence of each province."""
     latest: dict[str, ReceivedPush] = {}
-    qs = (
-        ReceivedPush.objects.filter(status=ReceivedPush.Status.ACCEPTED)
-        .order_by("province_code", "-sequence")
+    qs = ReceivedPush.objects.filter(status=ReceivedPush.Status.ACCEPTED).order_by(
+        "province_code", "-sequence"
     )
     seen: set[str] = set()
     for push in qs.only("id", "province_code", "sequence", "on", "received_at", "province_id"):
@@ -159,6 +163,8 @@ def national_figures() -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[s
             "now": fig.totals(rows),
             "base": fig.totals(base),
             "history": [(h["on"], fig.totals(h["rows"])) for h in history],
+            "rows_now": rows,
+            "rows_base": base,
             "push": latest[code],
         }
     return {"rows": now_rows}, {"rows": base_rows}, provinces
@@ -196,7 +202,9 @@ def province_statuses(today: dt.date) -> list[ProvinceStatus]:
         ProvinceKey.objects.filter(is_active=True).values_list("province__code", flat=True).distinct()
     )
     rejected: dict[str, ReceivedPush] = {}
-    for push in ReceivedPush.objects.filter(status=ReceivedPush.Status.REJECTED).order_by("-received_at")[:200]:
+    for push in ReceivedPush.objects.filter(status=ReceivedPush.Status.REJECTED).order_by("-received_at")[
+        :200
+    ]:
         rejected.setdefault(push.province_code, push)
     best_on: dict[str, dt.date] = {}
     for code, on in ReceivedPush.objects.filter(status=ReceivedPush.Status.ACCEPTED).values_list(

@@ -169,7 +169,8 @@ def designation_set(*, actor: Any, area: Area, kind: str, source: str) -> AreaDe
     """Designate a commune (e.g. mountainous), with the decision that says so."""
     role = getattr(actor, "role", None)
     if actor is not None and (
-        role not in {"province_officer", "administrator", "central_analyst"} or not user_covers_area(actor, area)
+        role not in {"province_officer", "administrator", "central_analyst"}
+        or not user_covers_area(actor, area)
     ):
         raise PermissionDenied("Bạn không được phân loại địa bàn này.")
     if kind not in AreaDesignation.Kind.values:
@@ -221,7 +222,9 @@ def _reject(body_sha: str, province_code: str, reason: str, payload: dict[str, A
         province=province,
         province_code=province_code[:8],
         report_id=str((payload or {}).get("report_id", ""))[:64],
-        sequence=(payload or {}).get("sequence") if isinstance((payload or {}).get("sequence"), int) else None,
+        sequence=(payload or {}).get("sequence")
+        if isinstance((payload or {}).get("sequence"), int)
+        else None,
         status=ReceivedPush.Status.REJECTED,
         reason=reason[:500],
         sha256=body_sha,
@@ -272,7 +275,9 @@ def push_receive(*, body: bytes) -> tuple[ReceivedPush, str]:
     if same is not None:
         if same.sha256 == content_sha:
             return same, "duplicate"
-        return _reject(body_sha, province.code, "Mã báo cáo đã dùng cho một nội dung khác.", payload), "rejected"
+        return _reject(
+            body_sha, province.code, "Mã báo cáo đã dùng cho một nội dung khác.", payload
+        ), "rejected"
     latest = (
         ReceivedPush.objects.filter(province=province, status=ReceivedPush.Status.ACCEPTED)
         .order_by("-sequence")
@@ -294,7 +299,9 @@ def push_receive(*, body: bytes) -> tuple[ReceivedPush, str]:
                 payload=payload,
             )
     except IntegrityError:  # pragma: no cover - a concurrent identical push
-        return _reject(body_sha, province.code, "Báo cáo đang được nhận ở một yêu cầu khác.", payload), "rejected"
+        return _reject(
+            body_sha, province.code, "Báo cáo đang được nhận ở một yêu cầu khác.", payload
+        ), "rejected"
     audit_write(
         actor=None,
         action="oversight.push_receive",

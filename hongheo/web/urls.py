@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, path
 from . import views
 from .account import urls as account_urls
 from .imports import urls as imports_urls
+from .oversight import urls as oversight_urls
 from .registry import urls as registry_urls
 from .reports import urls as reports_urls
 from .reviews import urls as reviews_urls
@@ -32,3 +33,4 @@ urlpatterns += reviews_urls.urlpatterns
 urlpatterns += reports_urls.urlpatterns
 urlpatterns += imports_urls.urlpatterns
 urlpatterns += account_urls.urlpatterns
+urlpatterns += oversight_urls.urlpatterns

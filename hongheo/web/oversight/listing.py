@@ -1,0 +1,54 @@
+"""Filters the household list accepts from the dashboards (the list behind a figure): the class at
+a date (``loai`` = poor / near_poor, ``ngay``; decided by the report builders, like the figure) and
+a target group (``nhom``). ``dia_ban`` names the area when no commune is chosen."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from hongheo.core.errors import ValidationError
+from hongheo.oversight.models import Target
+from hongheo.oversight.progress import GROUPS
+from hongheo.registry.models import Household
+from hongheo.reports import builders
+
+CLASS_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"}
+
+
+def apply_list_filters(request: HttpRequest, qs: QuerySet[Household]) -> tuple[QuerySet[Household], dict[str, Any]]:
+    klass = request.GET.get("loai", "")
+    group = request.GET.get("nhom", "")
+    if not klass and not group:
+        return qs, {}
+    if klass and klass not in CLASS_LABELS:
+        raise ValidationError("Loại hộ không hợp lệ.")
+    if group and group not in GROUPS:
+        raise ValidationError("Nhóm hộ không hợp lệ.")
+    try:
+        on = dt.date.fromisoformat(request.GET["ngay"]) if request.GET.get("ngay") else timezone.localdate()
+    except ValueError:
+        raise ValidationError("Ngày không hợp lệ.")
+    code = request.GET.get("xa") or request.GET.get("dia_ban") or None
+    area = builders.report_area(request.user, code)
+    labels = []
+    if klass:
+        codes = [line.code for line in builders.household_list(request.user, area, on, klass)]
+        qs = qs.filter(area_path__startswith=area.path)
+        if len(codes) > 50_000:  # bounded IN list: beyond this, use the report's Excel list
+            raise ValidationError("Danh sách quá lớn để xem trên trang; hãy chọn một xã.")
+        qs = qs.filter(code__in=codes)
+        labels.append(f"{CLASS_LABELS[klass]} ngày {on:%d/%m/%Y}")
+    if group:
+        qs = qs.filter(**{group: True})
+        labels.append(str(dict(Target.Group.choices)[group]))
+    params = {k: v for k, v in (("loai", klass), ("nhom", group), ("ngay", request.GET.get("ngay", ""))) if v}
+    if request.GET.get("dia_ban"):
+        params["dia_ban"] = request.GET["dia_ban"]
+    return qs, {"label": " · ".join(labels), "area": area, "query": "&" + urlencode(params), "params": params}
+
