@@ -63,3 +63,110 @@ def test_province_sets_a_target_and_sees_off_track_communes_first(client, world,
     assert [p.unit_code for p in tp.off_track_communes] == [huế["a"].code]  # 4 / 22 = 18.2 %
     assert {p.unit_code: p.status for p in tp.communes}[huế["b"].code] == "met"  # 1 / 11
     assert Rollup.objects.filter(area=world.hue, on=TODAY).exists()
+
+
+def test_every_level_sees_its_dashboard_and_figures_link_to_lists(client, world, huế):
+    login(client, world, Role.PROVINCE_OFFICER)
+    page = client.get(reverse("web:oversight_dashboard") + f"?dia_ban={world.hue.code}").content.decode()
+    assert "<svg" in page and 'data-testid="kpi-poor"' in page
+    assert f"xa={huế['a'].code}&amp;loai=poor" in page  # the commune's poor list
+    client.force_login(world.users[Role.COMMUNE_OFFICER])
+    page = client.get(reverse("web:oversight_dashboard")).content.decode()
+    assert huế["a"].name in page
+    # a commune officer cannot open the province or another commune
+    other = client.get(reverse("web:oversight_dashboard") + f"?dia_ban={huế['b'].code}")
+    assert other.status_code == 404
+
+
+def test_the_list_behind_a_figure_is_the_same_households(client, world, huế):
+    login(client, world, Role.PROVINCE_OFFICER)
+    url = reverse("web:household_list") + f"?dia_ban={world.hue.code}&xa={huế['a'].code}&loai=poor"
+    page = client.get(url).content.decode()
+    assert "4 hộ" in page and 'data-testid="list-filter"' in page
+    page = client.get(url + "&nhom=merit").content.decode()
+    assert "1 hộ" in page
+    last_year = f"&ngay={TODAY.year - 1}-12-31"
+    assert "6 hộ" in client.get(url + last_year).content.decode()
+    assert client.get(url.replace("loai=poor", "loai=rich")).status_code == 422
+
+
+def test_map_data_is_points_and_extents_within_access(client, world, huế):
+    login(client, world, Role.PROVINCE_OFFICER)
+    data = client.get(reverse("web:oversight_map_data") + f"?dia_ban={world.hue.code}").json()
+    a = next(c for c in data["communes"] if c["code"] == huế["a"].code)
+    assert a["located"] == 20 and a["bbox"][0] == pytest.approx(16.40)
+    assert a["rate"] == pytest.approx(4 * 100 / 22)
+    clusters = client.get(reverse("web:oversight_map_data") + f"?dia_ban={world.hue.code}&lop=ho&z=8").json()[
+        "clusters"
+    ]
+    assert sum(c["n"] for c in clusters) == 30
+    assert sum(c["by"].get("poor", 0) for c in clusters) == 5
+    points = client.get(reverse("web:oversight_map_data") + f"?dia_ban={world.hue.code}&lop=ho&z=17").json()
+    assert len(points["points"]) == 30 and "name" not in points["points"][0]
+    client.force_login(world.users[Role.COMMUNE_OFFICER])
+    only_a = client.get(reverse("web:oversight_map_data") + "?lop=ho&z=17").json()["points"]
+    assert len(only_a) == 20
+    assert client.get(reverse("web:oversight_map") + f"?dia_ban={world.hue.code}").status_code == 404
+
+
+def test_exported_aggregates_suppress_small_cells_and_are_audited(client, world, huế, settings):
+    settings.OVERSIGHT_SMALL_CELL = 5
+    login(client, world, Role.PROVINCE_OFFICER)
+    body = client.get(reverse("web:oversight_export") + f"?dia_ban={world.hue.code}").content.decode(
+        "utf-8-sig"
+    )
+    line_a = next(line for line in body.splitlines() if line.startswith(huế["a"].code))
+    line_b = next(line for line in body.splitlines() if line.startswith(huế["b"].code))
+    assert line_a.split(",")[3:5] == ["<5", ""]  # 4 poor households: suppressed with their rate
+    assert line_b.split(",")[2] == "11"  # households: not small
+    assert AuditEvent.objects.filter(action="oversight.dashboard_export", kind="export").exists()
+
+
+def test_targets_are_set_by_the_level_that_owns_them(world, huế):
+    commune_officer = world.users[Role.COMMUNE_OFFICER]
+    with pytest.raises(PermissionDenied):
+        services.target_create(
+            actor=commune_officer,
+            area=world.hue,
+            year_from=2025,
+            year_to=2025,
+            metric="rate",
+            op="below",
+            value=1,
+            title="x",
+        )
+    with pytest.raises(ValidationError):
+        services.target_create(
+            actor=world.users[Role.PROVINCE_OFFICER],
+            area=world.hue,
+            year_from=2025,
+            year_to=2025,
+            metric="rate",
+            op="below",
+            value="abc",
+            title="x",
+        )
+    assert not Target.objects.exists()
+    # a commune target overrides the province's of the same kind for that commune only
+    services.target_create(
+        actor=world.users[Role.PROVINCE_OFFICER],
+        area=world.hue,
+        year_from=TODAY.year,
+        year_to=TODAY.year,
+        metric="rate",
+        op="below",
+        value=16,
+        title="tỉnh",
+    )
+    services.target_create(
+        actor=commune_officer,
+        area=huế["a"],
+        year_from=TODAY.year,
+        year_to=TODAY.year,
+        metric="rate",
+        op="below",
+        value=25,
+        title="xã",
+    )
+    assert [s.title for s in selectors.targets_for(huế["a"], TODAY.year)] == ["xã"]
+    assert [s.title for s in selectors.targets_for(huế["b"], TODAY.year)] == ["tỉnh"]

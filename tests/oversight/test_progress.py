@@ -160,7 +160,9 @@ EXAMPLES = [
     ),
     (
         "Huế basically no poor households by 2030 (the province sets 'basically' as < 0.5 %)",
-        spec(area_code="46", area_path=HUE, metric="rate", op="below", value=0.5, year_from=2026, year_to=2030),
+        spec(
+            area_code="46", area_path=HUE, metric="rate", op="below", value=0.5, year_from=2026, year_to=2030
+        ),
         [row("a", 10000, 90)],
         [row("a", 10000, 110)],
         2026,
@@ -169,7 +171,9 @@ EXAMPLES = [
 ]
 
 
-@pytest.mark.parametrize(("label", "target", "now", "base", "year", "expected"), EXAMPLES, ids=[e[0] for e in EXAMPLES])
+@pytest.mark.parametrize(
+    ("label", "target", "now", "base", "year", "expected"), EXAMPLES, ids=[e[0] for e in EXAMPLES]
+)
 def test_every_example_of_the_issue_is_expressible(label, target, now, base, year, expected):
     status, info = evaluate(target, now, base, year)
     assert status == expected, (label, info)
