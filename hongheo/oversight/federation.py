@@ -14,7 +14,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -257,7 +257,7 @@ def build_payload(
     sequence: int,
     generated_at: dt.datetime,
     figures: Mapping[str, Any],
-    history: list[Mapping[str, Any]],
+    history: Sequence[Mapping[str, Any]],
 ) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,

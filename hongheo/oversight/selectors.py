@@ -142,8 +142,8 @@ def national_figures() -> tuple[dict[str, Any], dict[str, Any], dict[str, dict[s
     """National figures now and at the end of last year (every commune row of every province's
     latest accepted push), and each province's totals."""
     latest = latest_pushes()
-    payloads = {
-        p.province_code: p.payload
+    payloads: dict[str, dict[str, Any]] = {
+        p.province_code: p.payload or {}
         for p in ReceivedPush.objects.filter(pk__in=[p.pk for p in latest.values()]).only(
             "province_code", "payload"
         )

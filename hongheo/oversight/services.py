@@ -25,7 +25,7 @@ from . import federation, figures
 from .models import AreaDesignation, OutgoingPush, ProvinceKey, ReceivedPush, Target
 
 # Who sets targets for which level: the level that owns them.
-TARGET_ROLES = {
+TARGET_ROLES: dict[str, set[str]] = {
     Area.Level.CENTRAL: {"central_analyst", "administrator"},
     Area.Level.PROVINCE: {"province_officer", "administrator"},
     Area.Level.COMMUNE: {"commune_officer", "commune_chairman", "administrator"},
@@ -36,7 +36,7 @@ PUSH_ROLES = {"province_officer", "administrator"}
 
 def _can_set_target(actor: Any, area: Area) -> bool:
     role = getattr(actor, "role", None)
-    if role not in TARGET_ROLES.get(area.level, set()):
+    if role not in TARGET_ROLES.get(str(area.level), set()):
         return False
     return user_covers_area(actor, area)
 

@@ -15,6 +15,10 @@ D = dt.date
 
 @pytest.fixture
 def huế(world):
+    return build_hue(world)
+
+
+def build_hue(world):
     """Commune A (rural): 20 households, 6 poor at the end of last year, 4 poor now (one escaped,
     one moved to near-poor), 1 poor merit household; commune B (urban ward): 10 households, 1 poor
     household that can work. GPS on every household."""

@@ -100,7 +100,6 @@ def test_late_provinces_and_the_national_table(client, world, huế, registered,
         actor=None, province=world.hanoi, public_key=federation.public_key_b64(hanoi_key)
     )
     post(client, envelope(world, huế, registered))
-    expected_on, deadline = selectors.due(TODAY)
     statuses = {s.province.code: s for s in selectors.province_statuses(TODAY)}
     assert statuses["01"].late and statuses["01"].registered
     assert not statuses["46"].late

@@ -21,7 +21,9 @@ from hongheo.reports import builders
 CLASS_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"}
 
 
-def apply_list_filters(request: HttpRequest, qs: QuerySet[Household]) -> tuple[QuerySet[Household], dict[str, Any]]:
+def apply_list_filters(
+    request: HttpRequest, qs: QuerySet[Household]
+) -> tuple[QuerySet[Household], dict[str, Any]]:
     klass = request.GET.get("loai", "")
     group = request.GET.get("nhom", "")
     if not klass and not group:
@@ -51,4 +53,3 @@ def apply_list_filters(request: HttpRequest, qs: QuerySet[Household]) -> tuple[Q
     if request.GET.get("dia_ban"):
         params["dia_ban"] = request.GET["dia_ban"]
     return qs, {"label": " · ".join(labels), "area": area, "query": "&" + urlencode(params), "params": params}
-

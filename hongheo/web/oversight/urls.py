@@ -8,7 +8,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("dieu-hanh/", views.dashboard_view, name="oversight_dashboard"),
     path("dieu-hanh/xuat-csv/", views.dashboard_export_view, name="oversight_export"),
     path("dieu-hanh/chi-tieu/", views.targets_view, name="oversight_targets"),
-    path("dieu-hanh/chi-tieu/<int:pk>/thoi-ap-dung/", views.target_retire_view, name="oversight_target_retire"),
+    path(
+        "dieu-hanh/chi-tieu/<int:pk>/thoi-ap-dung/", views.target_retire_view, name="oversight_target_retire"
+    ),
     path("dieu-hanh/ban-do/", views.map_view, name="oversight_map"),
     path("dieu-hanh/ban-do/du-lieu.json", views.map_data_view, name="oversight_map_data"),
     path("lien-thong/", views.federation_view, name="oversight_federation"),

@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -37,11 +39,11 @@ from ..errors import domain_errors
 from .charts import COLOURS, Bar, Series, columns, hbars
 
 GROUP_LABELS = dict(Target.Group.choices)
-STATUS_LABELS = {
-    "met": "Đạt",
-    "on_track": "Đúng tiến độ",
-    "off_track": "Chậm tiến độ",
-    "no_data": "Chưa có số liệu",
+STATUS_LABELS = {  # translated when shown
+    "met": gettext_lazy("Đạt"),
+    "on_track": gettext_lazy("Đúng tiến độ"),
+    "off_track": gettext_lazy("Chậm tiến độ"),
+    "no_data": gettext_lazy("Chưa có số liệu"),
 }
 
 
@@ -125,13 +127,13 @@ def _trend_chart(area: Area, series: list[tuple[dt.date, dict[str, Any]]], linke
         cats,
         [
             Series(
-                "Tỷ lệ hộ nghèo",
+                _("Tỷ lệ hộ nghèo"),
                 COLOURS["poor"],
                 poor,
                 [list_url(area, klass="poor", on=d) for d, _ in series] if linked else None,
             ),
             Series(
-                "Tỷ lệ hộ cận nghèo",
+                _("Tỷ lệ hộ cận nghèo"),
                 COLOURS["near_poor"],
                 near,
                 [list_url(area, klass="near_poor", on=d) for d, _ in series] if linked else None,
@@ -150,7 +152,7 @@ def _review_progress(user: Any, area: Area) -> dict[str, Any]:
     ]
     states: dict[str, int] = {}
     for r in rows:
-        label = r.deadline.label if r.deadline else "Chưa mở đợt"
+        label = r.deadline.label if r.deadline else _("Chưa mở đợt")
         states[label] = states.get(label, 0) + 1
     overdue = [r for r in rows if r.deadline and r.deadline.overdue]
     return {
@@ -176,7 +178,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     total = fig.totals(now["rows"])
     progress = selectors.target_progress(area, now, base, on.year)
     trend = [(d, fig.totals(f["rows"])) for d, f in history] + [(on, total)]
-    rows = sorted(now["rows"], key=lambda r: -(_rate(r["poor"], r["households"]) or 0))
+    rows = sorted(
+        (r for r in now["rows"] if r["households"] or r["households_start"]),
+        key=lambda r: -(_rate(r["poor"], r["households"]) or 0),
+    )
     row_links = area.level == Area.Level.PROVINCE
     commune_bars = [
         Bar(
@@ -190,17 +195,19 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         for r in rows[:15]
     ]
     transitions = [
-        Bar("Thoát nghèo", total["poor_escaped"], report_url(area, "dien_bien_ngheo", on), COLOURS["ok"]),
+        Bar(_("Thoát nghèo"), total["poor_escaped"], report_url(area, "dien_bien_ngheo", on), COLOURS["ok"]),
         Bar(
-            "Nghèo → cận nghèo",
+            _("Nghèo → cận nghèo"),
             total["poor_to_near_poor"],
             report_url(area, "dien_bien_ngheo", on),
             COLOURS["near_poor"],
         ),
-        Bar("Nghèo mới", total["poor_new"], report_url(area, "dien_bien_ngheo", on), COLOURS["poor"]),
-        Bar("Tái nghèo", total["poor_re_entered"], report_url(area, "dien_bien_ngheo", on), COLOURS["poor"]),
+        Bar(_("Nghèo mới"), total["poor_new"], report_url(area, "dien_bien_ngheo", on), COLOURS["poor"]),
         Bar(
-            "Cận nghèo mới",
+            _("Tái nghèo"), total["poor_re_entered"], report_url(area, "dien_bien_ngheo", on), COLOURS["poor"]
+        ),
+        Bar(
+            _("Cận nghèo mới"),
             total["near_poor_new"],
             report_url(area, "dien_bien_can_ngheo", on),
             COLOURS["near_poor"],
@@ -645,7 +652,7 @@ def federation_view(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, f"Đã đăng ký khoá của {province.name}.")
             except Exception as exc:  # FederationError or a domain error: shown, nothing changed
-                messages.error(request, getattr(exc, "reason", None) or getattr(exc, "message", str(exc)))
+                messages.error(request, str(getattr(exc, "reason", None) or getattr(exc, "message", exc)))
         return redirect("web:oversight_federation")
     today = timezone.localdate()
     statuses = selectors.province_statuses(today)
