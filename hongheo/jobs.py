@@ -1,5 +1,6 @@
 """Imports every module that registers background job kinds (for the worker and the web app)."""
 
 import hongheo.capture.imports.jobs
+import hongheo.oversight.jobs
 import hongheo.registry.jobs
 import hongheo.standards.jobs  # noqa: F401
