@@ -170,3 +170,11 @@ def test_targets_are_set_by_the_level_that_owns_them(world, huế):
     )
     assert [s.title for s in selectors.targets_for(huế["a"], TODAY.year)] == ["xã"]
     assert [s.title for s in selectors.targets_for(huế["b"], TODAY.year)] == ["tỉnh"]
+
+
+def test_rollup_command_precomputes_the_dashboards(world, huế):
+    from django.core.management import call_command
+
+    call_command("oversight_rollup", "--user", "province_officer", "--area", world.hue.code)
+    assert Rollup.objects.filter(area=world.hue).count() == 4
+    assert Rollup.objects.filter(area=huế["a"], on=TODAY).get().figures["rows"]
