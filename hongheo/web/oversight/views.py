@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Avg, Count, FloatField, Max, Min, Q
 from django.db.models.functions import Cast, Floor
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -119,10 +120,18 @@ def _choices(user: Any) -> list[Area]:
 # --- dashboards ---------------------------------------------------------------------------------
 
 
-def _trend_chart(area: Area, series: list[tuple[dt.date, dict[str, Any]]], linked: bool) -> Any:
+def _trend_chart(
+    area: Area, series: list[tuple[dt.date, dict[str, Any]]], linked: bool, limit: int | None = None
+) -> Any:
+    """Rates at the ends of past years and at the date; with ``limit`` (shared views) a rate whose
+    count is a small cell is left out."""
     cats = [str(d.year) if (d.month, d.day) == (12, 31) else d.strftime("%d/%m/%Y") for d, _ in series]
-    poor = [_rate(t["poor"], t["households"]) for _, t in series]
-    near = [_rate(t["near_poor"], t["households"]) for _, t in series]
+
+    def shown(n: int, d: int) -> float | None:
+        return None if limit is not None and selectors.suppressed(n, limit) else _rate(n, d)
+
+    poor = [shown(t["poor"], t["households"]) for _, t in series]
+    near = [shown(t["near_poor"], t["households"]) for _, t in series]
     return columns(
         cats,
         [
@@ -329,12 +338,16 @@ def _national_dashboard(request: HttpRequest, area: Area, on: dt.date) -> HttpRe
             "areas": _choices(request.user),
             "on": on,
             "total": total,
-            "rate_poor": _rate(total["poor"], total["households"]),
-            "rate_near_poor": _rate(total["near_poor"], total["households"]),
+            "rate_poor": None
+            if selectors.suppressed(total["poor"], limit)
+            else _rate(total["poor"], total["households"]),
+            "rate_near_poor": None
+            if selectors.suppressed(total["near_poor"], limit)
+            else _rate(total["near_poor"], total["households"]),
             "table": sorted(table, key=lambda r: -(r["rate_poor"] or 0)),
             "progress": progress,
             "status_labels": STATUS_LABELS,
-            "trend_chart": _trend_chart(area, trend, linked=False),
+            "trend_chart": _trend_chart(area, trend, linked=False, limit=limit),
             "statuses": statuses,
             "late": [s for s in statuses if s.late],
             "limit": limit,
@@ -624,7 +637,12 @@ def map_data_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 def federation_receive_view(request: HttpRequest) -> HttpResponse:
     """The centre's endpoint: a province's signed push (no session: the signature authenticates)."""
-    push, outcome = services.push_receive(body=request.body)
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        reason = _("Báo cáo quá lớn (vượt giới hạn DATA_UPLOAD_MAX_MEMORY_SIZE của máy chủ).")
+        return JsonResponse({"status": "rejected", "reason": reason}, status=413)
+    push, outcome = services.push_receive(body=body)
     status = {"accepted": 201, "superseded": 200, "duplicate": 200}.get(outcome, 400)
     if outcome == "rejected" and "Chữ ký" in push.reason:
         status = 403
