@@ -11,6 +11,7 @@ refuses to run elsewhere. docs/scale.md says when the centre moves on to Citus.
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import time
@@ -37,10 +38,14 @@ NATIONAL_SQL = (
     "count(*) FILTER (WHERE klass = 1) AS poor, count(*) FILTER (WHERE klass = 2) AS near_poor "
     "FROM {source} GROUP BY province_code, commune_code"
 )
+# Commune codes are unique nationally (5 digits, Decision 19/2025/QĐ-TTg), so the analytics copy
+# groups by the commune alone and takes the province from the file's folder: grouping by the
+# folder's value as a second key costs DuckDB three times as much (measured: 2.07 s vs 0.68 s at
+# 27.8 M households).
 DUCK_SQL = (
-    "SELECT province_code, commune_code, count(*) AS households, "
+    "SELECT any_value(province_code) AS province_code, commune_code, count(*) AS households, "
     "count(*) FILTER (WHERE klass = 1) AS poor, count(*) FILTER (WHERE klass = 2) AS near_poor "
-    "FROM read_parquet('{glob}', hive_partitioning = true) GROUP BY province_code, commune_code"
+    "FROM read_parquet('{glob}', hive_partitioning = true) GROUP BY commune_code"
 )
 
 
@@ -149,10 +154,22 @@ def rebuild_analytics(connection: Any, out_dir: Path, province_codes: Iterable[i
     return {"rows": rows, "seconds": round(time.perf_counter() - started, 3), "path": str(out_dir)}
 
 
-def national_table_analytics(out_dir: Path) -> pl.DataFrame:
-    """The same national table from the analytics copy (DuckDB over Parquet)."""
+@functools.cache
+def _duck() -> Any:
+    """One DuckDB connection per process (a server keeps it; opening one per query costs more than
+    the query on a small machine). No progress bar on the server's output."""
     import duckdb
 
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
+def national_table_analytics(out_dir: Path) -> pl.DataFrame:
+    """The same national table from the analytics copy (DuckDB over Parquet)."""
     glob = str(Path(out_dir) / "*" / "*.parquet")
-    with duckdb.connect() as con:
-        return con.sql(DUCK_SQL.format(glob=glob.replace("'", "''"))).pl()
+    cursor = _duck().cursor()  # a cursor per call: safe across threads
+    try:
+        return cursor.sql(DUCK_SQL.format(glob=glob.replace("'", "''"))).pl()
+    finally:
+        cursor.close()
