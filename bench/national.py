@@ -8,8 +8,8 @@ numpy (for large sizes on a small machine). The class is a synthetic proxy from 
 (≤ line: poor, ≤ 1.3 × line: near-poor), which is all a count needs. Loading is by COPY into the
 34 partitions. Then, each the median of ``--runs`` after one warm-up run: ``partitioned_s``
 (target ≤ 10 s at 27.8 M), ``analytics_s`` (≤ 2 s at 27.8 M) and, measured in the same run,
-``baseline_unpartitioned_s``: the same query on one plain table of the same rows. Linear extrapolations to 27.8 M are printed as
-such (``*_at_27_8m_s_linear``), never as measurements.
+``baseline_unpartitioned_s``: the same query on one plain table of the same rows. Linear
+extrapolations to 27.8 M are printed as such (``*_at_27_8m_s_linear``), never as measurements.
 
     python -m bench.national [--households 1000000] [--generator synth|fast]
                              [--database-url postgres://postgres@127.0.0.1:5432/hongheo_national_bench]

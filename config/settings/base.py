@@ -181,7 +181,9 @@ OVERSIGHT_PUSH_DUE_DAY = int(os.environ.get("OVERSIGHT_PUSH_DUE_DAY", "5"))  # m
 OVERSIGHT_CENTRE_URL = os.environ.get("OVERSIGHT_CENTRE_URL", "")  # a province instance pushes here
 OVERSIGHT_PRIVATE_KEY_FILE = os.environ.get("OVERSIGHT_PRIVATE_KEY_FILE", "")  # its Ed25519 key (PEM)
 OVERSIGHT_PROVINCE_CODE = os.environ.get("OVERSIGHT_PROVINCE_CODE", "")
-OVERSIGHT_ANALYTICS_DIR = os.environ.get("OVERSIGHT_ANALYTICS_DIR", "")  # centre: Parquet copy (default media)
+OVERSIGHT_ANALYTICS_DIR = os.environ.get(
+    "OVERSIGHT_ANALYTICS_DIR", ""
+)  # centre: Parquet copy (default media)
 
 
 def _xstatic_dirs() -> list[tuple[str, str]]:
