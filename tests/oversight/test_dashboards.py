@@ -73,6 +73,12 @@ def test_every_level_sees_its_dashboard_and_figures_link_to_lists(client, world,
     client.force_login(world.users[Role.COMMUNE_OFFICER])
     page = client.get(reverse("web:oversight_dashboard")).content.decode()
     assert huế["a"].name in page
+    village_list = f"thon={world.village_a1.code}&amp;loai=poor"
+    assert village_list in page  # a commune's rows are villages, each opening its own list
+    listed = client.get(
+        reverse("web:household_list") + "?" + village_list.replace("&amp;", "&") + f"&xa={huế['a'].code}"
+    )
+    assert "4 hộ" in listed.content.decode()
     # a commune officer cannot open the province or another commune
     other = client.get(reverse("web:oversight_dashboard") + f"?dia_ban={huế['b'].code}")
     assert other.status_code == 404

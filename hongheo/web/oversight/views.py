@@ -62,12 +62,21 @@ def _area(request: HttpRequest) -> Area:
 
 
 def list_url(
-    area: Area, *, commune: str = "", klass: str = "", group: str = "", on: dt.date | None = None
+    area: Area,
+    *,
+    commune: str = "",
+    klass: str = "",
+    group: str = "",
+    on: dt.date | None = None,
+    village: str = "",
 ) -> str:
     """The household list behind a figure (the list page applies the gate again)."""
     params = {"dia_ban": area.code}
     if commune:
         params["xa"] = commune
+    if village and area.level == Area.Level.COMMUNE:
+        params["xa"] = area.code
+        params["thon"] = village
     if klass:
         params["loai"] = klass
     if group:
@@ -198,7 +207,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             _rate(r["poor"], r["households"]),
             href=dashboard_url(r["code"], on)
             if row_links and r["code"]
-            else list_url(area, klass="poor", on=on),
+            else list_url(area, klass="poor", on=on, village=r["code"]),
             colour=COLOURS["poor"],
         )
         for r in rows[:15]

@@ -73,10 +73,13 @@ def setting_label(value: str) -> str:
 
 
 @register.simple_tag
-def list_link(area: Area, commune: str, klass: str, on: dt.date | None) -> str:
+def list_link(area: Area, code: str, klass: str, on: dt.date | None) -> str:
+    """The list behind a row: the commune's (province dashboards) or the village's (commune)."""
     from hongheo.web.oversight.views import list_url
 
-    return list_url(area, commune=commune, klass=klass, on=on)
+    if area.level == Area.Level.COMMUNE:
+        return list_url(area, klass=klass, on=on, village=code)
+    return list_url(area, commune=code, klass=klass, on=on)
 
 
 @register.simple_tag
