@@ -108,6 +108,10 @@ def test_late_provinces_and_the_national_table(client, world, huế, registered,
     page = client.get(reverse("web:oversight_dashboard")).content.decode()
     assert 'data-testid="national-row-46"' in page and "chưa gửi số liệu đúng hạn" in page
     assert "&lt; 5" in page  # Huế has 4 near-poor households: suppressed on the shared view
+    pushed = ReceivedPush.objects.get(province=world.hue)
+    assert reverse("web:oversight_received_push", args=[pushed.pk]) in page  # the province's commune rows
+    detail = client.get(reverse("web:oversight_received_push", args=[pushed.pk])).content.decode()
+    assert huế["a"].name in detail and "&lt; 5" in detail  # commune A's 4 poor households
     page = client.get(reverse("web:oversight_federation")).content.decode()
     assert 'data-testid="late-provinces"' in page
     client.force_login(world.users[Role.PROVINCE_OFFICER])

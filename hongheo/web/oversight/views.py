@@ -322,6 +322,7 @@ def _national_dashboard(request: HttpRequest, area: Area, on: dt.date) -> HttpRe
             "code": code,
             "name": info["name"],
             "on": info["on"],
+            "push_id": info["push"].pk,
             "households": info["now"]["households"],
             "poor": info["now"]["poor"],
             "near_poor": info["now"]["near_poor"],
