@@ -42,6 +42,11 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"✓ Danh sách hộ nghèo, cận nghèo cuối năm 2025 (demo): {seeded['statuses']} hộ."
             )
+        from hongheo.oversight.demo import demo_oversight_seed
+
+        oversight = demo_oversight_seed()
+        if oversight["targets"] or oversight["pushed"]:
+            self.stdout.write("✓ Chỉ tiêu minh hoạ và số liệu Huế gửi lên trung ương (demo).")
         if options["no_serve"]:
             return
         worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], env=os.environ.copy())
