@@ -184,3 +184,24 @@ def test_rollup_command_precomputes_the_dashboards(world, huế):
     call_command("oversight_rollup", "--user", "province_officer", "--area", world.hue.code)
     assert Rollup.objects.filter(area=world.hue).count() == 4
     assert Rollup.objects.filter(area=huế["a"], on=TODAY).get().figures["rows"]
+
+
+def test_indicator_cause_and_need_figures_open_the_same_households(client, world, huế):
+    from tests.reports.conftest import set_deprived
+
+    hh = huế["households"]
+    set_deprived({hh[0]: ["water"], hh[1]: ["water", "sanitation"], hh[7]: ["water"]}, world.hue)
+    hh[0].poverty_causes = ["lack_land"]
+    hh[0].support_needs = ["credit"]
+    hh[0].save(update_fields=["poverty_causes", "support_needs"])
+    officer = login(client, world, Role.PROVINCE_OFFICER)
+    now = figures.compute(officer, world.hue, TODAY)
+    water = next(i for i in now["breakdowns"]["indicators"] if i["code"] == "water")
+    assert water["poor"] == 2  # hh[7] is not poor
+    page = client.get(reverse("web:oversight_dashboard") + f"?dia_ban={world.hue.code}").content.decode()
+    assert "chi_so=water" in page and "nguyen_nhan=lack_land" in page
+    base = reverse("web:household_list") + f"?dia_ban={world.hue.code}&loai=poor"
+    assert "2 hộ" in client.get(base + "&chi_so=water").content.decode()
+    assert "1 hộ" in client.get(base + "&nguyen_nhan=lack_land").content.decode()
+    assert "1 hộ" in client.get(base + "&nhu_cau=credit").content.decode()
+    assert client.get(base + "&chi_so=wa'ter").status_code == 422

@@ -21,12 +21,46 @@ from hongheo.reports import builders
 CLASS_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"}
 
 
+FACT_PARAMS = {"chi_so": "indicator", "nguyen_nhan": "poverty_cause", "nhu_cau": "support_need"}
+
+
+def _fact_filter(qs: QuerySet[Household], param: str, code: str) -> tuple[QuerySet[Household], str]:
+    """Households deprived in an indicator (current classification), or with a cause / need code:
+    the same conditions the report builders count with."""
+    from django.db import connection
+    from django.db.models import Exists, OuterRef, TextField
+    from django.db.models.functions import Cast
+
+    from hongheo.standards.models import HouseholdClassification
+
+    if not code.replace("_", "").isalnum() or len(code) > 40:
+        raise ValidationError("Mã không hợp lệ.")
+    if param == "chi_so":
+        current = HouseholdClassification.objects.filter(household=OuterRef("pk"), is_current=True).filter(
+            builders._code_in_text("deprived", code)
+        )
+        try:
+            names = dict(builders.indicator_items(timezone.localdate())[1])
+        except ValueError:  # no standard in force
+            names = {}
+        return qs.filter(Exists(current)), f"thiếu hụt: {names.get(code, code)}"
+    field = "poverty_causes" if param == "nguyen_nhan" else "support_needs"
+    if not connection.features.supports_json_field_contains:
+        qs = qs.annotate(**{f"_{field}_txt": Cast(field, TextField())})
+    from hongheo.registry import code_lists
+
+    list_name = FACT_PARAMS[param]
+    label = f"{code_lists.list_label(list_name)}: {code_lists.label(list_name, code)}"
+    return qs.filter(builders._code_in_json(field, code)), label
+
+
 def apply_list_filters(
     request: HttpRequest, qs: QuerySet[Household]
 ) -> tuple[QuerySet[Household], dict[str, Any]]:
     klass = request.GET.get("loai", "")
     group = request.GET.get("nhom", "")
-    if not klass and not group:
+    facts = {p: request.GET[p] for p in FACT_PARAMS if request.GET.get(p)}
+    if not klass and not group and not facts:
         return qs, {}
     if klass and klass not in CLASS_LABELS:
         raise ValidationError("Loại hộ không hợp lệ.")
@@ -49,7 +83,11 @@ def apply_list_filters(
     if group:
         qs = qs.filter(**{group: True})
         labels.append(str(dict(Target.Group.choices)[group]))
+    for param, code in facts.items():
+        qs, label = _fact_filter(qs, param, code)
+        labels.append(label)
     params = {k: v for k, v in (("loai", klass), ("nhom", group), ("ngay", request.GET.get("ngay", ""))) if v}
+    params.update(facts)
     if request.GET.get("dia_ban"):
         params["dia_ban"] = request.GET["dia_ban"]
     return qs, {"label": " · ".join(labels), "area": area, "query": "&" + urlencode(params), "params": params}

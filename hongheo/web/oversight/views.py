@@ -69,9 +69,12 @@ def list_url(
     group: str = "",
     on: dt.date | None = None,
     village: str = "",
+    fact: tuple[str, str] | None = None,
 ) -> str:
     """The household list behind a figure (the list page applies the gate again)."""
     params = {"dia_ban": area.code}
+    if fact is not None:
+        params[fact[0]] = fact[1]
     if commune:
         params["xa"] = commune
     if village and area.level == Area.Level.COMMUNE:
@@ -243,18 +246,33 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     ]
     b = now["breakdowns"]
     indicators = [
-        Bar(i["label"], i["poor"], report_url(area, "thieu_hut_ngheo", on), COLOURS["poor"])
+        Bar(
+            i["label"],
+            i["poor"],
+            list_url(area, klass="poor", on=on, fact=("chi_so", i["code"])),
+            COLOURS["poor"],
+        )
         for i in sorted(b["indicators"], key=lambda i: -i["poor"])
     ]
     causes = [
-        Bar(i["label"], i["poor"], report_url(area, "nguyen_nhan", on), COLOURS["poor"])
+        Bar(
+            i["label"],
+            i["poor"],
+            list_url(area, klass="poor", on=on, fact=("nguyen_nhan", i["code"])),
+            COLOURS["poor"],
+        )
         for i in sorted(b["causes"], key=lambda i: -i["poor"])
         if i["poor"]
     ][:10]
     needs = [
-        Bar(i["label"], i["poor"] + i["near_poor"], report_url(area, "nhu_cau", on), COLOURS["neutral"])
-        for i in sorted(b["needs"], key=lambda i: -(i["poor"] + i["near_poor"]))
-        if i["poor"] + i["near_poor"]
+        Bar(
+            i["label"],
+            i["poor"],
+            list_url(area, klass="poor", on=on, fact=("nhu_cau", i["code"])),
+            COLOURS["neutral"],
+        )
+        for i in sorted(b["needs"], key=lambda i: -i["poor"])
+        if i["poor"]
     ][:10]
     support = [
         Bar(
