@@ -606,7 +606,7 @@ def _households_layer(
         s, w, n, e = bbox
         qs = qs.filter(latitude__gte=s, latitude__lte=n, longitude__gte=w, longitude__lte=e)
     # the class at the date, as the report builders decide it
-    qs = qs.annotate(_c=builders._class_case(on))
+    qs = builders._with_status_on(qs, _s=on).annotate(_c=builders._class_case(on, "_s"))
     if zoom >= 16:
         points = list(qs.values_list("pk", "latitude", "longitude", "_c")[:3000])
         return {
