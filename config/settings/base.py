@@ -174,7 +174,7 @@ CONTENT_SECURITY_POLICY = (
     "frame-ancestors 'none'"
 )
 
-# Oversight (targets, dashboards, federation; docs/decisions/0006-oversight.md).
+# Oversight (targets, dashboards, federation; docs/decisions/0007-oversight.md).
 OVERSIGHT_SMALL_CELL = int(os.environ.get("OVERSIGHT_SMALL_CELL", "5"))  # counts 1…N-1 suppressed when shared
 OVERSIGHT_ROLLUP_MAX_AGE_SECONDS = int(os.environ.get("OVERSIGHT_ROLLUP_MAX_AGE_SECONDS", "600"))
 OVERSIGHT_PUSH_DUE_DAY = int(os.environ.get("OVERSIGHT_PUSH_DUE_DAY", "5"))  # monthly figures due by this day

@@ -24,31 +24,29 @@ CLASS_LABELS = {"poor": "Hộ nghèo", "near_poor": "Hộ cận nghèo"}
 FACT_PARAMS = {"chi_so": "indicator", "nguyen_nhan": "poverty_cause", "nhu_cau": "support_need"}
 
 
-def _fact_filter(qs: QuerySet[Household], param: str, code: str) -> tuple[QuerySet[Household], str]:
-    """Households deprived in an indicator (current classification), or with a cause / need code:
-    the same conditions the report builders count with."""
+def _fact_filter(
+    qs: QuerySet[Household], param: str, code: str, on: dt.date
+) -> tuple[QuerySet[Household], str]:
+    """Households deprived in an indicator (their latest stored result on ``on``), or with a cause /
+    need code: the same conditions the report builders count with."""
     from django.db import connection
-    from django.db.models import Exists, OuterRef, TextField
+    from django.db.models import TextField
     from django.db.models.functions import Cast
 
-    from hongheo.standards.models import HouseholdClassification
+    from hongheo.registry import code_lists
 
     if not code.replace("_", "").isalnum() or len(code) > 40:
         raise ValidationError("Mã không hợp lệ.")
     if param == "chi_so":
-        current = HouseholdClassification.objects.filter(household=OuterRef("pk"), is_current=True).filter(
-            builders._code_in_text("deprived", code)
-        )
         try:
-            names = dict(builders.indicator_items(timezone.localdate())[1])
+            names = dict(builders.indicator_items(on)[1])
         except ValueError:  # no standard in force
             names = {}
-        return qs.filter(Exists(current)), f"thiếu hụt: {names.get(code, code)}"
+        qs = qs.annotate(_dep=builders._deprived_as_of(on)).filter(builders._code_in_text("_dep", code))
+        return qs, f"thiếu hụt: {names.get(code, code)}"
     field = "poverty_causes" if param == "nguyen_nhan" else "support_needs"
     if not connection.features.supports_json_field_contains:
         qs = qs.annotate(**{f"_{field}_txt": Cast(field, TextField())})
-    from hongheo.registry import code_lists
-
     list_name = FACT_PARAMS[param]
     label = f"{code_lists.list_label(list_name)}: {code_lists.label(list_name, code)}"
     return qs.filter(builders._code_in_json(field, code)), label
@@ -84,7 +82,7 @@ def apply_list_filters(
         qs = qs.filter(**{group: True})
         labels.append(str(dict(Target.Group.choices)[group]))
     for param, code in facts.items():
-        qs, label = _fact_filter(qs, param, code)
+        qs, label = _fact_filter(qs, param, code, on)
         labels.append(label)
     params = {k: v for k, v in (("loai", klass), ("nhom", group), ("ngay", request.GET.get("ngay", ""))) if v}
     params.update(facts)
