@@ -2,5 +2,6 @@
 
 import hongheo.capture.imports.jobs
 import hongheo.linkage.jobs
+import hongheo.oversight.jobs
 import hongheo.registry.jobs
 import hongheo.standards.jobs  # noqa: F401

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "hongheo.linkage",
     "hongheo.reports",
     "hongheo.support",
+    "hongheo.oversight",
     "hongheo.web",
 ]
 
@@ -184,6 +185,32 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
+
+# Oversight (targets, dashboards, federation; docs/decisions/0009-oversight.md).
+OVERSIGHT_SMALL_CELL = int(os.environ.get("OVERSIGHT_SMALL_CELL", "5"))  # counts 1…N-1 suppressed when shared
+OVERSIGHT_ROLLUP_MAX_AGE_SECONDS = int(os.environ.get("OVERSIGHT_ROLLUP_MAX_AGE_SECONDS", "600"))
+OVERSIGHT_PUSH_DUE_DAY = int(os.environ.get("OVERSIGHT_PUSH_DUE_DAY", "5"))  # monthly figures due by this day
+OVERSIGHT_CENTRE_URL = os.environ.get("OVERSIGHT_CENTRE_URL", "")  # a province instance pushes here
+OVERSIGHT_PRIVATE_KEY_FILE = os.environ.get("OVERSIGHT_PRIVATE_KEY_FILE", "")  # its Ed25519 key (PEM)
+OVERSIGHT_PROVINCE_CODE = os.environ.get("OVERSIGHT_PROVINCE_CODE", "")
+OVERSIGHT_ANALYTICS_DIR = os.environ.get(
+    "OVERSIGHT_ANALYTICS_DIR", ""
+)  # centre: Parquet copy (default media)
+
+
+def _xstatic_dirs() -> list[tuple[str, str]]:
+    """Leaflet and its marker-cluster plugin, served from the Python packages that ship them."""
+    dirs = []
+    for prefix, module in (("leaflet", "leaflet"), ("leaflet-markercluster", "leaflet_markercluster")):
+        try:
+            pkg = __import__(f"xstatic.pkg.{module}", fromlist=["BASE_DIR"])
+        except ImportError:  # pragma: no cover - the map page says the package is missing
+            continue
+        dirs.append((prefix, pkg.BASE_DIR))
+    return dirs
+
+
+STATICFILES_DIRS = _xstatic_dirs()
 
 # Background jobs: the Job table is the queue (docs/decisions/0002-job-queue.md).
 JOB_POLL_SECONDS = float(os.environ.get("JOB_POLL_SECONDS", "1.0"))

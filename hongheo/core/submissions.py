@@ -41,35 +41,44 @@ class SubmissionOnceMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        # Only a page's form submission: not the script's checks as the user types (which post the same
-        # form), not the APIs (JSON, OpenRosa multipart: their handlers read the raw body and have their own
-        # idempotency keys), not other content types.
+        response = self.get_response(request)
+        key = getattr(request, "_submission_key", None)
+        if key is not None:
+            if response.status_code >= 400:
+                SubmissionKey.objects.filter(key=key).delete()
+            else:
+                SubmissionKey.objects.filter(key=key).update(
+                    status_code=response.status_code, location=str(response.get("Location", ""))[:500]
+                )
+        return response
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        # Only a page's form submission: not views that take raw bodies (csrf-exempt APIs: JSON, OpenRosa
+        # multipart, federation pushes — they have their own idempotency keys), not the script's checks as
+        # the user types (which post the same form), not other content types.
         if (
             request.method != "POST"
+            or getattr(view_func, "csrf_exempt", False)
             or request.headers.get("X-Requested-With")
             or request.path.startswith(EXEMPT_PREFIXES)
             or request.content_type not in FORM_TYPES
         ):
-            return self.get_response(request)
+            return None
         key = _key(request)
         if key is None:
-            return self.get_response(request)
+            return None
         user = request.user if getattr(request, "user", None) and request.user.is_authenticated else None
         try:
             with transaction.atomic():
                 SubmissionKey.objects.create(key=key, user=user, path=request.path[:300])
         except IntegrityError:
             return self._repeat(request, key, user)
-        response = self.get_response(request)
-        if response.status_code >= 400:
-            SubmissionKey.objects.filter(key=key).delete()
-        else:
-            SubmissionKey.objects.filter(key=key).update(
-                status_code=response.status_code, location=str(response.get("Location", ""))[:500]
-            )
-        return response
+        request._submission_key = key  # type: ignore[attr-defined]
+        return None
 
-    def _repeat(self, request: HttpRequest, key: uuid.UUID, user: Any) -> HttpResponse:
+    def _repeat(self, request: HttpRequest, key: uuid.UUID, user: Any) -> HttpResponse | None:
         deadline = time.monotonic() + WAIT_SECONDS
         row = None
         while time.monotonic() < deadline:
@@ -78,7 +87,7 @@ class SubmissionOnceMiddleware:
                 break
             time.sleep(0.1)
         if row is None:  # the first one failed and released the key: this one is processed
-            return self.__call__(request)
+            return None
         if row.user_id != (user.pk if user else None) or row.path != request.path[:300]:
             return HttpResponse("Khóa gửi biểu mẫu không hợp lệ.", status=409)
         if hasattr(request, "_messages"):

@@ -9,6 +9,7 @@ from .account import urls as account_urls
 from .field import urls as field_urls
 from .imports import urls as imports_urls
 from .linkage import urls as linkage_urls
+from .oversight import urls as oversight_urls
 from .portal import urls as portal_urls
 from .registry import urls as registry_urls
 from .reports import urls as reports_urls
@@ -41,3 +42,4 @@ urlpatterns += field_urls.urlpatterns
 urlpatterns += linkage_urls.urlpatterns
 urlpatterns += support_urls.urlpatterns
 urlpatterns += portal_urls.urlpatterns
+urlpatterns += oversight_urls.urlpatterns

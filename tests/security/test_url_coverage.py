@@ -221,6 +221,17 @@ ACCESS: dict[str, A] = {
     "api-v1:status": A(CO, "none", 400, anon=400, method="POST"),
     "api-v1:complain": A(CO, "none", 400, anon=400, method="POST"),
     "api-v1:request_exit": A(CO, "none", 400, anon=400, method="POST"),
+    # oversight: dashboards, targets, map, federation (issue 13)
+    "web:oversight_dashboard": A(PO, "none", 200),
+    "web:oversight_export": A(PO, "none", 200),
+    "web:oversight_targets": A(PO, "none", 200),
+    "web:oversight_target_retire": A(PO, "missing", 404, 404, 404, method="POST"),
+    "web:oversight_map": A(PO, "none", 200),
+    "web:oversight_map_data": A(PO, "none", 200),
+    "web:oversight_federation": A(PO, "none", 404),  # the centre's page: not for a province officer
+    "web:oversight_receive": A(PO, "none", 400, anon=400, method="POST"),
+    "web:oversight_received_push": A(PO, "missing", 404, 404, 404),
+    "web:oversight_outbox": A(PO, "none", 200),
     # API (v1)
     "api-v1:api-root": A(CO, "none", 404, anon=404),
     "api-v1:openapi-json": A(CO, "none", 200, anon=200),

@@ -884,11 +884,15 @@ def code_lists_view(request: HttpRequest) -> HttpResponseBase:
 
 
 @login_required
+@domain_errors
 def household_list_view(request: HttpRequest) -> HttpResponse:
     commune_code = request.GET.get("xa", "")
     village_code = request.GET.get("thon", "")
     query = request.GET.get("q", "")
     qs = household_list(user=request.user, commune_code=commune_code, village_code=village_code, query=query)
+    from hongheo.web.oversight.listing import apply_list_filters  # the dashboards' "list behind"
+
+    qs, list_filter = apply_list_filters(request, qs)
     paginator = Paginator(qs, PAGE_SIZE)
     page = paginator.get_page(request.GET.get("trang"))
     communes = _user_communes(request.user)
@@ -907,6 +911,7 @@ def household_list_view(request: HttpRequest) -> HttpResponse:
             "villages": villages,
             "commune_code": commune_code,
             "village_code": village_code,
+            "list_filter": list_filter,
         },
     )
 

@@ -50,6 +50,11 @@ class Command(BaseCommand):
                 f"✓ Hỗ trợ (demo): {support['organisations']} tổ chức, {support['plans']} kế hoạch, "
                 f"{support['bunched']} hộ dồn dưới chuẩn nghèo ở xã thứ hai."
             )
+        from hongheo.oversight.demo import demo_oversight_seed
+
+        oversight = demo_oversight_seed()
+        if oversight["targets"] or oversight["pushed"]:
+            self.stdout.write("✓ Chỉ tiêu minh hoạ và số liệu Huế gửi lên trung ương (demo).")
         if options["no_serve"]:
             return
         worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], env=os.environ.copy())
