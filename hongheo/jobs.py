@@ -2,4 +2,5 @@
 
 import hongheo.capture.imports.jobs
 import hongheo.registry.jobs
+import hongheo.reviews.jobs
 import hongheo.standards.jobs  # noqa: F401

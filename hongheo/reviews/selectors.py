@@ -185,8 +185,7 @@ def step_deadline(review_round: ReviewRound, *, today: dt.date | None = None) ->
     else:
         spec = procedure.setting("monthly_decision_days")
         basis = (
-            f"Quyết định trong {spec['value']} ngày kể từ ngày bắt đầu rà soát (QĐ 24/2021 Điều 5); "
-            "đơn vị ngày chưa xác minh"
+            f"Quyết định trong {spec['value']} ngày kể từ ngày bắt đầu rà soát (QĐ 24/2021 Điều 5)"
         )
     deadline = review_round.period_end
     status = spec["provenance"]["status"]
@@ -197,8 +196,7 @@ def step_deadline(review_round: ReviewRound, *, today: dt.date | None = None) ->
             deadline = posting.posted_to
             status = spec["provenance"]["status"]
             basis = (
-                f"Niêm yết {spec['value']} ngày làm việc, đến hết ngày {posting.posted_to:%d/%m/%Y} "
-                "(CHƯA XÁC MINH)"
+                f"Niêm yết {spec['value']} ngày làm việc, đến hết ngày {posting.posted_to:%d/%m/%Y}"
             )
     overdue = today > deadline
     return StepDeadline(state, label, deadline, overdue, (deadline - today).days, basis, status)

@@ -42,8 +42,8 @@ def test_excel_has_headings_units_footnotes_and_signatures(world, small):
     officer = world.users[Role.COMMUNE_OFFICER]
     tables = builders.report_tables(officer, world.commune_a, D(2024, 1, 1), D(2024, 12, 31))
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.tables_workbook(tables)))
-    assert wb.sheetnames[:3] == ["ket_qua", "dien_bien_ngheo", "dien_bien_can_ngheo"]
-    ws = wb["ket_qua"]
+    assert wb.sheetnames[:3] == ["Kết quả", "Diễn biến hộ nghèo", "Diễn biến hộ cận nghèo"]
+    ws = wb["Kết quả"]
     text = " | ".join(_cells(ws))
     assert ws["A4"].value == "TỔNG HỢP KẾT QUẢ HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ CÓ MỨC SỐNG TRUNG BÌNH"
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
@@ -125,7 +125,7 @@ def test_report_pages_scope_by_role(client, world, small):
     )
     assert r.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["ket_qua"]
+    assert wb.sheetnames == ["Kết quả"]
     province = world.users[Role.PROVINCE_OFFICER]
     client.force_login(province)
     html = client.get(reverse("web:reports"), {"den_ngay": "2024-12-31", "bieu": "ket_qua"}).content.decode()

@@ -78,7 +78,13 @@ def test_standards_pages_show_every_number_with_its_provenance(world):
     assert 'href="/chuan-ngheo/phieu/"' in listing
     detail = client.get("/chuan-ngheo/vn-2022-2025/").content.decode()
     assert "1.500.000 đ" in detail and "2.000.000 đ" in detail
-    assert "prov-verified" in detail and "prov-unverified" in detail
+    # an officer sees a discreet marker on unchecked numbers, never the research notes
+    assert 'data-testid="provenance-mark"' in detail and "Chưa đối chiếu văn bản gốc" in detail
+    assert "addendum" not in detail and "fact sheet" not in detail and "unverified" not in detail
+    # the administrator reads it in plain words with the legal instrument
+    admin = _client(world.users[Role.ADMINISTRATOR]).get("/chuan-ngheo/vn-2022-2025/").content.decode()
+    assert "Đã đối chiếu văn bản" in admin and "Chưa đối chiếu văn bản gốc — quản trị viên có thể sửa" in admin
+    assert "Nghị định 07/2021/NĐ-CP" in admin and "3RD-PARTY" not in admin and "addendum" not in admin
     assert client.get("/chuan-ngheo/khong-co/").status_code == 404
 
 
