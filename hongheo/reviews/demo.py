@@ -58,7 +58,7 @@ def demo_round_seed(*, commune: Area, year: int, surveyed: int = 5) -> dict[str,
     from hongheo.registry.models import Household
 
     from . import services
-    from .models import Application, ReviewRound
+    from .models import ReviewRound
 
     existing = ReviewRound.objects.filter(commune=commune, kind="yearly", year=year).first()
     if existing is not None:

@@ -120,9 +120,7 @@ def minutes_pdf(meeting: CommunityMeeting) -> bytes:
 
 def decision_pdf(decision: Decision) -> bytes:
     review_round = decision.round
-    entries = sorted(
-        review_round.entries.select_related("household", "household__village"), key=_entry_order
-    )
+    entries = sorted(review_round.entries.select_related("household", "household__village"), key=_entry_order)
     lists = decision_lists(entries)
     annexes = [
         ("I", "DANH SÁCH HỘ NGHÈO", lists["poor"]),
@@ -188,7 +186,9 @@ def certificates_pdf(
 
     documents = []
     for done, c in enumerate(certificates, start=1):
-        html = render_to_string("reviews/pdf/certificates.html", {"pages": [_certificate_page(c, verify_url)]})
+        html = render_to_string(
+            "reviews/pdf/certificates.html", {"pages": [_certificate_page(c, verify_url)]}
+        )
         documents.append(HTML(string=html, base_url=".").render())
         if progress is not None:
             progress(done)

@@ -184,9 +184,7 @@ def step_deadline(review_round: ReviewRound, *, today: dt.date | None = None) ->
         basis = "Kết thúc rà soát định kỳ trước ngày 14/12 (QĐ 24/2021 Điều 3)"
     else:
         spec = procedure.setting("monthly_decision_days")
-        basis = (
-            f"Quyết định trong {spec['value']} ngày kể từ ngày bắt đầu rà soát (QĐ 24/2021 Điều 5)"
-        )
+        basis = f"Quyết định trong {spec['value']} ngày kể từ ngày bắt đầu rà soát (QĐ 24/2021 Điều 5)"
     deadline = review_round.period_end
     status = spec["provenance"]["status"]
     if state == RoundState.POSTING:
@@ -195,9 +193,7 @@ def step_deadline(review_round: ReviewRound, *, today: dt.date | None = None) ->
             spec = procedure.setting("posting_days")
             deadline = posting.posted_to
             status = spec["provenance"]["status"]
-            basis = (
-                f"Niêm yết {spec['value']} ngày làm việc, đến hết ngày {posting.posted_to:%d/%m/%Y}"
-            )
+            basis = f"Niêm yết {spec['value']} ngày làm việc, đến hết ngày {posting.posted_to:%d/%m/%Y}"
     overdue = today > deadline
     return StepDeadline(state, label, deadline, overdue, (deadline - today).days, basis, status)
 

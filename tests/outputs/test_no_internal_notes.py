@@ -123,7 +123,9 @@ def test_workbooks_carry_no_internal_notes(world, signed):
 
     officer = world.users[Role.COMMUNE_OFFICER]
     start, end = dt.date(2026, 1, 1), dt.date(2026, 12, 31)
-    _clean("biểu báo cáo", _xlsx_text(report_workbook(actor=officer, area=world.commune_a, start=start, end=end)))
+    _clean(
+        "biểu báo cáo", _xlsx_text(report_workbook(actor=officer, area=world.commune_a, start=start, end=end))
+    )
     for layout in catalog().layouts.values():
         if layout.is_personal:
             data = household_list_export(actor=officer, area=world.commune_a, on=end, layout_code=layout.code)

@@ -83,7 +83,9 @@ def test_standards_pages_show_every_number_with_its_provenance(world):
     assert "addendum" not in detail and "fact sheet" not in detail and "unverified" not in detail
     # the administrator reads it in plain words with the legal instrument
     admin = _client(world.users[Role.ADMINISTRATOR]).get("/chuan-ngheo/vn-2022-2025/").content.decode()
-    assert "Đã đối chiếu văn bản" in admin and "Chưa đối chiếu văn bản gốc — quản trị viên có thể sửa" in admin
+    assert (
+        "Đã đối chiếu văn bản" in admin and "Chưa đối chiếu văn bản gốc — quản trị viên có thể sửa" in admin
+    )
     assert "Nghị định 07/2021/NĐ-CP" in admin and "3RD-PARTY" not in admin and "addendum" not in admin
     assert client.get("/chuan-ngheo/khong-co/").status_code == 404
 

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from hongheo.core.audit import audit_read
-from hongheo.core.text import natural_key
 from hongheo.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationError
+from hongheo.core.text import natural_key
 from hongheo.geography.models import Area
 from hongheo.registry.access import access_household_by_code
 from hongheo.reviews import documents, procedure, selectors, services

@@ -2,6 +2,7 @@ import re
 from typing import Any
 
 from django import template
+from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from hongheo.core.text import format_vnd
@@ -17,10 +18,19 @@ def vnd(value: int | float | None) -> str:
 
 @register.filter
 def code_label(value: str | None, list_name: str) -> str:
-    """{{ household.toilet|code_label:"toilet" }} → 'Tự hoại/bán tự hoại'"""
+    """{{ household.toilet|code_label:"toilet" }} → 'Tự hoại/bán tự hoại' (English when chosen)"""
     from hongheo.registry.codes import label
+    from hongheo.web.i18n_data import display
 
-    return label(list_name, value)
+    return str(display(label(list_name, value)))
+
+
+@register.filter
+def en(value: Any) -> Any:
+    """A data label (report heading, indicator, step, code-list name) in the user's language."""
+    from hongheo.web.i18n_data import display
+
+    return display(value)
 
 
 @register.filter
@@ -89,3 +99,25 @@ def legal_basis(provenance: Any) -> str:
         if not any(name in f or f in name for f in found):
             found.append(name)
     return "; ".join(found)
+
+
+@register.filter
+def data(value: Any) -> str:
+    """A data value (a person's or a place's name, a code) marked so that translation, and the
+    English-completeness crawl, leave it alone: <span translate="no">…</span>."""
+    return format_html('<span translate="no">{}</span>', value)
+
+
+@register.filter
+def round_title(review_round: Any) -> str:
+    """'Rà soát định kỳ năm 2026 — Xã X' in the user's language, the commune marked as data."""
+    if review_round is None:
+        return ""
+    if review_round.kind == "yearly":
+        text = gettext("Rà soát định kỳ năm %(year)s") % {"year": review_round.year}
+    else:
+        text = gettext("Rà soát thường xuyên tháng %(month)s/%(year)s") % {
+            "month": review_round.month,
+            "year": review_round.year,
+        }
+    return format_html('{} — <span translate="no">{}</span>', text, review_round.commune.name)
