@@ -109,13 +109,20 @@ def home(request: HttpRequest) -> HttpResponse:
     households = household_qs_for_user(user).filter(is_active=True)
     assigned = Area.objects.filter(assignments__user=_user(request)).order_by("path")
     jobs = Job.objects.filter(created_by=_user(request))[:5]
+    from django.utils import timezone
+
+    from .home import home_context
+
+    context = home_context(user, timezone.localdate())
     return render(
         request,
         "web/home.html",
         {
+            **context,
             "assigned": assigned,
             "household_count": households.count(),
-            "communes": _user_communes(user)[:50],
+            # the central analyst sees the provinces instead (home_context); others their communes
+            "communes": [] if "provinces" in context else _user_communes(user)[:50],
             "jobs": jobs,
         },
     )
