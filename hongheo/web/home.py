@@ -92,7 +92,7 @@ def chairman_waiting(user: Any) -> list[ReviewRound]:
 
 def province_summary(user: Any, today: dt.date) -> dict[str, Any]:
     rows = selectors.province_overview(user, today=today)
-    without = [r for r in rows if r.review_round is None or r.deadline and r.deadline.state == "not_opened"]
+    without = [r for r in rows if r.deadline is not None and r.deadline.state == "not_opened"]
     overdue = [r for r in rows if r.deadline and r.deadline.overdue]
     return {
         "communes": len(rows),

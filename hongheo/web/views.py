@@ -27,6 +27,7 @@ from hongheo.core.audit import audit_read
 from hongheo.core.errors import NotFound, PermissionDenied
 from hongheo.core.jobs import job_retry
 from hongheo.core.models import AuditEvent, Job
+from hongheo.core.text import natural_sorted
 from hongheo.geography.models import Area
 from hongheo.geography.services import commune_set_setting, village_create
 from hongheo.registry.access import household_qs_for_user
@@ -34,6 +35,7 @@ from hongheo.users.access import scope_paths, user_can_manage_area, user_can_rea
 from hongheo.users.models import User
 from hongheo.users.services import login_is_throttled, login_record_failure, login_record_success
 
+from .areas import with_display_names
 from .errors import domain_errors
 from .forms import AuditSearchForm, CommuneSettingForm, LoginForm, VillageForm
 
@@ -100,7 +102,7 @@ def _user_communes(user: Any) -> list[Area]:
     covering = reduce(or_, (Q(path__startswith=p) for p in paths))
     # a village-level user also "belongs" to the village's commune for navigation
     above = reduce(or_, (Q(path=p.rsplit("/", 2)[0] + "/") for p in paths))
-    return list(communes.filter(covering | above).order_by("name")[:500])
+    return with_display_names(natural_sorted(list(communes.filter(covering | above)[:500])))
 
 
 @login_required
@@ -226,7 +228,7 @@ def area_detail_view(request: HttpRequest, code: str) -> HttpResponse:
             village = village_create(actor=request.user, commune=area, **village_form.cleaned_data)
             messages.success(request, f"Đã thêm {village.name}.")
             return redirect("web:area_detail", code=area.code)
-    children = area.children.order_by("name")
+    children = with_display_names(natural_sorted(list(area.children.select_related("parent"))))
     from hongheo.standards.classification import CLASSIFY_ROLES
     from hongheo.standards.models import ClassificationRun
     from hongheo.standards.selectors import standards_all
