@@ -33,12 +33,12 @@ def commune_code_str(code: int | str) -> str:
     return f"{int(code):05d}"
 
 
-@transaction.atomic
 def _clean_name(name: str) -> str:
     """The package's names, with runs of white space collapsed ('Phường  An Nhơn' → 'Phường An Nhơn')."""
     return " ".join(str(name).split())
 
 
+@transaction.atomic
 def map_load(*, actor: Any = None, province_codes: list[int] | None = None) -> dict[str, int]:
     """Load (or refresh) the 34 provinces and 3,321 communes from the ``vietnam-provinces`` package.
 

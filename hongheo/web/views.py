@@ -284,7 +284,19 @@ def audit_view(request: HttpRequest) -> HttpResponseBase:
         audit_read(actor=request.user, action="audit.export", fields=["audit"], kind=AuditEvent.Kind.EXPORT)
         return _audit_csv(qs)
     page = Paginator(qs, 100).get_page(request.GET.get("trang"))
-    return render(request, "web/audit.html", {"form": form, "page": page})
+    from . import audit_labels
+
+    rows = [
+        {
+            "event": e,
+            "action": audit_labels.action_label(e.action),
+            "object": audit_labels.object_label(e.object_type),
+            "link": audit_labels.object_link(e.object_type, e.object_id),
+            "changes": audit_labels.changes(e.before, e.after),
+        }
+        for e in page
+    ]
+    return render(request, "web/audit.html", {"form": form, "page": page, "rows": rows})
 
 
 class _Echo:

@@ -108,7 +108,11 @@ def test_audit_search_and_export_for_administrator_only(world):
     client.force_login(world.users[Role.ADMINISTRATOR])
     page = client.get("/nhat-ky/", {"household": "HH-A1", "user": str(Role.COMMUNE_OFFICER)})
     assert page.status_code == 200
-    assert "registry.household_update" in page.content.decode()
+    html = page.content.decode()
+    assert "registry.household_update" in html
+    # readable: the action in Vietnamese, the field by its label, a link to the household, date pickers
+    assert "Sửa thông tin hộ" in html and "Nhà tiêu" in html
+    assert f'href="/ho/{world.hh_a1.pk}/"' in html and 'type="date"' in html
     today = timezone.localdate().strftime("%d/%m/%Y")
     export = client.get("/nhat-ky/", {"household": "HH-A1", "date_from": today, "xuat": "csv"})
     rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode().lstrip("\ufeff"))))
