@@ -64,7 +64,8 @@ def demo_round_seed(*, commune: Area, year: int, surveyed: int = 5) -> dict[str,
     if existing is not None:
         return {"round": existing, "created": False}
     applicant = (
-        Household.objects.filter(commune=commune, is_active=True, official_status__isnull=True)
+        Household.objects.filter(commune=commune, is_active=True)
+        .exclude(status_history__valid_to__isnull=True)
         .order_by("code")
         .first()
     )

@@ -42,6 +42,17 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"✓ Danh sách hộ nghèo, cận nghèo cuối năm 2025 (demo): {seeded['statuses']} hộ."
             )
+        from django.utils import timezone
+
+        from hongheo.reviews.demo import demo_round_seed
+        from hongheo.users.models import User
+
+        officer = User.objects.filter(username="xa").first()
+        if officer is not None and officer.assignments.exists():
+            commune = officer.assignments.first().area
+            made = demo_round_seed(commune=commune, year=timezone.localdate().year)
+            if made["created"]:
+                self.stdout.write(f"✓ Một đợt rà soát đang ở bước Phiếu B (demo): {made['round']}.")
         if options["no_serve"]:
             return
         worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], env=os.environ.copy())
