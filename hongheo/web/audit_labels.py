@@ -128,7 +128,7 @@ def _field_label(name: str) -> str:
         return code_lists.list_label(name)
     for model in (Household, Member):
         try:
-            label = str(model._meta.get_field(name).verbose_name)
+            label = str(getattr(model._meta.get_field(name), "verbose_name", name))
         except Exception:  # noqa: S112  (not a field of this model)
             continue
         if label != name.replace("_", " "):

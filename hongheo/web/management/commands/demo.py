@@ -48,8 +48,9 @@ class Command(BaseCommand):
         from hongheo.users.models import User
 
         officer = User.objects.filter(username="xa").first()
-        if officer is not None and officer.assignments.exists():
-            commune = officer.assignments.first().area
+        assignment = officer.assignments.first() if officer is not None else None
+        if assignment is not None:
+            commune = assignment.area
             made = demo_round_seed(commune=commune, year=timezone.localdate().year)
             if made["created"]:
                 self.stdout.write(f"✓ Một đợt rà soát đang ở bước Phiếu B (demo): {made['round']}.")
