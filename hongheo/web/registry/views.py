@@ -380,9 +380,9 @@ class MemberForm(_VnForm):
     employment = forms.ChoiceField(
         label=_("Việc làm, hợp đồng lao động"), required=False, choices=_blank_choices("employment")
     )
-    date = _date_field("Ngày vào hộ")
+    date = _date_field(_("Ngày vào hộ"))
     accept_id_prefix = forms.BooleanField(
-        label="Xác nhận số định danh (3 chữ số đầu ngoài danh sách: khai sinh ở nước ngoài)",
+        label=_("Xác nhận số định danh (3 chữ số đầu ngoài danh sách: khai sinh ở nước ngoài)"),
         required=False,
     )
 

@@ -249,9 +249,9 @@ class MeetingForm(forms.Form):
     secretary_name = forms.CharField(
         label=_("Thư ký"), max_length=150, error_messages={"required": "Biên bản họp phải có thư ký."}
     )
-    notes = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     remeeting_reason = forms.CharField(
-        label="Lý do họp lại (khi thôn đã họp trong đợt này)",
+        label=_("Lý do họp lại (khi thôn đã họp trong đợt này)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -338,9 +338,9 @@ class DecisionForm(forms.Form):
         error_messages={"required": "Thiếu số quyết định."},
         widget=forms.TextInput(attrs={"placeholder": "12/QĐ-UBND"}),
     )
-    signed_on = _date_field("Ngày ký")
+    signed_on = _date_field(_("Ngày ký"))
     confirm = forms.BooleanField(
-        label="Tôi xác nhận ký quyết định công nhận cho các hộ trong danh sách trên",
+        label=_("Tôi xác nhận ký quyết định công nhận cho các hộ trong danh sách trên"),
         error_messages={"required": "Hãy đánh dấu xác nhận: ký quyết định không thể hoàn tác."},
     )
 
