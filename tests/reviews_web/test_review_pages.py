@@ -341,7 +341,8 @@ def test_posting_form_end_date_note_and_proof(world, people, rnd, other_officer)
     assert posting.posted_to == dt.date(2026, 11, 24) and posting.proof
     download = officer.get(f"/ra-soat/niem-yet/{posting.pk}/minh-chung/")
     assert download.status_code == 200 and _body(download).startswith(b"\x89PNG")
-    download.file_to_stream.close()  # the FileResponse holds the file open (no ResourceWarning)
+    for close in download._resource_closers:  # the open proof file only (response.close() would
+        close()  # also close the database connection, via request_finished)
     assert _client(other_officer).get(f"/ra-soat/niem-yet/{posting.pk}/minh-chung/").status_code == 404
     assert _client(people["surveyor"]).get(url).status_code == 403
 
