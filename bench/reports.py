@@ -25,6 +25,7 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -250,6 +251,20 @@ def main() -> int:
         DJANGO_SETTINGS_MODULE="config.settings.local",
         DEBUG="0",
     )
+    # the scratch database is created here, as bench.imports does (a fresh machine has none);
+    # --reuse keeps an existing one
+    if args.database_url.startswith("postgres"):
+        import psycopg
+
+        base, name = args.database_url.rsplit("/", 1)
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if exists and not args.reuse:
+                conn.execute(f'DROP DATABASE "{name}"')
+            if not exists or not args.reuse:
+                conn.execute(f'CREATE DATABASE "{name}"')
+    elif args.database_url.startswith("sqlite:///") and not args.reuse:
+        Path(args.database_url.removeprefix("sqlite:///")).unlink(missing_ok=True)
     import django
 
     django.setup()
@@ -265,9 +280,6 @@ def main() -> int:
 
     seeded: dict[str, float] = {}
     if not args.reuse or not Household.objects.exists():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
         call_command("migrate", verbosity=0)
         seeded = seed(args.households)
     province = Area.objects.get(code="46")

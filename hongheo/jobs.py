@@ -4,4 +4,5 @@ import hongheo.capture.imports.jobs
 import hongheo.linkage.jobs
 import hongheo.oversight.jobs
 import hongheo.registry.jobs
+import hongheo.reviews.jobs
 import hongheo.standards.jobs  # noqa: F401

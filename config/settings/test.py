@@ -1,10 +1,16 @@
 """Settings for the test suite. DATABASE_URL picks SQLite (default) or PostgreSQL."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
-os.environ.setdefault("HONGHEO_VAR_DIR", tempfile.mkdtemp(prefix="hongheo-test-"))
+if "HONGHEO_VAR_DIR" not in os.environ:
+    # a fresh folder per test run, removed when the run ends
+    _var_dir = tempfile.mkdtemp(prefix="hongheo-test-")
+    os.environ["HONGHEO_VAR_DIR"] = _var_dir
+    atexit.register(shutil.rmtree, _var_dir, ignore_errors=True)
 
 from .base import *  # noqa: F403
 

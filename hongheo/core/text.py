@@ -7,7 +7,10 @@ with tone marks as a secondary key.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Callable
+from typing import Any
 
 _TONE_MARKS = {"\u0300": 2, "\u0309": 3, "\u0303": 4, "\u0301": 5, "\u0323": 6}  # huyền hỏi ngã sắc nặng
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # ă/â/ê/ô, ơ/ư (breve, circumflex, horn)
@@ -16,6 +19,7 @@ _ALPHABET = [
     "n", "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
 ]  # fmt: skip
 _RANK = {letter: index for index, letter in enumerate(_ALPHABET)}
+_DIGITS = re.compile(r"\d+")
 
 
 def fold(text: str) -> str:
@@ -83,3 +87,14 @@ def format_vnd(amount: int | float | None, *, unit: str = " đ") -> str:
     rounded = round(amount)
     sign = "-" if rounded < 0 else ""
     return f"{sign}{abs(rounded):,}".replace(",", ".") + unit
+
+
+def natural_key(text: str) -> str:
+    """Vietnamese alphabetical order with numbers in numeric order: "Tổ dân phố 2" before
+    "Tổ dân phố 10", "Xã Đan Điền" after "Xã Dương…". A plain string, usable as a sort key."""
+    return sort_key(_DIGITS.sub(lambda m: m.group(0).lstrip("0").zfill(12), text or ""))
+
+
+def natural_sorted(items: list[Any], key: Callable[[Any], str] = lambda a: a.name) -> list[Any]:
+    """``items`` in natural Vietnamese order of ``key`` (default: their ``name``)."""
+    return sorted(items, key=lambda item: natural_key(key(item)))

@@ -33,6 +33,11 @@ def commune_code_str(code: int | str) -> str:
     return f"{int(code):05d}"
 
 
+def _clean_name(name: str) -> str:
+    """The package's names, with runs of white space collapsed ('Phường  An Nhơn' → 'Phường An Nhơn')."""
+    return " ".join(str(name).split())
+
+
 @transaction.atomic
 def map_load(*, actor: Any = None, province_codes: list[int] | None = None) -> dict[str, int]:
     """Load (or refresh) the 34 provinces and 3,321 communes from the ``vietnam-provinces`` package.
@@ -57,15 +62,15 @@ def map_load(*, actor: Any = None, province_codes: list[int] | None = None) -> d
         if area is None:
             area = Area.objects.create(
                 code=code,
-                name=province.name,
+                name=_clean_name(province.name),
                 level=Area.Level.PROVINCE,
                 kind=kind,
                 parent=central,
                 path=f"{central.path}{code}/",
             )
             created += 1
-        elif area.name != province.name:
-            area.name = province.name
+        elif area.name != _clean_name(province.name):
+            area.name = _clean_name(province.name)
             area.save(update_fields=["name", "updated_at"])
             updated += 1
         provinces[code] = area
@@ -82,7 +87,7 @@ def map_load(*, actor: Any = None, province_codes: list[int] | None = None) -> d
             new_communes.append(
                 Area(
                     code=code,
-                    name=ward.name,
+                    name=_clean_name(ward.name),
                     level=Area.Level.COMMUNE,
                     kind=kind,
                     parent=provinces[pcode],
@@ -91,8 +96,8 @@ def map_load(*, actor: Any = None, province_codes: list[int] | None = None) -> d
                     setting_source=source,
                 )
             )
-        elif area.name != ward.name:
-            area.name = ward.name
+        elif area.name != _clean_name(ward.name):
+            area.name = _clean_name(ward.name)
             area.save(update_fields=["name", "updated_at"])
             updated += 1
     Area.objects.bulk_create(new_communes, batch_size=1000)

@@ -66,11 +66,30 @@ class _Formats:
         )
 
 
+# Sheet tabs are read by people: a short human title per layout (Excel allows 31 characters).
+SHEET_TITLES = {
+    "ket_qua": "Kết quả",
+    "dien_bien_ngheo": "Diễn biến hộ nghèo",
+    "dien_bien_can_ngheo": "Diễn biến hộ cận nghèo",
+    "thieu_hut_ngheo": "Thiếu hụt - hộ nghèo",
+    "thieu_hut_can_ngheo": "Thiếu hụt - hộ cận nghèo",
+    "nhom_doi_tuong": "Nhóm đối tượng",
+    "nguyen_nhan": "Nguyên nhân nghèo",
+    "nhu_cau": "Nhu cầu hỗ trợ",
+    "nlnd_trung_binh": "Hộ NLNDN mức sống TB",
+    "danh_sach_ho_ngheo": "Danh sách hộ nghèo",
+    "danh_sach_ho_can_ngheo": "Danh sách hộ cận nghèo",
+}
+
+
 def _sheet_name(code: str, used: set[str]) -> str:
-    name = code[:31]
+    title = SHEET_TITLES.get(code, code)
+    for ch in "[]:*?/\\":
+        title = title.replace(ch, "-")
+    name = title[:31]
     i = 2
     while name in used:
-        name = f"{code[:28]}_{i}"
+        name = f"{title[:27]} ({i})"
         i += 1
     used.add(name)
     return name
@@ -105,15 +124,14 @@ def _footer(ws: Any, f: _Formats, row: int, width: int, notes: Sequence[str], ca
 
 
 def _notes(layout: Layout, cat: Catalog, extra: Sequence[str]) -> list[str]:
-    prov = layout.provenance
-    out = [
-        cat.footnote_vi,
-        f"Biểu '{layout.code}' phiên bản {layout.version}, danh mục biểu {cat.version}; nguồn bố cục "
-        f"({prov.get('status')}): {prov.get('source')}.",
+    """The footnotes printed under a table: method and reading notes only. The layout's provenance
+    (where the layout came from, whether it was checked against the legal text) stays in the
+    catalogue data and on the administrators' pages; an official output never carries it."""
+    return [
+        f"Phiên bản biểu: {layout.version} (danh mục biểu {cat.version}).",
         *extra,
         *layout.notes_vi,
     ]
-    return out
 
 
 def write_table(wb: Any, f: _Formats, table: Table, used: set[str], cat: Catalog) -> None:
@@ -188,7 +206,7 @@ def tables_workbook(tables: Sequence[Table], *, cat: Catalog | None = None) -> b
     cat = cat or catalog()
     buf = io.BytesIO()
     wb = new_workbook(buf, {"in_memory": True})
-    wb.set_properties({"title": "Báo cáo hộ nghèo, hộ cận nghèo", "comments": cat.footnote_vi})
+    wb.set_properties({"title": "Báo cáo hộ nghèo, hộ cận nghèo"})
     f = _Formats(wb)
     used: set[str] = set()
     for table in tables:
@@ -205,7 +223,7 @@ def household_list_workbook(
     buf = io.BytesIO()
     wb = new_workbook(buf, {"in_memory": True, "constant_memory": False})
     f = _Formats(wb)
-    ws = wb.add_worksheet(layout.code[:31])
+    ws = wb.add_worksheet(_sheet_name(layout.code, set()))
     cols = list(layout.list_columns)
     width = 1 + len(cols)
     ws.set_column(0, 0, 6)

@@ -50,3 +50,38 @@ def demo_statuses_seed(*, province: Area) -> dict[str, Any]:
             after={"province": province.code, "statuses": len(statuses), "source": DEMO_SOURCE},
         )
     return {"statuses": len(statuses), "run": str(run.pk)}
+
+
+def demo_round_seed(*, commune: Area, year: int, surveyed: int = 5) -> dict[str, Any]:
+    """Idempotent: a yearly round of ``commune`` in progress (in the survey step, a few households
+    surveyed, one application waiting), so the demo and the page crawls reach every review page."""
+    from hongheo.registry.models import Household
+
+    from . import services
+    from .models import ReviewRound
+
+    existing = ReviewRound.objects.filter(commune=commune, kind="yearly", year=year).first()
+    if existing is not None:
+        return {"round": existing, "created": False}
+    applicant = (
+        Household.objects.filter(commune=commune, is_active=True)
+        .exclude(status_history__valid_to__isnull=True)
+        .order_by("code")
+        .first()
+    )
+    if applicant is not None:
+        services.application_receive(
+            actor=None,
+            commune=commune,
+            kind="review",
+            applicant_name=applicant.head_name,
+            household=applicant,
+            received_on=dt.date(year, 10, 1),
+        )
+    review_round = services.round_open(actor=None, commune=commune, kind="yearly", year=year)
+    for entry in review_round.entries.filter(origin="application"):
+        services.screening_record(actor=None, entry=entry, excluded=False)
+    review_round = services.round_advance(actor=None, review_round=review_round, action="start_survey")
+    for entry in review_round.entries.select_related("household").order_by("id")[:surveyed]:
+        services.survey_record(actor=None, entry=entry)
+    return {"round": review_round, "created": True}

@@ -6,7 +6,8 @@ DejaVu Serif, all of which carry the Vietnamese letters):
 * Mẫu 02, the commune chairman's recognition decision with its annex lists;
 * Mẫu 03, certificates of poor / near-poor households, each with a QR code that opens the
   public verification page;
-* the written refusal of an application (văn bản trả lời).
+* the written refusal of an application (văn bản trả lời);
+* the public posting list of a village (danh sách niêm yết) for the notice board.
 
 Pure rendering: callers decide whether to keep the file (``services.decision_pdf_attach``,
 ``services.meeting_minutes_attach``) and serve it only through the access gate.
@@ -21,9 +22,10 @@ from typing import Any
 import segno
 from django.template.loader import render_to_string
 
+from hongheo.core.text import natural_key
 from hongheo.registry.models import Household, Member
 
-from .models import Application, Certificate, CommunityMeeting, Decision
+from .models import Application, Certificate, CommunityMeeting, Decision, ReviewRound, RoundEntry
 from .selectors import CLASS_LABELS_VI, decision_lists
 
 #: how many yearly stamp boxes a certificate shows (the years of a standard's period)
@@ -64,13 +66,30 @@ def _head(household: Household, members: list[Member]) -> Member | None:
 
 
 def _where(household: Household) -> str:
-    parts = [household.address, household.village.name if household.village else "", household.commune.name]
+    """The address, each place named once: 'Thôn 1, Xã X, Thành phố Huế' (an address that already
+    names the commune or the province does not get it twice)."""
+    province = household.commune.parent.name if household.commune.parent else ""
+    parts = [
+        *(p.strip() for p in (household.address or "").split(",")),
+        household.village.name if household.village else "",
+        household.commune.name,
+        province,
+    ]
     seen: list[str] = []
     for p in parts:
-        if p and p not in seen and not any(p in s for s in seen):
-            seen.append(p)
-    province = household.commune.parent.name if household.commune.parent else ""
-    return ", ".join([*seen, province] if province else seen)
+        p = " ".join(p.split())
+        if not p:
+            continue
+        if any(p.casefold() in s.casefold() for s in seen):
+            continue
+        seen = [s for s in seen if s.casefold() not in p.casefold()]
+        seen.append(p)
+    return ", ".join(seen)
+
+
+def _entry_order(e: RoundEntry) -> tuple[str, str, str]:
+    village = e.household.village.name if e.household.village else ""
+    return (natural_key(village), e.household.head_sort_key, e.household.code)
 
 
 # --- minutes ------------------------------------------------------------------------------------
@@ -101,11 +120,7 @@ def minutes_pdf(meeting: CommunityMeeting) -> bytes:
 
 def decision_pdf(decision: Decision) -> bytes:
     review_round = decision.round
-    entries = list(
-        review_round.entries.select_related("household", "household__village").order_by(
-            "household__village__name", "household__head_sort_key", "household__code"
-        )
-    )
+    entries = sorted(review_round.entries.select_related("household", "household__village"), key=_entry_order)
     lists = decision_lists(entries)
     annexes = [
         ("I", "DANH SÁCH HỘ NGHÈO", lists["poor"]),
@@ -158,31 +173,49 @@ def signer_block(user: Any) -> dict[str, str]:
 # --- Mẫu 03 -------------------------------------------------------------------------------------
 
 
-def certificates_pdf(certificates: Iterable[Certificate], verify_url: Callable[[Certificate], str]) -> bytes:
-    """One page per certificate; ``verify_url`` builds the absolute address of the public
-    verification page that the QR code opens."""
-    pages = []
-    for c in certificates:
-        household = c.household
-        members = _members(household)
-        head = _head(household, members)
-        url = verify_url(c)
-        pages.append(
-            {
-                "certificate": c,
-                "household": household,
-                "members": members,
-                "head": head,
-                "head_name": head.full_name if head else household.head_name,
-                "where": _where(household),
-                "class_label": CLASS_LABELS_VI.get(c.classification, c.classification),
-                "years": [{"year": c.year + i, "stamped": i == 0} for i in range(CERTIFICATE_YEAR_BOXES)],
-                "issued_on": vn_date(c.issued_on),
-                "qr": qr_svg_data_uri(url),
-                "verify_url": url,
-            }
+def certificates_pdf(
+    certificates: Iterable[Certificate],
+    verify_url: Callable[[Certificate], str],
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """One page per certificate (a household of up to 10 members fits with the signature and the
+    QR code); pages are numbered per certificate ("1/1"), so each sheet of a batch stands alone.
+    ``verify_url`` builds the absolute address of the public verification page that the QR code
+    opens; ``progress`` is called with the number of certificates rendered so far."""
+    from weasyprint import HTML
+
+    documents = []
+    for done, c in enumerate(certificates, start=1):
+        html = render_to_string(
+            "reviews/pdf/certificates.html", {"pages": [_certificate_page(c, verify_url)]}
         )
-    return render_pdf("reviews/pdf/certificates.html", {"pages": pages})
+        documents.append(HTML(string=html, base_url=".").render())
+        if progress is not None:
+            progress(done)
+    if not documents:
+        return render_pdf("reviews/pdf/certificates.html", {"pages": []})
+    merged = documents[0].copy([page for document in documents for page in document.pages])
+    return bytes(merged.write_pdf())
+
+
+def _certificate_page(c: Certificate, verify_url: Callable[[Certificate], str]) -> dict[str, Any]:
+    household = c.household
+    members = _members(household)
+    head = _head(household, members)
+    url = verify_url(c)
+    return {
+        "certificate": c,
+        "household": household,
+        "members": members,
+        "head": head,
+        "head_name": head.full_name if head else household.head_name,
+        "where": _where(household),
+        "class_label": CLASS_LABELS_VI.get(c.classification, c.classification),
+        "years": [{"year": c.year + i, "stamped": i == 0} for i in range(CERTIFICATE_YEAR_BOXES)],
+        "issued_on": vn_date(c.issued_on),
+        "qr": qr_svg_data_uri(url),
+        "verify_url": url,
+    }
 
 
 # --- written refusal ----------------------------------------------------------------------------
@@ -197,5 +230,37 @@ def refusal_pdf(application: Application) -> bytes:
             "province": application.commune.parent,
             "received_on": vn_date(application.received_on),
             "decided_on": vn_date(application.decided_on),
+        },
+    )
+
+
+# --- public posting list ------------------------------------------------------------------------
+
+
+def posting_list_pdf(review_round: ReviewRound, village: Any | None) -> bytes:
+    """Danh sách niêm yết: the households of one village (or of the whole commune when ``village``
+    is None) proposed as poor or near-poor, and those leaving the lists, for the notice board.
+    Names and village only: no ID numbers, no income, no ethnicity."""
+    qs = review_round.entries.select_related("household", "household__village")
+    if village is not None:
+        qs = qs.filter(household__village=village)
+    lists = decision_lists(sorted(qs, key=_entry_order))
+    sections = [
+        ("DANH SÁCH HỘ NGHÈO", lists["poor"]),
+        ("DANH SÁCH HỘ CẬN NGHÈO", lists["near_poor"]),
+        ("DANH SÁCH HỘ THOÁT NGHÈO", lists["escaped_poverty"]),
+        ("DANH SÁCH HỘ THOÁT CẬN NGHÈO", lists["escaped_near_poverty"]),
+    ]
+    posting = review_round.postings.order_by("-posted_to").first()
+    return render_pdf(
+        "reviews/pdf/posting_list.html",
+        {
+            "round": review_round,
+            "commune": review_round.commune,
+            "place": village.name if village is not None else review_round.commune.name,
+            "sections": sections,
+            "posting": posting,
+            "posted_from": vn_date(posting.posted_from) if posting else vn_date(None),
+            "posted_to": vn_date(posting.posted_to) if posting else vn_date(None),
         },
     )

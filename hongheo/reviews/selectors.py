@@ -184,10 +184,7 @@ def step_deadline(review_round: ReviewRound, *, today: dt.date | None = None) ->
         basis = "Kết thúc rà soát định kỳ trước ngày 14/12 (QĐ 24/2021 Điều 3)"
     else:
         spec = procedure.setting("monthly_decision_days")
-        basis = (
-            f"Quyết định trong {spec['value']} ngày kể từ ngày bắt đầu rà soát (QĐ 24/2021 Điều 5); "
-            "đơn vị ngày chưa xác minh"
-        )
+        basis = f"Quyết định trong {spec['value']} ngày kể từ ngày bắt đầu rà soát (QĐ 24/2021 Điều 5)"
     deadline = review_round.period_end
     status = spec["provenance"]["status"]
     if state == RoundState.POSTING:
@@ -196,10 +193,7 @@ def step_deadline(review_round: ReviewRound, *, today: dt.date | None = None) ->
             spec = procedure.setting("posting_days")
             deadline = posting.posted_to
             status = spec["provenance"]["status"]
-            basis = (
-                f"Niêm yết {spec['value']} ngày làm việc, đến hết ngày {posting.posted_to:%d/%m/%Y} "
-                "(CHƯA XÁC MINH)"
-            )
+            basis = f"Niêm yết {spec['value']} ngày làm việc, đến hết ngày {posting.posted_to:%d/%m/%Y}"
     overdue = today > deadline
     return StepDeadline(state, label, deadline, overdue, (deadline - today).days, basis, status)
 
@@ -394,9 +388,34 @@ def province_overview(user: Any, *, today: dt.date | None = None) -> list[Commun
         current = rounds.get(r.commune_id)
         if current is None or (current.state == RoundState.CLOSED and r.state != RoundState.CLOSED):
             rounds[r.commune_id] = r
+    today = today or timezone.localdate()
+    this_year = set(
+        ReviewRound.objects.filter(commune__in=communes, kind=RoundKind.YEARLY, year=today.year).values_list(
+            "commune_id", flat=True
+        )
+    )
     rows = []
     for c in communes:
         current_round = rounds.get(c.pk)
         deadline = step_deadline(current_round, today=today) if current_round else None
+        if c.pk not in this_year and (current_round is None or current_round.state == RoundState.CLOSED):
+            deadline = yearly_not_opened(today) or deadline
         rows.append(CommuneRoundRow(c, current_round, deadline))
     return rows
+
+
+def yearly_not_opened(today: dt.date) -> StepDeadline | None:
+    """A commune that has not opened this year's yearly round once the window has started is late:
+    the whole round must end by the window's last day (QĐ 24/2021 Điều 3)."""
+    start, end = procedure.yearly_window(today.year)
+    if today < start:
+        return None
+    return StepDeadline(
+        "not_opened",
+        f"Chưa mở đợt rà soát định kỳ năm {today.year}",
+        end,
+        True,
+        (end - today).days,
+        f"Rà soát định kỳ từ {start:%d/%m} đến {end:%d/%m/%Y} (QĐ 24/2021 Điều 3)",
+        procedure.setting("yearly_window")["provenance"]["status"],
+    )

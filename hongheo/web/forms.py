@@ -28,5 +28,15 @@ class AuditSearchForm(forms.Form):
     person = forms.CharField(label=_("Số định danh"), required=False, max_length=12)
     household = forms.CharField(label=_("Mã hộ"), required=False, max_length=32)
     user = forms.CharField(label=_("Người thực hiện"), required=False, max_length=150)
-    date_from = forms.DateField(label=_("Từ ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
-    date_to = forms.DateField(label=_("Đến ngày"), required=False, input_formats=["%d/%m/%Y", "%Y-%m-%d"])
+    date_from = forms.DateField(
+        label=_("Từ ngày"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("Đến ngày"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )

@@ -28,6 +28,7 @@ from hongheo.core.audit import audit_read
 from hongheo.core.errors import NotFound, PermissionDenied
 from hongheo.core.jobs import job_retry
 from hongheo.core.models import AuditEvent, Job
+from hongheo.core.text import natural_sorted
 from hongheo.core.xlsx import csv_text
 from hongheo.geography.models import Area
 from hongheo.geography.services import commune_set_setting, village_create
@@ -36,6 +37,7 @@ from hongheo.users.access import scope_paths, user_can_manage_area, user_can_rea
 from hongheo.users.models import User
 from hongheo.users.services import login_attempt, user_set_password, wait_message
 
+from .areas import with_display_names
 from .errors import domain_errors
 from .forms import AuditSearchForm, CommuneSettingForm, LoginForm, VillageForm
 
@@ -131,7 +133,7 @@ def _user_communes(user: Any) -> list[Area]:
     covering = reduce(or_, (Q(path__startswith=p) for p in paths))
     # a village-level user also "belongs" to the village's commune for navigation
     above = reduce(or_, (Q(path=p.rsplit("/", 2)[0] + "/") for p in paths))
-    return list(communes.filter(covering | above).order_by("name")[:500])
+    return with_display_names(natural_sorted(list(communes.filter(covering | above)[:500])))
 
 
 @login_required
@@ -140,13 +142,20 @@ def home(request: HttpRequest) -> HttpResponse:
     households = household_qs_for_aggregates(user).filter(is_active=True)
     assigned = Area.objects.filter(assignments__user=_user(request)).order_by("path")
     jobs = Job.objects.filter(created_by=_user(request))[:5]
+    from django.utils import timezone
+
+    from .home import home_context
+
+    context = home_context(user, timezone.localdate())
     return render(
         request,
         "web/home.html",
         {
+            **context,
             "assigned": assigned,
             "household_count": households.count(),
-            "communes": _user_communes(user)[:50],
+            # the central analyst sees the provinces instead (home_context); others their communes
+            "communes": [] if "provinces" in context else _user_communes(user)[:50],
             "jobs": jobs,
         },
     )
@@ -261,7 +270,7 @@ def area_detail_view(request: HttpRequest, code: str) -> HttpResponse:
             village = village_create(actor=request.user, commune=area, **village_form.cleaned_data)
             messages.success(request, f"Đã thêm {village.name}.")
             return redirect("web:area_detail", code=area.code)
-    children = area.children.order_by("name")
+    children = with_display_names(natural_sorted(list(area.children.select_related("parent"))))
     from hongheo.standards.classification import CLASSIFY_ROLES
     from hongheo.standards.models import ClassificationRun
     from hongheo.standards.selectors import standards_all
@@ -323,7 +332,19 @@ def audit_view(request: HttpRequest) -> HttpResponseBase:
         )
         return _audit_csv(qs)
     page = Paginator(qs, 100).get_page(request.GET.get("trang"))
-    return render(request, "web/audit.html", {"form": form, "page": page})
+    from . import audit_labels
+
+    rows = [
+        {
+            "event": e,
+            "action": audit_labels.action_label(e.action),
+            "object": audit_labels.object_label(e.object_type),
+            "link": audit_labels.object_link(e.object_type, e.object_id),
+            "changes": audit_labels.changes(e.before, e.after),
+        }
+        for e in page
+    ]
+    return render(request, "web/audit.html", {"form": form, "page": page, "rows": rows})
 
 
 class _Echo:

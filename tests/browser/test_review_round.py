@@ -175,7 +175,7 @@ def test_full_review_round_in_the_browser(page, live_server, seeded, tmp_path):
     page.goto(f"{base}/ra-soat/dot/{review_round.pk}/")
     _action(page, "start_posting")
     page.goto(f"{base}/ra-soat/dot/{review_round.pk}/niem-yet/")
-    assert "CHƯA XÁC MINH" in page.text_content("[data-testid=posting-note]")
+    assert "3 ngày làm việc" in page.text_content("[data-testid=posting-note]")
     page.fill("input[name=posted_from]", "2026-11-16")
     expect(page.locator("[data-testid=posting-end]")).to_have_text("18/11/2026")  # no eval: strict CSP
     page.fill("textarea[name=places]", f"Nhà văn hóa {seeded['village'].name}; trụ sở UBND xã")

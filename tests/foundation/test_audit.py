@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from hongheo.core.errors import PermissionDenied, ValidationError
 from hongheo.core.models import AuditEvent
@@ -105,12 +108,16 @@ def test_audit_search_and_export_for_administrator_only(world):
     client.force_login(world.users[Role.ADMINISTRATOR])
     page = client.get("/nhat-ky/", {"household": "HH-A1", "user": str(Role.COMMUNE_OFFICER)})
     assert page.status_code == 200
-    assert "registry.household_update" in page.content.decode()
-    today = dt.date.today().strftime("%d/%m/%Y")
+    html = page.content.decode()
+    assert "registry.household_update" in html
+    # readable: the action in Vietnamese, the field by its label, a link to the household, date pickers
+    assert "Sửa thông tin hộ" in html and "Nhà tiêu" in html
+    assert f'href="/ho/{world.hh_a1.pk}/"' in html and 'type="date"' in html
+    today = timezone.localdate().strftime("%d/%m/%Y")
     export = client.get("/nhat-ky/", {"household": "HH-A1", "date_from": today, "xuat": "csv"})
-    body = b"".join(export.streaming_content).decode()
-    assert "registry.household_update" in body
-    assert "registry.household_view" not in body or "HH-A1" in body
+    rows = list(csv.DictReader(io.StringIO(b"".join(export.streaming_content).decode().lstrip("\ufeff"))))
+    assert "registry.household_update" in {row["hanh_dong"] for row in rows}
+    assert rows and {row["ma_ho"] for row in rows} == {"HH-A1"}
     assert AuditEvent.objects.filter(kind="export", action="audit.export").exists()
 
 

@@ -42,15 +42,16 @@ def test_excel_has_headings_units_footnotes_and_signatures(world, small):
     officer = world.users[Role.COMMUNE_OFFICER]
     tables = builders.report_tables(officer, world.commune_a, D(2024, 1, 1), D(2024, 12, 31))
     wb = openpyxl.load_workbook(io.BytesIO(xlsx.tables_workbook(tables)))
-    assert wb.sheetnames[:3] == ["ket_qua", "dien_bien_ngheo", "dien_bien_can_ngheo"]
-    ws = wb["ket_qua"]
+    assert wb.sheetnames[:3] == ["Kết quả", "Diễn biến hộ nghèo", "Diễn biến hộ cận nghèo"]
+    ws = wb["Kết quả"]
     text = " | ".join(_cells(ws))
     assert ws["A4"].value == "TỔNG HỢP KẾT QUẢ HỘ NGHÈO, HỘ CẬN NGHÈO, HỘ CÓ MỨC SỐNG TRUNG BÌNH"
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "Độc lập - Tự do - Hạnh phúc" in text
     assert f"Địa bàn: {world.commune_a.name}" in text and "từ ngày 01/01/2024 đến ngày 31/12/2024" in text
     assert "Đơn vị tính: hộ, người, %" in text
     assert "Số hộ (hộ)" in text and "Tỷ lệ (%)" in text and "Hộ nghèo" in text
-    assert "bố cục theo mẫu tham khảo, chưa đối chiếu phụ lục vii thông tư 07/2021" in text.lower()
+    assert "Phiên bản biểu" in text  # the method notes stay; the layout's provenance does not
+    assert "chưa đối chiếu" not in text.lower() and "addendum" not in text
     assert "NGƯỜI LẬP BIỂU" in text and "THỦ TRƯỞNG ĐƠN VỊ" in text and "(Ký tên, đóng dấu)" in text
     # the total row: poor households of the commune, as a number with a count format
     total_row = next(r for r in ws.iter_rows() if r[1].value == "Tổng cộng")
@@ -117,7 +118,7 @@ def test_report_pages_scope_by_role(client, world, small):
     html = r.content.decode()
     assert "Thôn 1" in html and world.commune_b.name not in html
     assert "<script>" not in html and " style=" not in html
-    assert "chưa đối chiếu Phụ lục VII" in html
+    assert "chưa đối chiếu Phụ lục VII" not in html and "addendum" not in html  # no internal notes
     assert client.get(reverse("web:reports"), {"dia_ban": world.commune_b.code}).status_code == 404
     assert client.get(reverse("web:reports_export"), {"dia_ban": world.hue.code}).status_code == 404
     r = client.get(
@@ -125,7 +126,7 @@ def test_report_pages_scope_by_role(client, world, small):
     )
     assert r.status_code == 200
     wb = openpyxl.load_workbook(io.BytesIO(r.content))
-    assert wb.sheetnames == ["ket_qua"]
+    assert wb.sheetnames == ["Kết quả"]
     province = world.users[Role.PROVINCE_OFFICER]
     client.force_login(province)
     html = client.get(reverse("web:reports"), {"den_ngay": "2024-12-31", "bieu": "ket_qua"}).content.decode()

@@ -75,10 +75,23 @@ def test_standards_pages_show_every_number_with_its_provenance(world):
     listing = client.get("/chuan-ngheo/").content.decode()
     for code in ("vn-2016-2020", "vn-2022-2025", "vn-2026-2030"):
         assert code in listing
-    assert 'href="/chuan-ngheo/phieu/"' in listing
+    # no link to a page the role cannot open: Phiếu A/B is for those who may view it
+    assert (
+        'href="/chuan-ngheo/phieu/"' not in listing and client.get("/chuan-ngheo/phieu/").status_code == 404
+    )
+    admin_listing = _client(world.users[Role.ADMINISTRATOR]).get("/chuan-ngheo/").content.decode()
+    assert 'href="/chuan-ngheo/phieu/"' in admin_listing
     detail = client.get("/chuan-ngheo/vn-2022-2025/").content.decode()
     assert "1.500.000 đ" in detail and "2.000.000 đ" in detail
-    assert "prov-verified" in detail and "prov-unverified" in detail
+    # an officer sees a discreet marker on unchecked numbers, never the research notes
+    assert 'data-testid="provenance-mark"' in detail and "Chưa đối chiếu văn bản gốc" in detail
+    assert "addendum" not in detail and "fact sheet" not in detail and "unverified" not in detail
+    # the administrator reads it in plain words with the legal instrument
+    admin = _client(world.users[Role.ADMINISTRATOR]).get("/chuan-ngheo/vn-2022-2025/").content.decode()
+    assert (
+        "Đã đối chiếu văn bản" in admin and "Chưa đối chiếu văn bản gốc — quản trị viên có thể sửa" in admin
+    )
+    assert "Nghị định 07/2021/NĐ-CP" in admin and "3RD-PARTY" not in admin and "addendum" not in admin
     assert client.get("/chuan-ngheo/khong-co/").status_code == 404
 
 

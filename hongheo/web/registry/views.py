@@ -21,6 +21,8 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from hongheo.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
@@ -44,6 +46,7 @@ from hongheo.reviews.status import status_current, status_history
 from hongheo.standards.explain import household_explanation, indicative_only
 from hongheo.standards.results import CLASSIFY_ROLES
 from hongheo.users.access import user_can_write_households, user_covers_area
+from hongheo.web.i18n_data import choices_lazy
 
 from ..errors import domain_errors
 from ..views import PAGE_SIZE, _user_communes
@@ -94,8 +97,8 @@ def _other_household(request: HttpRequest, code: str) -> Household | None:
 # --- form helpers --------------------------------------------------------------------------------
 
 
-def _blank_choices(list_name: str) -> list[tuple[str, str]]:
-    return [("", "—"), *code_lists.choices(list_name)]
+def _blank_choices(list_name: str) -> list[tuple[str, Any]]:
+    return [("", "—"), *choices_lazy(list_name)]
 
 
 def _tri(value: str) -> bool | None:
@@ -154,13 +157,16 @@ def _form_errors(form: forms.Form) -> dict[str, str]:
     return {name: " ".join(str(e) for e in errs) for name, errs in form.errors.items()}
 
 
-def _date_field(label: str = "Ngày xảy ra") -> forms.DateField:
+_ON_DAY = _("Ngày xảy ra")
+
+
+def _date_field(label: Any = _ON_DAY) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=False,
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        help_text="Để trống nếu là hôm nay.",
+        help_text=_("Để trống nếu là hôm nay."),
     )
 
 
@@ -186,64 +192,66 @@ class _VnForm(forms.Form):
 
 class HouseholdFactsForm(_VnForm):
     housing_quality = forms.ChoiceField(
-        label="Loại nhà ở", required=False, choices=_blank_choices("housing_quality")
+        label=_("Loại nhà ở"), required=False, choices=_blank_choices("housing_quality")
     )
     wall_material = forms.ChoiceField(
-        label="Tường", required=False, choices=_blank_choices("housing_material")
+        label=_("Tường"), required=False, choices=_blank_choices("housing_material")
     )
-    roof_material = forms.ChoiceField(label="Mái", required=False, choices=_blank_choices("housing_material"))
+    roof_material = forms.ChoiceField(
+        label=_("Mái"), required=False, choices=_blank_choices("housing_material")
+    )
     pillar_material = forms.ChoiceField(
-        label="Cột", required=False, choices=_blank_choices("housing_material")
+        label=_("Cột"), required=False, choices=_blank_choices("housing_material")
     )
     floor_area_m2 = forms.FloatField(
-        label="Diện tích nhà ở (m²)",
+        label=_("Diện tích nhà ở (m²)"),
         required=False,
         widget=forms.NumberInput(attrs={"step": "0.1", "min": "0"}),
     )
     water_source = forms.ChoiceField(
-        label="Nguồn nước sinh hoạt", required=False, choices=_blank_choices("water_source")
+        label=_("Nguồn nước sinh hoạt"), required=False, choices=_blank_choices("water_source")
     )
-    toilet = forms.ChoiceField(label="Nhà tiêu", required=False, choices=_blank_choices("toilet"))
+    toilet = forms.ChoiceField(label=_("Nhà tiêu"), required=False, choices=_blank_choices("toilet"))
     waste_handling = forms.ChoiceField(
-        label="Xử lý rác thải", required=False, choices=_blank_choices("waste_handling")
+        label=_("Xử lý rác thải"), required=False, choices=_blank_choices("waste_handling")
     )
-    internet = forms.ChoiceField(label="Có sử dụng Internet", required=False, choices=TRI_STATE)
+    internet = forms.ChoiceField(label=_("Có sử dụng Internet"), required=False, choices=TRI_STATE)
     information_devices = forms.IntegerField(
-        label="Số thiết bị tiếp cận thông tin (điện thoại, TV, máy tính, radio)",
+        label=_("Số thiết bị tiếp cận thông tin (điện thoại, TV, máy tính, radio)"),
         required=False,
         widget=forms.NumberInput(attrs={"min": "0"}),
     )
     income_per_capita = forms.IntegerField(
-        label="Thu nhập bình quân (đồng/người/tháng)",
+        label=_("Thu nhập bình quân (đồng/người/tháng)"),
         required=False,
         widget=forms.NumberInput(attrs={"min": "0", "step": "1000"}),
     )
     income_sources = forms.MultipleChoiceField(
-        label="Nguồn thu nhập",
+        label=_("Nguồn thu nhập"),
         required=False,
-        choices=code_lists.choices("income_source"),
+        choices=choices_lazy("income_source"),
         widget=forms.CheckboxSelectMultiple,
     )
     phone = forms.CharField(
-        label="Số điện thoại",
+        label=_("Số điện thoại"),
         required=False,
         max_length=20,
         widget=forms.TextInput(attrs={"inputmode": "tel"}),
     )
-    ethnic_minority = forms.BooleanField(label="Hộ dân tộc thiểu số", required=False)
-    merit = forms.BooleanField(label="Hộ có người có công với cách mạng", required=False)
-    social_protection = forms.BooleanField(label="Hộ có đối tượng bảo trợ xã hội", required=False)
-    no_working_capacity = forms.BooleanField(label="Hộ không có khả năng lao động", required=False)
+    ethnic_minority = forms.BooleanField(label=_("Hộ dân tộc thiểu số"), required=False)
+    merit = forms.BooleanField(label=_("Hộ có người có công với cách mạng"), required=False)
+    social_protection = forms.BooleanField(label=_("Hộ có đối tượng bảo trợ xã hội"), required=False)
+    no_working_capacity = forms.BooleanField(label=_("Hộ không có khả năng lao động"), required=False)
     poverty_causes = forms.MultipleChoiceField(
-        label="Nguyên nhân nghèo",
+        label=_("Nguyên nhân nghèo"),
         required=False,
-        choices=code_lists.choices("poverty_cause"),
+        choices=choices_lazy("poverty_cause"),
         widget=forms.CheckboxSelectMultiple,
     )
     support_needs = forms.MultipleChoiceField(
-        label="Nhu cầu hỗ trợ",
+        label=_("Nhu cầu hỗ trợ"),
         required=False,
-        choices=code_lists.choices("support_need"),
+        choices=choices_lazy("support_need"),
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -345,41 +353,43 @@ def household_check_view(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 class MemberForm(_VnForm):
-    full_name = forms.CharField(label="Họ và tên", max_length=150)
+    full_name = forms.CharField(label=_("Họ và tên"), max_length=150)
     personal_id = forms.CharField(
-        label="Số định danh cá nhân (12 số)",
+        label=_("Số định danh cá nhân (12 số)"),
         required=False,
         max_length=12,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "pattern": "[0-9]*"}),
     )
     date_of_birth = forms.DateField(
-        label="Ngày sinh",
+        label=_("Ngày sinh"),
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    sex = forms.ChoiceField(label="Giới tính", choices=code_lists.choices("sex"))
+    sex = forms.ChoiceField(label=_("Giới tính"), choices=choices_lazy("sex"))
     relation_to_head = forms.ChoiceField(
-        label="Quan hệ với chủ hộ", choices=code_lists.choices("relation_to_head")
+        label=_("Quan hệ với chủ hộ"), choices=choices_lazy("relation_to_head")
     )
     status = forms.ChoiceField(
-        label="Tình trạng (Mẫu 01)", required=False, choices=_blank_choices("member_status")
+        label=_("Tình trạng (Mẫu 01)"), required=False, choices=_blank_choices("member_status")
     )
-    ethnicity = forms.CharField(label="Dân tộc", required=False, max_length=40)
-    disability = forms.BooleanField(label="Người khuyết tật", required=False)
-    disability_allowance = forms.BooleanField(label="Hưởng trợ cấp khuyết tật", required=False)
-    undernourished = forms.BooleanField(label="Suy dinh dưỡng (trẻ em)", required=False)
-    health_insurance = forms.ChoiceField(label="Có thẻ BHYT", required=False, choices=TRI_STATE)
-    in_school = forms.ChoiceField(label="Đang đi học", required=False, choices=TRI_STATE)
+    ethnicity = forms.CharField(label=_("Dân tộc"), required=False, max_length=40)
+    disability = forms.BooleanField(label=_("Người khuyết tật"), required=False)
+    disability_allowance = forms.BooleanField(label=_("Hưởng trợ cấp khuyết tật"), required=False)
+    undernourished = forms.BooleanField(label=_("Suy dinh dưỡng (trẻ em)"), required=False)
+    health_insurance = forms.ChoiceField(label=_("Có thẻ BHYT"), required=False, choices=TRI_STATE)
+    in_school = forms.ChoiceField(label=_("Đang đi học"), required=False, choices=TRI_STATE)
     education_level = forms.ChoiceField(
-        label="Trình độ học vấn", required=False, choices=_blank_choices("education_level")
+        label=_("Trình độ học vấn"), required=False, choices=_blank_choices("education_level")
     )
-    has_qualification = forms.ChoiceField(label="Có bằng cấp chuyên môn", required=False, choices=TRI_STATE)
+    has_qualification = forms.ChoiceField(
+        label=_("Có bằng cấp chuyên môn"), required=False, choices=TRI_STATE
+    )
     employment = forms.ChoiceField(
-        label="Việc làm, hợp đồng lao động", required=False, choices=_blank_choices("employment")
+        label=_("Việc làm, hợp đồng lao động"), required=False, choices=_blank_choices("employment")
     )
-    date = _date_field("Ngày vào hộ")
+    date = _date_field(_("Ngày vào hộ"))
     accept_id_prefix = forms.BooleanField(
-        label="Xác nhận số định danh (3 chữ số đầu ngoài danh sách: khai sinh ở nước ngoài)",
+        label=_("Xác nhận số định danh (3 chữ số đầu ngoài danh sách: khai sinh ở nước ngoài)"),
         required=False,
     )
 
@@ -571,13 +581,13 @@ def _pick(household: Household, value: str) -> Member | None:
 
 
 class MoveForm(_VnForm):
-    to_code = forms.CharField(label="Mã hộ chuyển đến", max_length=32)
+    to_code = forms.CharField(label=_("Mã hộ chuyển đến"), max_length=32)
     relation_to_head = forms.ChoiceField(
-        label="Quan hệ với chủ hộ chuyển đến",
+        label=_("Quan hệ với chủ hộ chuyển đến"),
         choices=[c for c in code_lists.choices("relation_to_head") if c[0] != "head"],
         initial="other",
     )
-    new_head = forms.ChoiceField(label="Chủ hộ mới của hộ hiện tại", required=False)
+    new_head = forms.ChoiceField(label=_("Chủ hộ mới của hộ hiện tại"), required=False)
     date = _date_field()
 
 
@@ -616,23 +626,28 @@ def member_move_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
         {
             "household": household,
             "form": form,
-            "title": f"Chuyển {member.full_name} sang hộ khác",
+            "title": format_html(str(_("Chuyển {name} sang hộ khác")), name=_data(member.full_name)),
             "note": "Chủ hộ chuyển đi: chọn chủ hộ mới trong số thành viên ở lại." if is_head else "",
-            "submit": "Chuyển hộ",
+            "submit": _("Chuyển hộ"),
         },
         status=422 if form.errors else 200,
     )
 
 
 class LeaveForm(_VnForm):
-    new_head = forms.ChoiceField(label="Chủ hộ mới", required=False)
-    destination = forms.CharField(label="Nơi chuyển đến", required=False, max_length=200)
+    new_head = forms.ChoiceField(label=_("Chủ hộ mới"), required=False)
+    destination = forms.CharField(label=_("Nơi chuyển đến"), required=False, max_length=200)
     date = _date_field()
 
 
+def _data(value: str) -> str:
+    """A person's name inside a translated heading, marked as data (not translated)."""
+    return format_html('<span translate="no">{}</span>', value)
+
+
 LEAVE_KINDS = {
-    "chet": ("Ghi nhận {name} đã chết", "Ghi nhận", "Đã ghi nhận {name} đã chết."),
-    "chuyen-di": ("Ghi nhận {name} chuyển đi nơi khác", "Ghi nhận", "Đã ghi nhận {name} chuyển đi."),
+    "chet": (_("Ghi nhận {name} đã chết"), _("Ghi nhận"), _("Đã ghi nhận {name} đã chết.")),
+    "chuyen-di": (_("Ghi nhận {name} chuyển đi nơi khác"), _("Ghi nhận"), _("Đã ghi nhận {name} chuyển đi.")),
 }
 
 
@@ -643,7 +658,9 @@ def member_leave_view(request: HttpRequest, pk: int, member_pk: int, kind: str) 
         raise NotFound("Không tìm thấy trang.")
     household = _household_for_writer(request, pk)
     member = _member_of(household, member_pk)
-    title, submit, done = (t.format(name=member.full_name) for t in LEAVE_KINDS[kind])
+    title_text, submit, done_text = LEAVE_KINDS[kind]
+    title = format_html(str(title_text), name=_data(member.full_name))
+    done = str(done_text).format(name=member.full_name)
     form = LeaveForm(request.POST or None)
     _set_choices(form, "new_head", [("", "—"), *_head_choices(household, excluding={member.pk})])
     if kind == "chet":
@@ -678,9 +695,9 @@ def member_leave_view(request: HttpRequest, pk: int, member_pk: int, kind: str) 
 
 
 class ChangeHeadForm(_VnForm):
-    new_head = forms.ChoiceField(label="Chủ hộ mới")
+    new_head = forms.ChoiceField(label=_("Chủ hộ mới"))
     old_head_relation = forms.ChoiceField(
-        label="Quan hệ của chủ hộ cũ với chủ hộ mới",
+        label=_("Quan hệ của chủ hộ cũ với chủ hộ mới"),
         choices=[c for c in code_lists.choices("relation_to_head") if c[0] != "head"],
     )
     date = _date_field()
@@ -715,9 +732,9 @@ def household_change_head_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "household": household,
             "form": form,
-            "title": "Đổi chủ hộ",
+            "title": _("Đổi chủ hộ"),
             "note": "Quan hệ của các thành viên khác với chủ hộ mới: sửa từng người nếu cần.",
-            "submit": "Đổi chủ hộ",
+            "submit": _("Đổi chủ hộ"),
         },
     )
 
@@ -829,15 +846,15 @@ def household_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class SupportForm(_VnForm):
-    kind = forms.ChoiceField(label="Chính sách hỗ trợ", choices=code_lists.choices("support_kind"))
-    year = forms.IntegerField(label="Năm", widget=forms.NumberInput(attrs={"min": "1990"}))
+    kind = forms.ChoiceField(label=_("Chính sách hỗ trợ"), choices=choices_lazy("support_kind"))
+    year = forms.IntegerField(label=_("Năm"), widget=forms.NumberInput(attrs={"min": "1990"}))
     amount_vnd = forms.IntegerField(
-        label="Số tiền (đồng, nếu có)",
+        label=_("Số tiền (đồng, nếu có)"),
         required=False,
         widget=forms.NumberInput(attrs={"min": "0", "step": "1000"}),
     )
-    member = forms.ChoiceField(label="Thành viên nhận (nếu hỗ trợ cho một người)", required=False)
-    note = forms.CharField(label="Ghi chú", required=False, max_length=300)
+    member = forms.ChoiceField(label=_("Thành viên nhận (nếu hỗ trợ cho một người)"), required=False)
+    note = forms.CharField(label=_("Ghi chú"), required=False, max_length=300)
 
 
 @login_required
@@ -867,9 +884,9 @@ def support_add_view(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "household": household,
             "form": form,
-            "title": "Ghi nhận hỗ trợ đã nhận",
+            "title": _("Ghi nhận hỗ trợ đã nhận"),
             "note": "",
-            "submit": "Lưu",
+            "submit": _("Lưu"),
         },
     )
 

@@ -16,12 +16,14 @@ from django.views.decorators.http import require_POST
 
 from hongheo.core.errors import BadInput, NotFound, ValidationError
 from hongheo.core.inputs import parse_date, parse_int, parse_year
+from hongheo.core.text import natural_sorted
 from hongheo.geography.models import Area
 from hongheo.reports import builders, services
 from hongheo.reports.calendar import calendar_for, due_report
 from hongheo.reports.catalog import CatalogError, catalog
 from hongheo.reviews.models import ReviewRound
 from hongheo.users.access import scope_paths
+from hongheo.web.areas import with_display_names
 
 from ..errors import domain_errors
 
@@ -41,12 +43,9 @@ def _area_choices(user: Any) -> list[Area]:
         out.append(area)
         if area.level in (Area.Level.CENTRAL, Area.Level.PROVINCE):
             level = Area.Level.PROVINCE if area.level == Area.Level.CENTRAL else Area.Level.COMMUNE
-            out.extend(
-                Area.objects.filter(path__startswith=area.path, level=level, historical=False).order_by(
-                    "code"
-                )[:400]
-            )
-    return out
+            below = Area.objects.filter(path__startswith=area.path, level=level, historical=False)
+            out.extend(natural_sorted(list(below.select_related("parent")[:400])))
+    return with_display_names(out)
 
 
 def _rounds(user: Any, area: Area) -> list[ReviewRound]:

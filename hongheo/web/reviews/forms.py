@@ -10,13 +10,14 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from hongheo.reviews.models import CLASS_CHOICES, Application
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
-def _date_field(label: str, *, required: bool = True) -> forms.DateField:
+def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -43,17 +44,17 @@ def _vn_number(value: float) -> str:
 
 class RoundOpenForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Loại rà soát",
+        label=_("Loại rà soát"),
         choices=[("yearly", "Rà soát định kỳ hằng năm"), ("monthly", "Rà soát thường xuyên hằng tháng")],
     )
     year = forms.IntegerField(
-        label="Năm",
+        label=_("Năm"),
         min_value=2021,
         max_value=2100,
         error_messages={"min_value": "Năm: từ 2021 đến 2100.", "max_value": "Năm: từ 2021 đến 2100."},
     )
     month = forms.IntegerField(
-        label="Tháng",
+        label=_("Tháng"),
         required=False,
         min_value=1,
         max_value=12,
@@ -68,16 +69,16 @@ class RoundOpenForm(forms.Form):
 
 
 class ApplicationForm(forms.Form):
-    kind = forms.ChoiceField(label="Loại giấy đề nghị", choices=Application.Kind.choices)
-    channel = forms.ChoiceField(label="Hình thức nộp", choices=Application.Channel.choices)
+    kind = forms.ChoiceField(label=_("Loại giấy đề nghị"), choices=Application.Kind.choices)
+    channel = forms.ChoiceField(label=_("Hình thức nộp"), choices=Application.Channel.choices)
     applicant_name = forms.CharField(
-        label="Họ tên người đề nghị",
+        label=_("Họ tên người đề nghị"),
         max_length=150,
         error_messages={"required": "Thiếu họ tên người đề nghị."},
     )
-    household_code = forms.CharField(label="Mã hộ", max_length=32, required=False)
+    household_code = forms.CharField(label=_("Mã hộ"), max_length=32, required=False)
     personal_id = forms.RegexField(
-        label="Số định danh cá nhân",
+        label=_("Số định danh cá nhân"),
         regex=r"^\d{12}$",
         required=False,
         error_messages={"invalid": "Số định danh cá nhân phải gồm đúng 12 chữ số."},
@@ -115,14 +116,17 @@ class ApplicationForm(forms.Form):
 
 class ScreeningForm(forms.Form):
     excluded = forms.TypedChoiceField(
-        label="Kết quả Phiếu A",
-        choices=[("0", "Không thuộc diện loại: tiếp tục Phiếu B"), ("1", "Loại ngay (ghi tiêu chí loại)")],
+        label=_("Kết quả Phiếu A"),
+        choices=[
+            ("0", _("Không thuộc diện loại: tiếp tục Phiếu B")),
+            ("1", _("Loại ngay (ghi tiêu chí loại)")),
+        ],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
         error_messages={"required": "Chọn kết quả Phiếu A."},
     )
     reasons = forms.CharField(
-        label="Tiêu chí loại (mỗi dòng một tiêu chí)",
+        label=_("Tiêu chí loại (mỗi dòng một tiêu chí)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
@@ -135,9 +139,9 @@ class ScreeningForm(forms.Form):
 
 
 class MeetingForm(forms.Form):
-    held_on = _date_field("Ngày họp")
+    held_on = _date_field(_("Ngày họp"))
     attendees = forms.IntegerField(
-        label="Số người dự họp",
+        label=_("Số người dự họp"),
         min_value=1,
         max_value=100_000,
         error_messages={
@@ -147,14 +151,14 @@ class MeetingForm(forms.Form):
         },
     )
     chair_name = forms.CharField(
-        label="Chủ trì", max_length=150, error_messages={"required": "Biên bản họp phải có chủ trì."}
+        label=_("Chủ trì"), max_length=150, error_messages={"required": "Biên bản họp phải có chủ trì."}
     )
     secretary_name = forms.CharField(
-        label="Thư ký", max_length=150, error_messages={"required": "Biên bản họp phải có thư ký."}
+        label=_("Thư ký"), max_length=150, error_messages={"required": "Biên bản họp phải có thư ký."}
     )
-    notes = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     remeeting_reason = forms.CharField(
-        label="Lý do họp lại (khi thôn đã họp trong đợt này)",
+        label=_("Lý do họp lại (khi thôn đã họp trong đợt này)"),
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -176,14 +180,14 @@ class MeetingForm(forms.Form):
 
 
 class PostingForm(forms.Form):
-    posted_from = _date_field("Niêm yết từ ngày")
+    posted_from = _date_field(_("Niêm yết từ ngày"))
     places = forms.CharField(
-        label="Nơi niêm yết",
+        label=_("Nơi niêm yết"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Ghi rõ nơi niêm yết (nhà văn hóa thôn, trụ sở UBND xã…)."},
     )
-    proof_note = forms.CharField(label="Ghi chú minh chứng", max_length=300, required=False)
-    proof = forms.FileField(label="Ảnh/biên bản niêm yết (minh chứng)", required=False)
+    proof_note = forms.CharField(label=_("Ghi chú minh chứng"), max_length=300, required=False)
+    proof = forms.FileField(label=_("Ảnh/biên bản niêm yết (minh chứng)"), required=False)
 
     MAX_PROOF_BYTES = 10 * 1024 * 1024
     PROOF_TYPES = ("image/jpeg", "image/png", "application/pdf")
@@ -200,18 +204,18 @@ class PostingForm(forms.Form):
 
 
 class ComplaintForm(forms.Form):
-    entry = forms.TypedChoiceField(label="Hộ bị khiếu nại", coerce=int, required=False, empty_value=None)
+    entry = forms.TypedChoiceField(label=_("Hộ bị khiếu nại"), coerce=int, required=False, empty_value=None)
     complainant = forms.CharField(
-        label="Người khiếu nại",
+        label=_("Người khiếu nại"),
         max_length=150,
         error_messages={"required": "Khiếu nại phải có người khiếu nại và nội dung."},
     )
     content = forms.CharField(
-        label="Nội dung",
+        label=_("Nội dung"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Khiếu nại phải có người khiếu nại và nội dung."},
     )
-    received_on = _date_field("Ngày nhận")
+    received_on = _date_field(_("Ngày nhận"))
 
     def __init__(self, *args: Any, entries: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -222,28 +226,28 @@ class ComplaintForm(forms.Form):
 
 class ResolveForm(forms.Form):
     recheck_note = forms.CharField(
-        label="Kết quả phúc tra",
+        label=_("Kết quả phúc tra"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Ghi kết quả phúc tra."},
     )
     new_class = forms.ChoiceField(
-        label="Loại hộ sau phúc tra",
+        label=_("Loại hộ sau phúc tra"),
         required=False,
         choices=[("", "Giữ nguyên kết quả"), *[(k, str(v)) for k, v in CLASS_CHOICES]],
     )
-    on = _date_field("Ngày phúc tra")
+    on = _date_field(_("Ngày phúc tra"))
 
 
 class DecisionForm(forms.Form):
     number = forms.CharField(
-        label="Số quyết định",
+        label=_("Số quyết định"),
         max_length=40,
         error_messages={"required": "Thiếu số quyết định."},
         widget=forms.TextInput(attrs={"placeholder": "12/QĐ-UBND"}),
     )
-    signed_on = _date_field("Ngày ký")
+    signed_on = _date_field(_("Ngày ký"))
     confirm = forms.BooleanField(
-        label="Tôi xác nhận ký quyết định công nhận cho các hộ trong danh sách trên",
+        label=_("Tôi xác nhận ký quyết định công nhận cho các hộ trong danh sách trên"),
         error_messages={"required": "Hãy đánh dấu xác nhận: ký quyết định không thể hoàn tác."},
     )
 
@@ -256,8 +260,8 @@ class DecisionForm(forms.Form):
 
 class RefusalForm(forms.Form):
     reason = forms.CharField(
-        label="Lý do từ chối",
+        label=_("Lý do từ chối"),
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Văn bản từ chối phải nêu lý do."},
     )
-    on = _date_field("Ngày trả lời")
+    on = _date_field(_("Ngày trả lời"))

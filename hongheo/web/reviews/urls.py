@@ -48,6 +48,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="review_certificates_pdf",
     ),
     path(
+        "ra-soat/quyet-dinh/<int:pk>/giay-chung-nhan/in-lo/",
+        views.certificates_batch_view,
+        name="review_certificates_batch",
+    ),
+    path(
+        "ra-soat/dot/<int:pk>/niem-yet/<str:village_code>/danh-sach.pdf",
+        views.posting_list_pdf_view,
+        name="review_posting_list_pdf",
+    ),
+    path(
         "ra-soat/giay-chung-nhan/<int:pk>.pdf",
         views.certificate_pdf_view,
         name="review_certificate_pdf",

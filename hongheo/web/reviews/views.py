@@ -27,6 +27,7 @@ from hongheo.capture.portal.selectors import self_assessments_for
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import BadInput, Conflict, DomainError, NotFound, PermissionDenied, ValidationError
 from hongheo.core.inputs import parse_date
+from hongheo.core.text import natural_key
 from hongheo.fieldwork import selectors as field_selectors
 from hongheo.fieldwork import services as field_services
 from hongheo.geography.models import Area
@@ -591,6 +592,10 @@ def posting_view(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "postings": review_round.postings.order_by("-posted_from", "-id"),
             "note": selectors.posting_note(),
+            "villages": sorted(
+                Area.objects.filter(parent=review_round.commune, level=Area.Level.VILLAGE),
+                key=lambda v: natural_key(v.name),
+            ),
             "can_record": review_round.state == RoundState.POSTING,
         },
         status=status,
@@ -992,6 +997,56 @@ def certificate_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
         raise NotFound("Không tìm thấy giấy chứng nhận.")
     _need(request, DECISION_READERS)
     return _certificates_pdf(request, [certificate], f"giay-chung-nhan-{certificate.pk}.pdf")
+
+
+@login_required
+@domain_errors
+@require_POST
+def certificates_batch_view(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Print every certificate of a decision as a background job (a commune of several hundred
+    households takes longer than a page request may); the job page shows progress and the file."""
+    from hongheo.core.jobs import job_enqueue
+
+    decision = _decision_for(request, pk)
+    if not selectors.certificate_qs_for_user(request.user).filter(decision=decision).exists():
+        raise NotFound("Quyết định không cấp giấy chứng nhận nào.")
+    job = job_enqueue(
+        actor=request.user,
+        kind="reviews.certificates_batch",
+        title=f"In giấy chứng nhận theo Quyết định {decision.number}",
+        params={
+            "user_id": request.user.pk,
+            "decision_id": decision.pk,
+            "verify_base": request.build_absolute_uri("/"),
+        },
+    )
+    return redirect("web:job_detail", pk=job.pk)
+
+
+@login_required
+@domain_errors
+def posting_list_pdf_view(request: HttpRequest, pk: int, village_code: str) -> HttpResponseBase:
+    """Danh sách niêm yết of one village ("xa": the whole commune) for the notice board."""
+    review_round = selectors.round_get_for_user(request.user, pk)
+    _need(request, OFFICER | {"commune_chairman", "village_head"})
+    village = None
+    if village_code != "xa":
+        village = Area.objects.filter(
+            code=village_code, parent=review_round.commune, level=Area.Level.VILLAGE
+        ).first()
+        if village is None or not user_covers_area(request.user, village):
+            raise NotFound("Không tìm thấy thôn, tổ dân phố.")
+    audit_read(
+        actor=request.user,
+        action="reviews.posting_list_print",
+        fields=["head_name"],
+        object_type="reviews.reviewround",
+        object_id=str(review_round.pk),
+        area_code=village.code if village else review_round.commune.code,
+        kind="export",
+    )
+    content = documents.posting_list_pdf(review_round, village)
+    return _pdf(content, f"danh-sach-niem-yet-{village_code}.pdf")
 
 
 def certificate_verify_view(request: HttpRequest, token: Any) -> HttpResponse:

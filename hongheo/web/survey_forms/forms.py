@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django import forms
@@ -41,6 +42,13 @@ class ImportForm(forms.Form):
     def __init__(self, *args: Any, reimport: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["standard_code"].choices = _standard_choices()  # type: ignore[attr-defined]
+        if not self.is_bound and "standard_code" not in self.initial:
+            # the standard in force today, not the first in the list (2016–2020)
+            from hongheo.standards.rules.catalog import StandardError
+            from hongheo.standards.survey.selectors import standard_in_force
+
+            with contextlib.suppress(StandardError):  # no standard covers today: the user chooses
+                self.initial["standard_code"] = standard_in_force().code
         if reimport:
             del self.fields["code"]
 

@@ -55,6 +55,18 @@ class Command(BaseCommand):
         oversight = demo_oversight_seed()
         if oversight["targets"] or oversight["pushed"]:
             self.stdout.write("✓ Chỉ tiêu minh hoạ và số liệu Huế gửi lên trung ương (demo).")
+        from django.utils import timezone
+
+        from hongheo.reviews.demo import demo_round_seed
+        from hongheo.users.models import User
+
+        officer = User.objects.filter(username="xa").first()
+        assignment = officer.assignments.first() if officer is not None else None
+        if assignment is not None:
+            commune = assignment.area
+            made = demo_round_seed(commune=commune, year=timezone.localdate().year)
+            if made["created"]:
+                self.stdout.write(f"✓ Một đợt rà soát đang ở bước Phiếu B (demo): {made['round']}.")
         if options["no_serve"]:
             return
         worker = subprocess.Popen([sys.executable, "manage.py", "run_worker"], env=os.environ.copy())

@@ -17,6 +17,14 @@
     input.type = "hidden"; input.name = "_submission"; input.value = uuid4();
     form.appendChild(input);
   });
+  document.documentElement.classList.add("js");
+  document.querySelectorAll("[data-menu-toggle]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var bar = button.closest(".topbar");
+      var open = bar.classList.toggle("nav-open");
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  });
   document.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
     el.addEventListener("change", function () { el.form.submit(); });
   });
