@@ -29,6 +29,7 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -267,9 +268,33 @@ def _deprived_as_of(end: dt.date) -> Subquery:
     return Subquery(latest, output_field=CharField())
 
 
-def _with_text_columns(qs: QuerySet[Household], dims: Dimensions, end: dt.date) -> QuerySet[Household]:
+def _results_after(area: Area, end: dt.date) -> bool:
+    """Whether any household of ``area`` has a stored result computed after ``end`` (then a report
+    ending on ``end`` must look back to the result in force that day instead of the current one)."""
+    until = timezone.make_aware(dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min))
+    return (
+        HouseholdClassification.objects.filter(
+            household__area_path__startswith=area.path, classified_at__gte=until
+        )
+        .exclude(run__kind="what_if")
+        .exists()
+    )
+
+
+def _with_text_columns(
+    qs: QuerySet[Household], dims: Dimensions, end: dt.date, *, look_back: bool
+) -> QuerySet[Household]:
+    """``look_back``: some result was computed after ``end`` — read, per household, the latest result
+    computed on or before ``end`` (a correlated subquery, slower); else the current result is the one
+    in force on ``end`` (one join)."""
     if dims.indicators:
-        qs = qs.annotate(_dep=_deprived_as_of(end))
+        if look_back:
+            qs = qs.annotate(_dep=_deprived_as_of(end))
+        else:
+            qs = qs.annotate(
+                _cur=FilteredRelation("classifications", condition=Q(classifications__is_current=True)),
+                _dep=F("_cur__deprived"),
+            )
     text: dict[str, Any] = {}
     if not connection.features.supports_json_field_contains:
         names = ["poverty_causes", "support_needs", "income_sources"]
@@ -357,6 +382,7 @@ def build_cube(user: Any, area: Area, start: dt.date, end: dt.date, *, cat: Cata
     size = Coalesce(F("size"), Value(0), output_field=IntegerField())
     has_ledger = Exists(StatusChange.objects.filter(household_id=OuterRef("pk")))
     scoped = _with_status_on(_scoped(user, area), _s0=day0, _s1=end)
+    look_back = bool(dims.indicators) and _results_after(area, end)
     classes = {"_row": F(row_field), "_cs": _class_case(day0, "_s0"), "_ce": _class_case(end, "_s1")}
 
     # 1. households without ledger rows (almost all): one grouped query. Flag masks are computed
@@ -370,7 +396,7 @@ def build_cube(user: Any, area: Area, start: dt.date, end: dt.date, *, cat: Cata
         for j, m in enumerate(masks)
     }
     stable_rows = list(
-        _with_text_columns(scoped, dims, end)
+        _with_text_columns(scoped, dims, end, look_back=look_back)
         .filter(~has_ledger)
         .annotate(**classes, **mask_alias)
         .values("_row", "_cs", "_ce", *mask_alias)
@@ -387,7 +413,7 @@ def build_cube(user: Any, area: Area, start: dt.date, end: dt.date, *, cat: Cata
     # 2. households with ledger rows, one row each (their masks, not their data), and the ledger
     t = time.perf_counter()
     changed_rows = list(
-        _with_text_columns(scoped, dims, end)
+        _with_text_columns(scoped, dims, end, look_back=look_back)
         .filter(has_ledger)
         .annotate(**classes, _size=size, **{f"_m{j}": m for j, m in enumerate(masks)})
         .values_list(
