@@ -109,7 +109,8 @@ def _crawl(page, base: str, visit, broken: list[str]) -> list[str]:
             continue
         visit(url)
         links = page.eval_on_selector_all(
-            "a[href]:not([download]):not([target=_blank])", "els => els.map(e => e.href)"
+            "a[href]:not([download]):not([target=_blank])",
+            "els => els.map(e => new URL(e.getAttribute('href'), location.href).href)",
         )
         for link in links:
             if link.startswith(base) and _shape(link.split("#")[0]) not in seen_shapes:

@@ -8,6 +8,18 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+def _nav(page, name):
+    """Click a main-menu item; at phone width the menu is collapsed behind its button first."""
+    toggle = page.locator("[data-menu-toggle]")
+    if (
+        toggle.count()
+        and toggle.first.is_visible()
+        and not page.locator(f"[data-testid=nav-{name}]").is_visible()
+    ):
+        toggle.first.click()
+    page.click(f"[data-testid=nav-{name}]")
+
+
 def _login(page, live_server, username):  # type: ignore[no-untyped-def]
     page.goto(f"{live_server.url}/dang-nhap/")
     page.fill("input[name=username]", username)
@@ -25,7 +37,7 @@ def test_import_run_findings_decide_dashboard(page, live_server, world, tmp_path
     source = tmp_path / "dan-cu.csv"
     source.write_bytes(b"\xef\xbb\xbf" + extract_csv(world).encode("utf-8"))
     _login(page, live_server, str(Role.PROVINCE_OFFICER))
-    page.click("[data-testid=nav-linkage]")
+    _nav(page, "linkage")
     page.set_input_files("[data-testid=extract-file]", str(source))
     page.click("[data-testid=extract-upload]")
     assert "Đang chờ" in page.text_content("[data-testid=extract-state]")

@@ -14,6 +14,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "mat-khau-thu-nghiem"
 
 
+def _nav(page, name):
+    """Click a main-menu item; at phone width the menu is collapsed behind its button first."""
+    toggle = page.locator("[data-menu-toggle]")
+    if (
+        toggle.count()
+        and toggle.first.is_visible()
+        and not page.locator(f"[data-testid=nav-{name}]").is_visible()
+    ):
+        toggle.first.click()
+    page.click(f"[data-testid=nav-{name}]")
+
+
 def _login(page, live_server, username):
     page.goto(f"{live_server.url}/dang-nhap/")
     page.fill("input[name=username]", username)
@@ -25,7 +37,7 @@ def test_province_officer_target_progress_map_and_list(page, live_server, world)
     hue = build_hue(world)
     page.set_viewport_size({"width": 390, "height": 844})
     _login(page, live_server, "province_officer")
-    page.click("[data-testid=nav-oversight]")
+    _nav(page, "oversight")
     assert "Thành phố Huế" in page.text_content("h1")
     page.click("[data-testid=targets-link]")
     page.fill("input[name=title]", "Tỷ lệ hộ nghèo dưới 16 %")
@@ -73,7 +85,7 @@ def test_central_analyst_sees_pushed_provinces_one_late_and_the_national_table(p
         assert outcome == "accepted"
 
     _login(page, live_server, "central_analyst")
-    page.click("[data-testid=nav-oversight]")
+    _nav(page, "oversight")
     table = page.locator("[data-testid=national-table]")
     assert "Thành phố Huế" in table.text_content() and "Thành phố Hà Nội" in table.text_content()
     assert "Hà Nội" in page.text_content("[data-testid=late-summary]")

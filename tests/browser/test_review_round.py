@@ -17,6 +17,18 @@ PASSWORD = "hongheo-demo-2026"
 RANGE_MSG = "Thu nhập từ tiền công, tiền lương (đồng/tháng, cả hộ): phải từ 0 đến 1.000.000.000 đồng."
 
 
+def _nav(page, name):
+    """Click a main-menu item; at phone width the menu is collapsed behind its button first."""
+    toggle = page.locator("[data-menu-toggle]")
+    if (
+        toggle.count()
+        and toggle.first.is_visible()
+        and not page.locator(f"[data-testid=nav-{name}]").is_visible()
+    ):
+        toggle.first.click()
+    page.click(f"[data-testid=nav-{name}]")
+
+
 @pytest.fixture
 def seeded(transactional_db):
     from django.db.models import Count
@@ -113,7 +125,7 @@ def test_full_review_round_in_the_browser(page, live_server, seeded, tmp_path):
 
     # --- commune officer: application (Mẫu 01), then the yearly round -----------------------------
     _login(page, live_server, "xa")
-    page.click("[data-testid=nav-reviews]")
+    _nav(page, "reviews")
     page.click("[data-testid=applications-link]")
     form = "[data-testid=application-form]"
     page.fill(f"{form} input[name=applicant_name]", applicant.head_name)
@@ -226,7 +238,7 @@ def test_full_review_round_in_the_browser(page, live_server, seeded, tmp_path):
 
     # --- the province sees the commune's round closed --------------------------------------------
     _login(page, live_server, "tinh")
-    page.click("[data-testid=nav-reviews]")
+    _nav(page, "reviews")
     assert "/ra-soat/tinh/" in page.url
     row = page.locator(f"tr[data-commune='{seeded['commune'].code}']")
     assert row.locator("[data-testid=commune-state]").text_content().strip() == "Đã có quyết định"

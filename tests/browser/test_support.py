@@ -17,6 +17,18 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "hongheo-demo-2026"
 
 
+def _nav(page, name):
+    """Click a main-menu item; at phone width the menu is collapsed behind its button first."""
+    toggle = page.locator("[data-menu-toggle]")
+    if (
+        toggle.count()
+        and toggle.first.is_visible()
+        and not page.locator(f"[data-testid=nav-{name}]").is_visible()
+    ):
+        toggle.first.click()
+    page.click(f"[data-testid=nav-{name}]")
+
+
 @pytest.fixture
 def seeded(transactional_db):
     from django.db.models import Count
@@ -100,7 +112,7 @@ def test_plan_hand_off_support_and_province_send_back(page, live_server, seeded,
     _no_sideways_scroll(page)
 
     # the commune's figures before any support is given
-    page.click("[data-testid=nav-support]")
+    _nav(page, "support")
     page.wait_for_selector("[data-testid=needs-met]")
     assert page.inner_text("[data-testid=needs-met]").strip() == "0/4"
     _no_sideways_scroll(page)
@@ -144,13 +156,13 @@ def test_plan_hand_off_support_and_province_send_back(page, live_server, seeded,
     page.goto(f"{live_server.url}/ho/{first.pk}/")
     assert "Hội Liên hiệp Phụ nữ xã" in page.inner_text("[data-testid=helpers]")
     assert "Thẻ bảo hiểm y tế" in page.inner_text("[data-testid=support]")
-    page.click("[data-testid=nav-support]")
+    _nav(page, "support")
     page.wait_for_selector("[data-testid=needs-met]")
     assert page.inner_text("[data-testid=needs-met]").strip() == "1/4"
 
     # the province sees the bunching flag on the seeded commune and sends its results back
     _login(page, live_server, "tinh")
-    page.click("[data-testid=nav-support]")
+    _nav(page, "support")
     page.click("[data-testid=checks-link]")
     section = f"[data-testid=commune-flags][data-commune='{seeded['other'].code}']"
     page.wait_for_selector(f"{section} [data-check=bunching]")
@@ -165,6 +177,6 @@ def test_plan_hand_off_support_and_province_send_back(page, live_server, seeded,
 
     # the commune sees why
     _login(page, live_server, "xa2")
-    page.click("[data-testid=nav-support]")
+    _nav(page, "support")
     page.wait_for_selector("[data-testid=send-backs]")
     assert "dồn ngay dưới chuẩn nghèo" in page.inner_text("[data-testid=send-backs]")

@@ -140,6 +140,8 @@ ACCESS: dict[str, A] = {
     "web:review_decision_pdf": A(CO, "missing", 404, 404, 404),
     "web:review_certificates_pdf": A(CO, "missing", 404, 404, 404),
     "web:review_certificate_pdf": A(CO, "missing", 404, 404, 404),
+    "web:review_certificates_batch": A(CO, "missing", 404, 404, 404, method="POST"),
+    "web:review_posting_list_pdf": A(CO, "meeting", 200, 404, 404),
     "web:certificate_verify": A(CO, "token", 404, anon=404),  # public page: unknown token
     # reports
     "web:reports": A(CO, "report_area", 200, 404, 404),
