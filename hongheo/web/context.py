@@ -9,6 +9,11 @@ _ROUND_OFFICER = {"commune_officer"}
 _DECISION_READERS = {"commune_officer", "commune_chairman"}
 
 
+# Who may open the province's review overview and the support pages (the views say the same).
+_PROVINCE_READERS = {"province_officer", "central_analyst", "administrator"}
+_SUPPORT_READERS = {"commune_officer", "commune_chairman", "village_head", "province_officer"}
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     """What the layout and shared partials need to show only links the user may follow."""
     user = getattr(request, "user", None)
@@ -23,4 +28,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_can_survey_forms": user_can_view_survey_forms(user),
         "nav_round_officer": role in _ROUND_OFFICER,
         "nav_decision_reader": role in _DECISION_READERS,
+        "nav_review_province": role in _PROVINCE_READERS,
+        "nav_support": role in _SUPPORT_READERS,
     }

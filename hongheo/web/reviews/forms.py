@@ -83,17 +83,21 @@ class ApplicationForm(forms.Form):
         required=False,
         error_messages={"invalid": "Số định danh cá nhân phải gồm đúng 12 chữ số."},
     )
-    received_on = _date_field("Ngày nhận")
-    reason = forms.CharField(label="Lý do đề nghị", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    received_on = _date_field(_("Ngày nhận"))
+    reason = forms.CharField(
+        label=_("Lý do đề nghị"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     # a family not yet in the registry (no household code): a provisional household is created
-    date_of_birth = _date_field("Ngày sinh người đề nghị (hộ chưa có mã)", required=False)
+    date_of_birth = _date_field(_("Ngày sinh người đề nghị (hộ chưa có mã)"), required=False)
     sex = forms.ChoiceField(
-        label="Giới tính người đề nghị (hộ chưa có mã)",
+        label=_("Giới tính người đề nghị (hộ chưa có mã)"),
         required=False,
         choices=[("", "—"), ("male", "Nam"), ("female", "Nữ")],
     )
-    village = forms.ChoiceField(label="Thôn, tổ dân phố (hộ chưa có mã)", required=False, choices=[("", "—")])
-    address = forms.CharField(label="Địa chỉ nơi ở (hộ chưa có mã)", max_length=300, required=False)
+    village = forms.ChoiceField(
+        label=_("Thôn, tổ dân phố (hộ chưa có mã)"), required=False, choices=[("", "—")]
+    )
+    address = forms.CharField(label=_("Địa chỉ nơi ở (hộ chưa có mã)"), max_length=300, required=False)
 
     def __init__(self, *args: Any, villages: Any = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ import uuid
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext, gettext_lazy
 
 from hongheo.capture import questionnaire as q
 
@@ -57,7 +58,7 @@ def _attrs(question: q.Question) -> dict[str, Any]:
 
 def _field(question: q.Question) -> forms.Field:
     attrs = _attrs(question)
-    label = question.label + (
+    label = gettext(question.label) + (
         f" ({question.unit})" if question.unit and question.unit not in question.label else ""
     )
     if question.type in ("select_one", "boolean"):
@@ -106,10 +107,10 @@ class SurveyForm(forms.Form):
 
     submission_id = forms.UUIDField(widget=forms.HiddenInput)
     gps_lat = forms.FloatField(
-        label="Vĩ độ (GPS)", required=False, widget=forms.NumberInput(attrs={"step": "any"})
+        label=gettext_lazy("Vĩ độ (GPS)"), required=False, widget=forms.NumberInput(attrs={"step": "any"})
     )
     gps_lon = forms.FloatField(
-        label="Kinh độ (GPS)", required=False, widget=forms.NumberInput(attrs={"step": "any"})
+        label=gettext_lazy("Kinh độ (GPS)"), required=False, widget=forms.NumberInput(attrs={"step": "any"})
     )
 
     def __init__(
