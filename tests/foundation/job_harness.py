@@ -115,7 +115,10 @@ def main(argv: list[str]) -> dict[str, Any]:
     if command == "upload":
         from hongheo.capture.imports.services import import_upload
 
-        batch = import_upload(actor=_user(), name="danh-sach.csv", data=Path(args[0]).read_bytes())
+        # the file names "Thôn 1", not yet in the worker's database: the uploader ticks "tạo thôn mới"
+        batch = import_upload(
+            actor=_user(), name="danh-sach.csv", data=Path(args[0]).read_bytes(), create_villages=True
+        )
         return {"batch": batch.pk, "job": str(batch.job_id), "state": batch.state}
     if command == "batch":
         from hongheo.capture.imports.models import ImportBatch
