@@ -31,22 +31,9 @@ from hongheo.reviews.status import (
     status_current,
     status_on,
 )
-from hongheo.users.models import Role
 
 D = dt.date(2026, 10, 1)
 SIGNED = dt.date(2026, 11, 28)
-
-
-@pytest.fixture
-def people(world):
-    u = world.users
-    return {
-        "officer": u[Role.COMMUNE_OFFICER],
-        "chairman": u[Role.COMMUNE_CHAIRMAN],
-        "surveyor": u[Role.SURVEYOR],
-        "village_head": u[Role.VILLAGE_HEAD],
-        "province": u[Role.PROVINCE_OFFICER],
-    }
 
 
 def _client(user) -> Client:

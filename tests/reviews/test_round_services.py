@@ -11,21 +11,8 @@ from hongheo.core.models import AuditEvent
 from hongheo.reviews import services as s
 from hongheo.reviews.models import Application, Certificate, StatusChange
 from hongheo.reviews.status import status_current
-from hongheo.users.models import Role
 
 D = dt.date(2026, 10, 1)
-
-
-@pytest.fixture
-def people(world):
-    u = world.users
-    return {
-        "officer": u[Role.COMMUNE_OFFICER],
-        "chairman": u[Role.COMMUNE_CHAIRMAN],
-        "surveyor": u[Role.SURVEYOR],
-        "village_head": u[Role.VILLAGE_HEAD],
-        "province": u[Role.PROVINCE_OFFICER],
-    }
 
 
 def test_full_yearly_round(world, people):
