@@ -180,3 +180,23 @@ def test_central_rows_per_province(world, scene):
     assert kq.value(str(world.hanoi.pk), "cls:poor") == 1
     assert kq.value(TOTAL, "cls:poor") == 6
     assert kq.value(TOTAL, "households") == 2 + 8 + 2 + 2  # world households + scene (H7 closed)
+
+
+def test_rows_and_lists_in_natural_vietnamese_order(world):
+    """Villages (report rows, Excel rows, the household list) come in natural Vietnamese order:
+    "Tổ dân phố 2" before "Tổ dân phố 10", "Thôn Dương" before "Thôn Đan" — not in code or byte order."""
+    from hongheo.geography.services import village_create
+
+    commune = world.commune_b
+    names = ["Tổ dân phố 10", "Thôn Đan", "Tổ dân phố 2", "Thôn Dương", "Tổ dân phố 1"]
+    for name in names:
+        village = village_create(actor=None, commune=commune, name=name)
+        set_status(add_household(commune, village, head_name=f"Hộ {name}"), "poor", D(2023, 1, 1))
+    expected = ["Thôn Dương", "Thôn Đan", "Tổ dân phố 1", "Tổ dân phố 2", "Tổ dân phố 10"]
+    assert [name for _, name in builders.row_areas(commune)] == expected
+    user = world.users[Role.PROVINCE_OFFICER]
+    tables = builders.report_tables(user, commune, START, END, ["ket_qua"])
+    body = [row.name for row in tables[0].rows if not row.is_total and row.key != ""]
+    assert body == expected
+    listed = builders.household_list(user, commune, END, "poor")
+    assert [line.village for line in listed] == expected
