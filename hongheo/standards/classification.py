@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from hongheo.core.audit import audit_write
@@ -170,11 +172,16 @@ def classification_run(
         prev = queryset_frame(
             HouseholdClassification.objects.filter(
                 household__area_path__startswith=area.path, is_current=True
-            ),
-            ["household_id", "classification", "deprived"],
-            ["household_pk", "previous", "previous_deprived"],
-            {"household_pk": pl.Int64, "previous": pl.Utf8, "previous_deprived": pl.Utf8},
-        ).with_columns(pl.col("previous_deprived").fill_null(""))
+            ).annotate(_at=Cast("classified_at", CharField())),
+            ["household_id", "classification", "deprived", "_at"],
+            ["household_pk", "previous", "previous_deprived", "previous_at"],
+            {
+                "household_pk": pl.Int64,
+                "previous": pl.Utf8,
+                "previous_deprived": pl.Utf8,
+                "previous_at": pl.Utf8,
+            },
+        ).with_columns(pl.col("previous_deprived").fill_null(""), _parse_timestamp(pl.col("previous_at")))
         joined = result.with_columns(pl.col("household_pk").cast(pl.Int64)).join(
             prev, on="household_pk", how="left"
         )
@@ -219,13 +226,18 @@ def _write_results(run: ClassificationRun, standard: Standard, joined: Any, prog
     ones stop being current together, or nothing changes at all.
 
     A previous result that said exactly the same (same class, same deprived indicators) is
-    replaced; one that differed is kept, no longer current, as the household's history. So the
-    history holds every change without a province re-run rewriting hundreds of thousands of rows.
+    replaced by a row of this run that keeps its ``classified_at`` (the time since when that result
+    holds: reports on a past date read the result in force that day); one that differed is kept, no
+    longer current, as the household's history. So the history holds every change without a
+    province re-run rewriting hundreds of thousands of rows, and a re-run never changes a past report.
     """
     import polars as pl
 
     total = joined.height
     now = timezone.now()
+    differs = (pl.col("previous") != pl.col("classification")) | (
+        pl.col("previous_deprived") != pl.col("deprived").fill_null("")
+    )
     frame = joined.select(
         pl.lit(str(run.pk)).alias("run_id"),
         pl.col("household_pk").alias("household_id"),
@@ -239,10 +251,16 @@ def _write_results(run: ClassificationRun, standard: Standard, joined: Any, prog
         pl.col("reason").str.slice(0, 400),
         "basis",
         pl.lit(True).alias("is_current"),
-        pl.lit(now).alias("classified_at"),
-    )
-    differs = (pl.col("previous") != pl.col("classification")) | (
-        pl.col("previous_deprived") != pl.col("deprived").fill_null("")
+        # a result that says what the previous one said keeps the time since when it holds, so a
+        # report on a past date still finds it (see _write_results)
+        pl.when(pl.col("previous").is_not_null() & ~differs)
+        .then(
+            pl.coalesce(
+                pl.col("previous_at"), pl.lit(now).dt.cast_time_unit("us").dt.convert_time_zone("UTC")
+            )
+        )
+        .otherwise(pl.lit(now).dt.cast_time_unit("us").dt.convert_time_zone("UTC"))
+        .alias("classified_at"),
     )
     kept = joined.filter(pl.col("previous").is_not_null() & differs)["household_pk"].to_list()
     written = 0
@@ -272,3 +290,18 @@ def _write_results(run: ClassificationRun, standard: Standard, joined: Any, prog
             },
             area_code=run.area.code,
         )
+
+
+def _parse_timestamp(text: Any) -> Any:
+    """A ``classified_at`` read as text (PostgreSQL: ``2025-01-02 09:00:00.123456+00``; SQLite:
+    ``2025-01-02 09:00:00.123456``, UTC) as a UTC datetime column."""
+    import polars as pl
+
+    cleaned = text.str.replace(r"[+-]00(:?00)?$", "").str.replace("T", " ", literal=True)
+    return (
+        pl.when(cleaned.str.contains(r"\."))
+        .then(cleaned.str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", strict=False))
+        .otherwise(cleaned.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False))
+        .dt.replace_time_zone("UTC")
+        .alias("previous_at")
+    )

@@ -180,3 +180,30 @@ def test_provincial_standard_published_as_data(world):
         standard_draft_save(actor=admin, document={**doc, "title": "sửa"})
     with pytest.raises(Conflict):
         standard_publish(actor=admin, standard=draft)
+
+
+def test_rerun_keeps_when_an_unchanged_result_holds_since(seeded):
+    """An identical re-run replaces the unchanged results by rows of the new run that keep the time
+    since when they hold, so a report on a past date (which reads the result computed on or before
+    it) still finds them; a changed result is new from now."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    first = classification_run(actor=None, area=seeded, reference_date=REF)
+    past = timezone.make_aware(dt.datetime(2025, 3, 4, 5, 6, 7, 891011))
+    HouseholdClassification.objects.filter(run=first).update(classified_at=past)
+    target = HouseholdClassification.objects.filter(run=first, classification="poor").first()
+    assert target is not None
+    household_update_facts(actor=None, household=target.household, facts={"income_per_capita": 9_000_000})
+    before_second = timezone.now()
+    second = classification_run(actor=None, area=seeded, reference_date=REF)
+    rows = HouseholdClassification.objects.filter(run=second)
+    assert rows.count() == 400
+    unchanged = rows.exclude(household=target.household)
+    assert set(unchanged.values_list("classified_at", flat=True)) == {past}
+    changed = rows.get(household=target.household)
+    assert changed.classified_at >= before_second
+    # the old result of the changed household stays as history with its own time
+    old = HouseholdClassification.objects.get(household=target.household, is_current=False)
+    assert old.classified_at == past
