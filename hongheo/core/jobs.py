@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .audit import audit_write
 from .errors import Conflict, NotFound
@@ -144,7 +145,7 @@ def job_retry(*, actor: Any, job: Job) -> Job:
         jobs_reap_interrupted()
         job.refresh_from_db()
     if job.state != Job.State.FAILED:
-        raise Conflict("Chỉ có thể chạy lại tác vụ đã thất bại hoặc bị gián đoạn.")
+        raise Conflict(_("Chỉ có thể chạy lại tác vụ đã thất bại hoặc bị gián đoạn."))
     with transaction.atomic():
         new = Job.objects.create(
             kind=job.kind, title=job.title, params=job.params, created_by=_user_or_none(actor), retry_of=job
@@ -276,7 +277,7 @@ def run_job(job: Job) -> Job:
         beat.start()
     try:
         if handler is None:
-            raise NotFound(f"Không có bộ xử lý cho loại tác vụ '{job.kind}'.")
+            raise NotFound(_("Không có bộ xử lý cho loại tác vụ '%(kind)s'.") % {"kind": job.kind})
         result = handler(job, progress)
     except Exception as exc:
         logger.exception("job %s failed", job.pk)

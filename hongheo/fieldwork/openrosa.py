@@ -13,6 +13,7 @@ from typing import Any
 from xml.etree.ElementTree import Element
 
 from defusedxml import ElementTree as SafeET
+from django.utils.translation import gettext as _
 
 from hongheo.capture import questionnaire as q
 from hongheo.capture.questionnaire.xlsform import HOUSEHOLD_CSV, xform
@@ -90,12 +91,12 @@ def _text(el: Element | None) -> str:
 
 def parse_submission(xml: bytes) -> ParsedSubmission:
     if len(xml) > MAX_XML_BYTES:
-        raise ValidationError("Tệp XML của phiếu quá lớn.", code="xml_too_big")
+        raise ValidationError(_("Tệp XML của phiếu quá lớn."), code="xml_too_big")
     try:
         root = SafeET.fromstring(xml)
     except Exception:
         raise ValidationError(
-            "Tệp XML của phiếu không đọc được (sai cú pháp hoặc không an toàn).", code="bad_xml"
+            _("Tệp XML của phiếu không đọc được (sai cú pháp hoặc không an toàn)."), code="bad_xml"
         )
     form_id = root.get("id") or ""
     version = root.get("version") or ""
@@ -106,7 +107,7 @@ def parse_submission(xml: bytes) -> ParsedSubmission:
     meta = _child(root, "meta")
     instance_id = _text(_child(meta, "instanceID")) if meta is not None else ""
     if not instance_id:
-        raise ValidationError("Phiếu thiếu mã instanceID.", code="bad_id")
+        raise ValidationError(_("Phiếu thiếu mã instanceID."), code="bad_id")
     answers: dict[str, Any] = {}
     attachments: list[str] = []
     for question in form.questions:

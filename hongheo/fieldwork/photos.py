@@ -11,6 +11,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 from hongheo.core.errors import ValidationError
@@ -61,10 +62,11 @@ def _exif_time(image: Image.Image) -> dt.datetime | None:
 
 def photo_check(content: bytes) -> CheckedPhoto:
     if not content:
-        raise ValidationError("Ảnh rỗng.", code="photo_empty")
+        raise ValidationError(_("Ảnh rỗng."), code="photo_empty")
     if len(content) > MAX_PHOTO_BYTES:
         raise ValidationError(
-            f"Ảnh quá lớn ({len(content) // 1024} KB); tối đa {MAX_PHOTO_BYTES // (1024 * 1024)} MB.",
+            _("Ảnh quá lớn (%(value)s KB); tối đa %(value2)s MB.")
+            % {"value": len(content) // 1024, "value2": MAX_PHOTO_BYTES // (1024 * 1024)},
             code="photo_too_big",
         )
     try:
@@ -72,15 +74,15 @@ def photo_check(content: bytes) -> CheckedPhoto:
             fmt = probe.format or ""
             width, height = probe.size
         if fmt not in FORMATS:
-            raise ValidationError("Tệp không phải ảnh JPEG, PNG hoặc WebP.", code="photo_not_image")
+            raise ValidationError(_("Tệp không phải ảnh JPEG, PNG hoặc WebP."), code="photo_not_image")
         if width * height > MAX_PIXELS:
-            raise ValidationError("Ảnh có quá nhiều điểm ảnh.", code="photo_too_big")
+            raise ValidationError(_("Ảnh có quá nhiều điểm ảnh."), code="photo_too_big")
         with Image.open(io.BytesIO(content)) as image:
             image.load()
             hashed = dhash(image)
             taken = _exif_time(image)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
-        raise ValidationError("Tệp không phải ảnh JPEG, PNG hoặc WebP.", code="photo_not_image")
+        raise ValidationError(_("Tệp không phải ảnh JPEG, PNG hoặc WebP."), code="photo_not_image")
     return CheckedPhoto(
         content=content,
         content_type=FORMATS[fmt],

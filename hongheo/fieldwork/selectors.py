@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import NotFound
@@ -150,10 +151,10 @@ def conflict_get_for_user(user: Any, pk: Any) -> FieldConflict:
     try:
         key = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Không tìm thấy xung đột.")
+        raise NotFound(_("Không tìm thấy xung đột."))
     conflict = conflicts_for_user(user, open_only=False).filter(pk=key).first()
     if conflict is None:
-        raise NotFound("Không tìm thấy xung đột.")
+        raise NotFound(_("Không tìm thấy xung đột."))
     return conflict
 
 
@@ -161,7 +162,7 @@ def submission_get_for_user(user: Any, pk: Any) -> Submission:
     q = household_scope_q(user, prefix="household__")
     sub = Submission.objects.filter(q, pk=pk).first() if q is not None else None
     if sub is None:
-        raise NotFound("Không tìm thấy phiếu.")
+        raise NotFound(_("Không tìm thấy phiếu."))
     return sub
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.capture import questionnaire as q
 from hongheo.core.audit import audit_write
@@ -66,7 +67,10 @@ def _client_uuid(value: Any, what: str = "Mã phiếu") -> uuid.UUID:
     try:
         parsed = uuid.UUID(text)
     except ValueError:
-        raise ValidationError(f"{what} không đúng dạng UUID: “{str(value)[:60]}”.", code="bad_id")
+        raise ValidationError(
+            _("%(what)s không đúng dạng UUID: “%(value)s”.") % {"what": _(what), "value": str(value)[:60]},
+            code="bad_id",
+        )
     return parsed
 
 
@@ -84,7 +88,9 @@ def parse_time(value: Any) -> dt.datetime | None:
     try:
         return _aware(dt.datetime.fromisoformat(str(value).strip().replace("Z", "+00:00")))
     except ValueError:
-        raise ValidationError(f"Thời điểm không hợp lệ: “{str(value)[:40]}”.", code="bad_time")
+        raise ValidationError(
+            _("Thời điểm không hợp lệ: “%(value)s”.") % {"value": str(value)[:40]}, code="bad_time"
+        )
 
 
 def content_hash(payload: Mapping[str, Any]) -> str:
@@ -94,9 +100,9 @@ def content_hash(payload: Mapping[str, Any]) -> str:
 
 def _require_field(actor: Any, household: Household) -> None:
     if str(getattr(actor, "role", "")) not in FIELD_ROLES or not user_can_write_households(actor):
-        raise PermissionDenied("Vai trò của bạn không gửi được phiếu khảo sát.")
+        raise PermissionDenied(_("Vai trò của bạn không gửi được phiếu khảo sát."))
     if not user_covers_area(actor, household.village or household.commune):
-        raise NotFound("Không tìm thấy hộ gia đình.")
+        raise NotFound(_("Không tìm thấy hộ gia đình."))
 
 
 def open_entry(household: Household) -> RoundEntry:
@@ -109,12 +115,12 @@ def open_entry(household: Household) -> RoundEntry:
     )
     if review_round is None:
         raise ValidationError(
-            "Xã không có đợt rà soát đang mở (đợt đã kết thúc hoặc chưa mở): không ghi được phiếu.",
+            _("Xã không có đợt rà soát đang mở (đợt đã kết thúc hoặc chưa mở): không ghi được phiếu."),
             code="round_closed",
         )
     entry = RoundEntry.objects.filter(round=review_round, household=household).select_related("round").first()
     if entry is None:
-        raise ValidationError("Hộ không có trong danh sách của đợt rà soát đang mở.", code="not_in_round")
+        raise ValidationError(_("Hộ không có trong danh sách của đợt rà soát đang mở."), code="not_in_round")
     return entry
 
 
@@ -194,14 +200,16 @@ def submission_receive(
         raise ValidationError(str(exc), code="unknown_form")
     household = access_household_by_id(actor, household_id) if actor is not None else None
     if household is None:
-        raise NotFound("Không tìm thấy hộ gia đình.")
+        raise NotFound(_("Không tìm thấy hộ gia đình."))
     _require_field(actor, household)
     household = Household.objects.select_for_update().get(pk=household.pk)
     cleaned, errors = q.validate(form, answers)
     if errors:
         first = next(iter(errors.values()))
         raise ValidationError(
-            f"Phiếu có {len(errors)} lỗi: {first}", code="invalid_answers", details={"fields": errors}
+            _("Phiếu có %(count)s lỗi: %(first)s") % {"count": len(errors), "first": first},
+            code="invalid_answers",
+            details={"fields": errors},
         )
     entry = open_entry(household)
     started, ended = parse_time(started_at), parse_time(ended_at)
@@ -260,7 +268,7 @@ def _known(actor: Any, existing: Submission, digest: str, content: str) -> Outco
     """A submission id seen before: a retry (same content) or a reused id (different content)."""
     if actor is not None and existing.user_id not in (None, getattr(actor, "pk", None)):
         # someone else's id: reveal nothing about it
-        raise Conflict("Mã phiếu đã được dùng.", code="id_reused")
+        raise Conflict(_("Mã phiếu đã được dùng."), code="id_reused")
     if existing.payload_sha256 == digest:
         return Outcome(existing, "duplicate")
     if not existing.conflicts.filter(kind=FieldConflict.Kind.INSTANCE_REUSED, other_content=content).exists():
@@ -377,9 +385,10 @@ def _apply_members(
         )
         if row.get("member_id") is not None and member is None:
             raise ValidationError(
-                f"Thành viên thứ {i + 1} không thuộc hộ {household.code}.",
+                _("Thành viên thứ %(value)s không thuộc hộ %(code)s.")
+                % {"value": i + 1, "code": household.code},
                 code="unknown_member",
-                details={"fields": {f"{repeat.name}[{i}].member_id": "Thành viên không thuộc hộ."}},
+                details={"fields": {f"{repeat.name}[{i}].member_id": _("Thành viên không thuộc hộ.")}},
             )
         if member is None:
             if presence != "present":
@@ -438,18 +447,18 @@ def photo_receive(
 ) -> tuple[Photo, bool]:
     """Store one photo of a submission (idempotent by the client's photo id). Returns the photo and
     whether it was new."""
-    pid = _client_uuid(photo_id, "Mã ảnh")
+    pid = _client_uuid(photo_id, _("Mã ảnh"))
     sid = _client_uuid(submission_id)
     sub = Submission.objects.filter(pk=sid).select_related("household").first()
     if sub is None or household_qs_for_user(actor).filter(pk=sub.household_id).count() == 0:
         raise NotFound(
-            "Không tìm thấy phiếu của ảnh (gửi phiếu trước rồi gửi ảnh).", code="submission_missing"
+            _("Không tìm thấy phiếu của ảnh (gửi phiếu trước rồi gửi ảnh)."), code="submission_missing"
         )
     existing = Photo.objects.filter(pk=pid).first()
     checked = photo_check(content)
     if existing is not None:
         if existing.sha256 != checked.sha256 or existing.submission_id != sub.pk:
-            raise Conflict("Mã ảnh đã dùng cho một ảnh khác.", code="photo_id_reused")
+            raise Conflict(_("Mã ảnh đã dùng cho một ảnh khác."), code="photo_id_reused")
         return existing, False
     photo = Photo(
         id=pid,
@@ -472,7 +481,7 @@ def photo_receive(
     except IntegrityError:
         again = Photo.objects.get(pk=pid)
         if again.sha256 != checked.sha256:
-            raise Conflict("Mã ảnh đã dùng cho một ảnh khác.", code="photo_id_reused")
+            raise Conflict(_("Mã ảnh đã dùng cho một ảnh khác."), code="photo_id_reused")
         return again, False
     evidence.check_photo(photo)
     audit_write(
@@ -503,15 +512,15 @@ def conflict_resolve(*, actor: Any, conflict: FieldConflict, apply: bool, note: 
     )
     household = conflict.household
     if str(getattr(actor, "role", "")) not in OFFICER_ROLES or not user_covers_area(actor, household.commune):
-        raise PermissionDenied("Chỉ cán bộ xã phụ trách mới xử lý được xung đột.")
+        raise PermissionDenied(_("Chỉ cán bộ xã phụ trách mới xử lý được xung đột."))
     if conflict.state != FieldConflict.State.OPEN:
-        raise Conflict("Xung đột này đã được xử lý.")
+        raise Conflict(_("Xung đột này đã được xử lý."))
     sub = conflict.submission
     if apply and conflict.kind == FieldConflict.Kind.HOUSEHOLD_CHANGED:
         form = q.form_by_id(sub.form_id, sub.form_version)
         cleaned, errors = q.validate(form, sub.answers)
         if errors:
-            raise ValidationError("Phiếu thực địa không còn hợp lệ.", details={"fields": errors})
+            raise ValidationError(_("Phiếu thực địa không còn hợp lệ."), details={"fields": errors})
         household = Household.objects.select_for_update().get(pk=household.pk)
         entry = open_entry(household)
         sub.state = Submission.State.APPLIED
@@ -542,7 +551,7 @@ def conflict_resolve(*, actor: Any, conflict: FieldConflict, apply: bool, note: 
 @transaction.atomic
 def device_token_create(*, actor: Any, user: Any, kind: str, label: str = "") -> DeviceToken:
     if actor is not None and actor.pk != user.pk and str(getattr(actor, "role", "")) != "administrator":
-        raise PermissionDenied("Chỉ người dùng hoặc quản trị viên tạo được mã thiết bị.")
+        raise PermissionDenied(_("Chỉ người dùng hoặc quản trị viên tạo được mã thiết bị."))
     token = DeviceToken.objects.create(
         key=secrets.token_urlsafe(32),
         user=user,
@@ -557,7 +566,7 @@ def device_token_create(*, actor: Any, user: Any, kind: str, label: str = "") ->
 @transaction.atomic
 def device_token_revoke(*, actor: Any, token: DeviceToken) -> DeviceToken:
     if actor is not None and actor.pk != token.user_id and str(getattr(actor, "role", "")) != "administrator":
-        raise PermissionDenied("Không thu hồi được mã thiết bị này.")
+        raise PermissionDenied(_("Không thu hồi được mã thiết bị này."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -573,7 +582,7 @@ def device_token_user(key: str) -> tuple[DeviceToken, Any]:
         .first()
     )
     if token is None or not token.user.is_active:
-        raise NotFound("Mã thiết bị không hợp lệ hoặc đã bị thu hồi.", code="bad_token")
+        raise NotFound(_("Mã thiết bị không hợp lệ hoặc đã bị thu hồi."), code="bad_token")
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=10):
         DeviceToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -675,9 +684,9 @@ def _new_household(
         .first()
     )
     if village is None or village.parent is None or not user_covers_area(actor, village):
-        raise NotFound("Không tìm thấy thôn/tổ dân phố trong địa bàn của bạn.", code="not_found")
+        raise NotFound(_("Không tìm thấy thôn/tổ dân phố trong địa bàn của bạn."), code="not_found")
     if str(getattr(actor, "role", "")) not in FIELD_ROLES:
-        raise PermissionDenied("Vai trò của bạn không gửi được phiếu khảo sát.")
+        raise PermissionDenied(_("Vai trò của bạn không gửi được phiếu khảo sát."))
     cleaned, errors = q.validate(form, answers)
     rows = [r for r in cleaned.get("member") or [] if r.get("presence") == "present"]
     if any(r.get("member_id") for r in rows):
@@ -685,7 +694,9 @@ def _new_household(
     if errors:
         first = next(iter(errors.values()))
         raise ValidationError(
-            f"Phiếu có {len(errors)} lỗi: {first}", code="invalid_answers", details={"fields": errors}
+            _("Phiếu có %(count)s lỗi: %(first)s") % {"count": len(errors), "first": first},
+            code="invalid_answers",
+            details={"fields": errors},
         )
     repeat = form.repeat
     fact_names = [s.name for s in repeat.questions if s.fact == "member"] if repeat else []

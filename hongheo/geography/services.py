@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import PermissionDenied, ValidationError
@@ -136,15 +137,18 @@ def village_create(*, actor: Any, commune: Area, name: str, kind: str = Area.Kin
 
     name = " ".join((name or "").split())
     if commune.level != Area.Level.COMMUNE:
-        raise ValidationError("Thôn/tổ dân phố phải thuộc một xã, phường hoặc đặc khu.")
+        raise ValidationError(_("Thôn/tổ dân phố phải thuộc một xã, phường hoặc đặc khu."))
     if not name:
-        raise ValidationError("Tên thôn/tổ dân phố không được để trống.")
+        raise ValidationError(_("Tên thôn/tổ dân phố không được để trống."))
     if kind not in _VILLAGE_KINDS:
-        raise ValidationError("Loại thôn/tổ dân phố không hợp lệ.")
+        raise ValidationError(_("Loại thôn/tổ dân phố không hợp lệ."))
     if actor is not None and not user_can_manage_area(actor, commune):
-        raise PermissionDenied("Bạn không có quyền quản lý địa bàn này.")
+        raise PermissionDenied(_("Bạn không có quyền quản lý địa bàn này."))
     if Area.objects.filter(parent=commune, name__iexact=name).exists():
-        raise ValidationError(f"Địa bàn '{name}' đã có trong {commune.name}.")
+        raise ValidationError(
+            _("Địa bàn '%(name)s' đã có trong %(commune_name)s.")
+            % {"name": name, "commune_name": commune.name}
+        )
     last = Area.objects.filter(parent=commune).aggregate(n=Max("code"))["n"]
     seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     code = f"{commune.code}-{seq:03d}"
@@ -169,13 +173,13 @@ def commune_set_setting(*, actor: Any, commune: Area, setting: str, source: str)
     from hongheo.users.access import user_can_manage_area
 
     if commune.level != Area.Level.COMMUNE:
-        raise ValidationError("Chỉ xã, phường, đặc khu mới có khu vực thành thị/nông thôn.")
+        raise ValidationError(_("Chỉ xã, phường, đặc khu mới có khu vực thành thị/nông thôn."))
     if setting not in Area.Setting.values:
-        raise ValidationError("Khu vực phải là nông thôn hoặc thành thị.")
+        raise ValidationError(_("Khu vực phải là nông thôn hoặc thành thị."))
     if not source.strip():
-        raise ValidationError("Cần ghi căn cứ (văn bản) xác định khu vực.")
+        raise ValidationError(_("Cần ghi căn cứ (văn bản) xác định khu vực."))
     if actor is not None and not user_can_manage_area(actor, commune.parent, province_level=True):
-        raise PermissionDenied("Chỉ cán bộ cấp tỉnh được đổi khu vực của xã.")
+        raise PermissionDenied(_("Chỉ cán bộ cấp tỉnh được đổi khu vực của xã."))
     before = snapshot(commune, ["setting", "setting_source"])
     commune.setting = setting
     commune.setting_source = source.strip()

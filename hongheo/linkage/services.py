@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -108,21 +109,21 @@ def runs_for(user: Any) -> QuerySet[LinkageRun]:
 def extract_for(user: Any, pk: int) -> PopulationExtract:
     extract = extracts_for(user).filter(pk=pk).select_related("province").first()
     if extract is None:
-        raise NotFound("Không tìm thấy bản trích dữ liệu dân cư.")
+        raise NotFound(_("Không tìm thấy bản trích dữ liệu dân cư."))
     return extract
 
 
 def run_for(user: Any, pk: int) -> LinkageRun:
     run = runs_for(user).filter(pk=pk).first()
     if run is None:
-        raise NotFound("Không tìm thấy lần ghép.")
+        raise NotFound(_("Không tìm thấy lần ghép."))
     return run
 
 
 def candidate_for(user: Any, pk: int) -> LinkCandidate:
     cand = candidates_for(user).filter(pk=pk).select_related("member", "person", "household", "run").first()
     if cand is None:
-        raise NotFound("Không tìm thấy cặp ghép.")
+        raise NotFound(_("Không tìm thấy cặp ghép."))
     return cand
 
 
@@ -131,7 +132,7 @@ def province_of(area: Area) -> Area:
     while node.level != Area.Level.PROVINCE and node.parent_id is not None:
         node = node.parent  # type: ignore[assignment]
     if node.level != Area.Level.PROVINCE:
-        raise ValidationError("Địa bàn không thuộc tỉnh nào.")
+        raise ValidationError(_("Địa bàn không thuộc tỉnh nào."))
     return node
 
 
@@ -149,7 +150,7 @@ def _format(name: str) -> str:
     for ext, fmt in ((".csv", "csv"), (".xlsx", "xlsx"), (".parquet", "parquet")):
         if lower.endswith(ext):
             return fmt
-    raise ValidationError("Tệp phải là .csv, .xlsx hoặc .parquet.")
+    raise ValidationError(_("Tệp phải là .csv, .xlsx hoặc .parquet."))
 
 
 def _check_xlsx(data: bytes) -> None:
@@ -157,9 +158,9 @@ def _check_xlsx(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
     except zipfile.BadZipFile:
-        raise ValidationError("Tệp .xlsx bị hỏng hoặc không phải Excel.")
+        raise ValidationError(_("Tệp .xlsx bị hỏng hoặc không phải Excel."))
     if unpacked > MAX_BYTES or unpacked > MAX_XLSX_RATIO * max(len(data), 1):
-        raise ValidationError("Tệp Excel giải nén quá lớn.")
+        raise ValidationError(_("Tệp Excel giải nén quá lớn."))
 
 
 def extract_upload(*, actor: Any, province: Area, name: str, data: bytes) -> PopulationExtract:
@@ -167,12 +168,12 @@ def extract_upload(*, actor: Any, province: Area, name: str, data: bytes) -> Pop
     if province.level != Area.Level.PROVINCE or not user_can_manage_area(
         actor, province, province_level=True
     ):
-        raise PermissionDenied("Bạn không có quyền nhập dữ liệu dân cư của tỉnh này.")
+        raise PermissionDenied(_("Bạn không có quyền nhập dữ liệu dân cư của tỉnh này."))
     fmt = _format(name)
     if not data:
-        raise ValidationError("Tệp rỗng.")
+        raise ValidationError(_("Tệp rỗng."))
     if len(data) > MAX_BYTES:
-        raise ValidationError(f"Tệp lớn hơn {MAX_BYTES // 1_048_576} MB.")
+        raise ValidationError(_("Tệp lớn hơn %(value)s MB.") % {"value": MAX_BYTES // 1048576})
     if fmt == "xlsx":
         _check_xlsx(data)
     with transaction.atomic():
@@ -386,10 +387,10 @@ def extract_import(extract: PopulationExtract, progress: Progress | None = None)
 
 def run_start(*, actor: Any, area: Area) -> LinkageRun:
     if not user_can_manage_linkage(actor, area):
-        raise PermissionDenied("Bạn không có quyền chạy ghép dữ liệu cho địa bàn này.")
+        raise PermissionDenied(_("Bạn không có quyền chạy ghép dữ liệu cho địa bàn này."))
     extract = current_extract(province_of(area))
     if extract is None:
-        raise ValidationError("Tỉnh chưa có bản trích dữ liệu dân cư đã nhập.")
+        raise ValidationError(_("Tỉnh chưa có bản trích dữ liệu dân cư đã nhập."))
     with transaction.atomic():
         run = LinkageRun.objects.create(extract=extract, area=area, created_by=actor)
         audit_write(
@@ -625,14 +626,14 @@ def run_execute(run: LinkageRun, progress: Progress | None = None) -> dict[str, 
 
 def _check_reviewer(actor: Any, cand: LinkCandidate) -> LinkCandidate:
     if not user_can_review_links(actor):
-        raise PermissionDenied("Bạn không có quyền quyết định ghép dữ liệu.")
+        raise PermissionDenied(_("Bạn không có quyền quyết định ghép dữ liệu."))
     locked = (
         LinkCandidate.objects.select_for_update()
         .select_related("member", "person", "household")
         .get(pk=cand.pk)
     )
     if not any(locked.area_path.startswith(p) for p in scope_paths(actor)):
-        raise NotFound("Không tìm thấy cặp ghép.")
+        raise NotFound(_("Không tìm thấy cặp ghép."))
     return locked
 
 
@@ -664,20 +665,20 @@ def _population_values(cand: LinkCandidate, fields: list[str]) -> dict[str, Any]
     changes: dict[str, Any] = {}
     for name in fields:
         if name not in TAKEABLE:
-            raise ValidationError(f"Không lấy được trường {name} từ dữ liệu dân cư.")
+            raise ValidationError(_("Không lấy được trường %(name)s từ dữ liệu dân cư.") % {"name": name})
         if name == "full_name":
             changes["full_name"] = person.full_name
         elif name == "personal_id":
             if not person.personal_id:
-                raise ValidationError("Dữ liệu dân cư không có số định danh của người này.")
+                raise ValidationError(_("Dữ liệu dân cư không có số định danh của người này."))
             changes["personal_id"] = person.personal_id
         elif name == "sex":
             if person.sex not in ("male", "female"):
-                raise ValidationError("Dữ liệu dân cư không có giới tính của người này.")
+                raise ValidationError(_("Dữ liệu dân cư không có giới tính của người này."))
             changes["sex"] = person.sex
         elif name == "date_of_birth":
             if person.dob_m is None or person.dob_y is None or person.dob_d is None:
-                raise ValidationError("Dữ liệu dân cư chỉ có năm sinh: không lấy được ngày sinh.")
+                raise ValidationError(_("Dữ liệu dân cư chỉ có năm sinh: không lấy được ngày sinh."))
             changes["date_of_birth"] = dt.date(person.dob_y, person.dob_m, person.dob_d)
     return changes
 
@@ -690,7 +691,7 @@ def candidate_accept(
     with transaction.atomic():
         cand = _check_reviewer(actor, candidate)
         if cand.status == LinkCandidate.Status.REJECTED:
-            raise Conflict("Cặp ghép đã bị bác bỏ.")
+            raise Conflict(_("Cặp ghép đã bị bác bỏ."))
         fields = [f for f in take_fields if f]
         if fields:
             changes = _population_values(cand, fields)
@@ -705,7 +706,7 @@ def candidate_reject(*, actor: Any, candidate: LinkCandidate, note: str = "") ->
     with transaction.atomic():
         cand = _check_reviewer(actor, candidate)
         if cand.taken_fields:
-            raise Conflict("Đã lấy thông tin từ dữ liệu dân cư cho cặp này: không bác bỏ được.")
+            raise Conflict(_("Đã lấy thông tin từ dữ liệu dân cư cho cặp này: không bác bỏ được."))
         return _decide(actor, cand, LinkCandidate.Status.REJECTED, note, "linkage.candidate_reject")
 
 
@@ -713,16 +714,16 @@ def candidate_field_check(*, actor: Any, candidate: LinkCandidate, note: str = "
     with transaction.atomic():
         cand = _check_reviewer(actor, candidate)
         if cand.status != LinkCandidate.Status.PENDING:
-            raise Conflict("Chỉ chuyển kiểm tra thực địa cặp đang chờ quyết định.")
+            raise Conflict(_("Chỉ chuyển kiểm tra thực địa cặp đang chờ quyết định."))
         return _decide(actor, cand, LinkCandidate.Status.FIELD_CHECK, note, "linkage.candidate_field_check")
 
 
 def candidates_bulk_accept(*, actor: Any, run: LinkageRun, min_probability: float) -> int:
     """Accept every pending candidate of the run (in the actor's area) at or above ``min_probability``."""
     if not user_can_review_links(actor):
-        raise PermissionDenied("Bạn không có quyền quyết định ghép dữ liệu.")
+        raise PermissionDenied(_("Bạn không có quyền quyết định ghép dữ liệu."))
     if not 0.5 <= min_probability <= 1:
-        raise ValidationError("Ngưỡng phải từ 0,5 đến 1.")
+        raise ValidationError(_("Ngưỡng phải từ 0,5 đến 1."))
     with transaction.atomic():
         qs = (
             candidates_for(actor)

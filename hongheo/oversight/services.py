@@ -15,6 +15,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
@@ -45,9 +46,9 @@ def _decimal(value: Any, label: str) -> Decimal:
     try:
         number = Decimal(str(value).replace(",", ".").strip())
     except (InvalidOperation, ValueError):
-        raise ValidationError(f"{label} không hợp lệ: {value!r}")
+        raise ValidationError(_("%(label)s không hợp lệ: %(value)s") % {"label": label, "value": repr(value)})
     if not number.is_finite():
-        raise ValidationError(f"{label} không hợp lệ: {value!r}")
+        raise ValidationError(_("%(label)s không hợp lệ: %(value)s") % {"label": label, "value": repr(value)})
     return number
 
 
@@ -73,7 +74,7 @@ def target_create(
 ) -> Target:
     """A target set by the level that owns ``area`` (inherited by every area below)."""
     if not _can_set_target(actor, area):
-        raise PermissionDenied("Bạn không được đặt chỉ tiêu cho địa bàn này.")
+        raise PermissionDenied(_("Bạn không được đặt chỉ tiêu cho địa bàn này."))
     errors: list[str] = []
     choices = {
         "metric": (metric, Target.Metric.values),
@@ -93,19 +94,19 @@ def target_create(
         errors.append("Cần tên chỉ tiêu.")
     if errors:
         raise ValidationError(" ".join(errors))
-    number = _decimal(value, "Giá trị chỉ tiêu")
-    high = _decimal(value_high, "Cận trên") if value_high not in (None, "") else None
-    base = _decimal(min_base_rate, "Ngưỡng tỷ lệ") if min_base_rate not in (None, "") else None
+    number = _decimal(value, _("Giá trị chỉ tiêu"))
+    high = _decimal(value_high, _("Cận trên")) if value_high not in (None, "") else None
+    base = _decimal(min_base_rate, _("Ngưỡng tỷ lệ")) if min_base_rate not in (None, "") else None
     if number < 0 or (high is not None and high < number):
-        raise ValidationError("Giá trị chỉ tiêu phải không âm và cận trên không nhỏ hơn cận dưới.")
+        raise ValidationError(_("Giá trị chỉ tiêu phải không âm và cận trên không nhỏ hơn cận dưới."))
     if metric == "rate" and number > 100:
-        raise ValidationError("Tỷ lệ không thể lớn hơn 100%.")
+        raise ValidationError(_("Tỷ lệ không thể lớn hơn 100%."))
     if metric == "count" and number != number.to_integral_value():
-        raise ValidationError("Chỉ tiêu số hộ phải là số nguyên.")
+        raise ValidationError(_("Chỉ tiêu số hộ phải là số nguyên."))
     if base is not None and scope != "each_commune":
-        raise ValidationError("Ngưỡng tỷ lệ đầu năm chỉ dùng cho chỉ tiêu áp dụng từng xã.")
+        raise ValidationError(_("Ngưỡng tỷ lệ đầu năm chỉ dùng cho chỉ tiêu áp dụng từng xã."))
     if group and group == except_group:
-        raise ValidationError("Nhóm được tính và nhóm loại trừ phải khác nhau.")
+        raise ValidationError(_("Nhóm được tính và nhóm loại trừ phải khác nhau."))
     target = Target.objects.create(
         area=area,
         year_from=int(year_from),
@@ -148,9 +149,9 @@ def target_create(
 def target_retire(*, actor: Any, target: Target) -> Target:
     """Stop a target (kept for the record, never deleted)."""
     if not _can_set_target(actor, target.area):
-        raise PermissionDenied("Bạn không được sửa chỉ tiêu của địa bàn này.")
+        raise PermissionDenied(_("Bạn không được sửa chỉ tiêu của địa bàn này."))
     if not target.is_active:
-        raise ValidationError("Chỉ tiêu đã thôi áp dụng.")
+        raise ValidationError(_("Chỉ tiêu đã thôi áp dụng."))
     target.is_active = False
     target.save(update_fields=["is_active", "updated_at"])
     audit_write(
@@ -172,11 +173,11 @@ def designation_set(*, actor: Any, area: Area, kind: str, source: str) -> AreaDe
         role not in {"province_officer", "administrator", "central_analyst"}
         or not user_covers_area(actor, area)
     ):
-        raise PermissionDenied("Bạn không được phân loại địa bàn này.")
+        raise PermissionDenied(_("Bạn không được phân loại địa bàn này."))
     if kind not in AreaDesignation.Kind.values:
-        raise ValidationError("Loại phân loại không hợp lệ.")
+        raise ValidationError(_("Loại phân loại không hợp lệ."))
     if area.level != Area.Level.COMMUNE:
-        raise ValidationError("Chỉ phân loại cấp xã.")
+        raise ValidationError(_("Chỉ phân loại cấp xã."))
     found, created = AreaDesignation.objects.get_or_create(area=area, kind=kind, defaults={"source": source})
     if not created and found.source != source:
         found.source = source
@@ -194,9 +195,9 @@ def designation_set(*, actor: Any, area: Area, kind: str, source: str) -> AreaDe
 def province_key_register(*, actor: Any, province: Area, public_key: str) -> ProvinceKey:
     """Register the key a province signs with (the previous keys stay valid until retired)."""
     if actor is not None and getattr(actor, "role", None) not in FEDERATION_ROLES:
-        raise PermissionDenied("Bạn không được đăng ký khoá của tỉnh.")
+        raise PermissionDenied(_("Bạn không được đăng ký khoá của tỉnh."))
     if province.level != Area.Level.PROVINCE:
-        raise ValidationError("Khoá chỉ đăng ký cho cấp tỉnh.")
+        raise ValidationError(_("Khoá chỉ đăng ký cho cấp tỉnh."))
     federation.parse_public_key(public_key)
     key, created = ProvinceKey.objects.get_or_create(
         province=province,
@@ -318,18 +319,18 @@ def push_receive(*, body: bytes) -> tuple[ReceivedPush, str]:
 def _private_key() -> Any:
     path = getattr(settings, "OVERSIGHT_PRIVATE_KEY_FILE", "")
     if not path:
-        raise ValidationError("Chưa cấu hình khoá bí mật để ký báo cáo (OVERSIGHT_PRIVATE_KEY_FILE).")
+        raise ValidationError(_("Chưa cấu hình khoá bí mật để ký báo cáo (OVERSIGHT_PRIVATE_KEY_FILE)."))
     try:
         with open(path, "rb") as fh:
             return federation.load_private_key(fh.read())
     except OSError as exc:
-        raise ValidationError(f"Không đọc được khoá bí mật: {exc}")
+        raise ValidationError(_("Không đọc được khoá bí mật: %(exc)s") % {"exc": exc})
 
 
 def push_build(*, actor: Any, province: Area, on: dt.date, history_years: int = 3) -> dict[str, Any]:
     """The payload of a push: the province's figures on ``on`` and the ends of previous years."""
     if province.level != Area.Level.PROVINCE or not user_covers_area(actor, province):
-        raise NotFound("Không tìm thấy tỉnh.")
+        raise NotFound(_("Không tìm thấy tỉnh."))
     current = figures.compute(actor, province, on)
     history = [
         {"on": day.isoformat(), "rows": figures.compute(actor, province, day, with_support=False)["rows"]}
@@ -399,10 +400,10 @@ def push_send(
 ) -> OutgoingPush:
     """Build, sign and send the province's aggregate report to the centre; record the answer."""
     if getattr(actor, "role", None) not in PUSH_ROLES:
-        raise PermissionDenied("Bạn không được gửi báo cáo lên trung ương.")
+        raise PermissionDenied(_("Bạn không được gửi báo cáo lên trung ương."))
     url = url or getattr(settings, "OVERSIGHT_CENTRE_URL", "")
     if not url:
-        raise ValidationError("Chưa cấu hình địa chỉ trung ương (OVERSIGHT_CENTRE_URL).")
+        raise ValidationError(_("Chưa cấu hình địa chỉ trung ương (OVERSIGHT_CENTRE_URL)."))
     key = private_key or _private_key()
     envelope = federation.sign(push_build(actor=actor, province=province, on=on), key)
     status, reason = push_post(url, envelope)

@@ -11,6 +11,7 @@ from operator import or_
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import NotFound
 from hongheo.users.access import personal_scope_paths, scope_paths
@@ -53,15 +54,15 @@ def access_household_by_id(user: Any, household_id: int | str) -> Household:
     try:
         pk = int(household_id)
     except (TypeError, ValueError):
-        raise NotFound("Không tìm thấy hộ gia đình.")
+        raise NotFound(_("Không tìm thấy hộ gia đình."))
     household = household_qs_for_user(user).select_related("commune", "village").filter(pk=pk).first()
     if household is None:
-        raise NotFound("Không tìm thấy hộ gia đình.")
+        raise NotFound(_("Không tìm thấy hộ gia đình."))
     return household
 
 
 def access_household_by_code(user: Any, code: str) -> Household:
     household = household_qs_for_user(user).select_related("commune", "village").filter(code=code).first()
     if household is None:
-        raise NotFound("Không tìm thấy hộ gia đình.")
+        raise NotFound(_("Không tìm thấy hộ gia đình."))
     return household

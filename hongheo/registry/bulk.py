@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import ValidationError
@@ -69,7 +70,7 @@ def households_bulk_load(
             ms = by_household.get(code, [])
             head = next((m for m in ms if m["relation_to_head"] == "head"), None)
             if head is None:
-                raise ValidationError(f"Hộ {code} không có chủ hộ.")
+                raise ValidationError(_("Hộ %(code)s không có chủ hộ.") % {"code": code})
             facts = {k: row[k] for k in HOUSEHOLD_FACT_FIELDS if k in row}
             household = Household(
                 code=code,
@@ -100,7 +101,13 @@ def _member_row(household: Household, m: dict[str, Any]) -> Member:
         validate_personal_id(m["personal_id"], date_of_birth=dob, sex=m["sex"])
     except InvalidPersonalId as exc:
         raise ValidationError(
-            f"Hộ {household.code}, {m['full_name']}: số định danh {m['personal_id']}: {exc}"
+            _("Hộ %(code)s, %(full_name)s: số định danh %(personal_id)s: %(exc)s")
+            % {
+                "code": household.code,
+                "full_name": m["full_name"],
+                "personal_id": m["personal_id"],
+                "exc": exc,
+            }
         )
     facts = {k: m[k] for k in MEMBER_FACT_FIELDS if k in m}
     return Member(

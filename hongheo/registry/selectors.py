@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import DomainError
@@ -172,7 +173,8 @@ def personal_id_check(*, user: Any, personal_id: str, exclude_pk: int | None = N
     )
     if refused:
         raise TooManyLookups(
-            f"Bạn đã kiểm tra quá {limit} số định danh trong một phút. Vui lòng đợi một phút rồi thử lại."
+            _("Bạn đã kiểm tra quá %(limit)s số định danh trong một phút. Vui lòng đợi một phút rồi thử lại.")
+            % {"limit": limit}
         )
     return personal_id_conflict(personal_id, exclude_pk=exclude_pk, user=user)
     qs = Member.objects.filter(personal_id=personal_id)

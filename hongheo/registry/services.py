@@ -17,6 +17,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import PermissionDenied, ValidationError
@@ -95,7 +96,7 @@ def _check_writer(actor: Any, area: Area) -> None:
     if actor is None:  # system jobs (demo seeding, imports run by the worker on behalf of a user)
         return
     if not user_can_write_households(actor) or not user_covers_area(actor, area):
-        raise PermissionDenied("Bạn không có quyền ghi dữ liệu hộ gia đình ở địa bàn này.")
+        raise PermissionDenied(_("Bạn không có quyền ghi dữ liệu hộ gia đình ở địa bàn này."))
 
 
 def _prefix_accepted(personal_id: str | None, accepted: bool) -> dict[str, Any]:
@@ -120,7 +121,7 @@ def _today() -> dt.date:
 def _event_date(date: dt.date | None) -> dt.date:
     date = date or _today()
     if date > _today():
-        raise ValidationError("Ngày xảy ra không được sau ngày hôm nay.", details={"fields": {"date": ""}})
+        raise ValidationError(_("Ngày xảy ra không được sau ngày hôm nay."), details={"fields": {"date": ""}})
     return date
 
 
@@ -179,12 +180,17 @@ def _lock_member(member: Member) -> Member:
 
 def _require_active(household: Household) -> None:
     if not household.is_active:
-        raise ValidationError(f"Hộ {household.code} không còn hoạt động (đã nhập hoặc giải thể).")
+        raise ValidationError(
+            _("Hộ %(code)s không còn hoạt động (đã nhập hoặc giải thể).") % {"code": household.code}
+        )
 
 
 def _require_member_of(member: Member, household: Household) -> None:
     if member.household_id != household.pk or not member.is_active:
-        raise ValidationError(f"{member.full_name} không phải thành viên hiện tại của hộ {household.code}.")
+        raise ValidationError(
+            _("%(full_name)s không phải thành viên hiện tại của hộ %(code)s.")
+            % {"full_name": member.full_name, "code": household.code}
+        )
 
 
 def _active_head(household: Household) -> Member | None:
@@ -220,19 +226,23 @@ def _check_new_head(household: Household, leaving: set[int], new_head: Member | 
     if head is not None and head.pk not in leaving:
         if new_head is not None and new_head.pk != head.pk:
             raise ValidationError(
-                f"Chủ hộ {head.full_name} vẫn ở lại hộ {household.code}; "
-                "không thể chỉ định chủ hộ khác ở đây."
+                _("Chủ hộ %(full_name)s vẫn ở lại hộ %(code)s; không thể chỉ định chủ hộ khác ở đây.")
+                % {"full_name": head.full_name, "code": household.code}
             )
         return None
     if not staying:
         return None
     if new_head is None:
         raise ValidationError(
-            f"Chủ hộ rời hộ {household.code}: phải chọn chủ hộ mới trong số thành viên ở lại.",
+            _("Chủ hộ rời hộ %(code)s: phải chọn chủ hộ mới trong số thành viên ở lại.")
+            % {"code": household.code},
             code="head_required",
         )
     if new_head.pk not in staying:
-        raise ValidationError(f"{new_head.full_name} không phải thành viên ở lại của hộ {household.code}.")
+        raise ValidationError(
+            _("%(full_name)s không phải thành viên ở lại của hộ %(code)s.")
+            % {"full_name": new_head.full_name, "code": household.code}
+        )
     return new_head
 
 
@@ -290,7 +300,9 @@ def _relations_for(
             raise ValidationError(exc.message, details={"fields": {"relation_to_head": exc.message}})
         if relation == HEAD and (head is None or m.pk != head.pk):
             raise ValidationError(
-                f"{m.full_name} không thể là chủ hộ: mỗi hộ chỉ có đúng một chủ hộ.", code="two_heads"
+                _("%(full_name)s không thể là chủ hộ: mỗi hộ chỉ có đúng một chủ hộ.")
+                % {"full_name": m.full_name},
+                code="two_heads",
             )
         out[m.pk] = relation
     return out
@@ -303,7 +315,7 @@ def _area_path(commune: Area, village: Area | None) -> str:
 def _member_build(household: Household, data: MemberInput, actor: Any = None) -> Member:
     unknown = set(data.facts) - set(MEMBER_FACT_FIELDS)
     if unknown:
-        raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("Trường không hợp lệ: %(join)s") % {"join": ", ".join(sorted(unknown))})
     cleaned, errors = clean_member(
         {
             "full_name": data.full_name,
@@ -365,24 +377,24 @@ def household_create(
 ) -> Household:
     """Register a household with its members (exactly one head)."""
     if commune.level != Area.Level.COMMUNE:
-        raise ValidationError("Hộ gia đình phải thuộc một xã, phường hoặc đặc khu.")
+        raise ValidationError(_("Hộ gia đình phải thuộc một xã, phường hoặc đặc khu."))
     if village is not None and village.parent_id != commune.pk:
-        raise ValidationError("Thôn/tổ dân phố không thuộc xã đã chọn.")
+        raise ValidationError(_("Thôn/tổ dân phố không thuộc xã đã chọn."))
     _check_writer(actor, village or commune)
     if not code.strip():
-        raise ValidationError("Mã hộ không được để trống.")
+        raise ValidationError(_("Mã hộ không được để trống."))
     if Household.objects.filter(code=code).exists():
-        raise ValidationError(f"Mã hộ {code} đã tồn tại.", code="duplicate_household")
+        raise ValidationError(_("Mã hộ %(code)s đã tồn tại.") % {"code": code}, code="duplicate_household")
     heads = [m for m in members if m.relation_to_head == HEAD]
     if len(heads) != 1:
-        raise ValidationError("Mỗi hộ phải có đúng một chủ hộ.", code="head_rule")
+        raise ValidationError(_("Mỗi hộ phải có đúng một chủ hộ."), code="head_rule")
     ids = [m.personal_id for m in members if m.personal_id]
     if len(ids) != len(set(ids)):
-        raise ValidationError("Hai thành viên trong hộ trùng số định danh.")
+        raise ValidationError(_("Hai thành viên trong hộ trùng số định danh."))
     facts = dict(facts or {})
     unknown = set(facts) - set(HOUSEHOLD_FACT_FIELDS)
     if unknown:
-        raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("Trường không hợp lệ: %(join)s") % {"join": ", ".join(sorted(unknown))})
     facts, errors = clean_household_facts(facts)
     if errors:
         raise _invalid(errors)
@@ -422,14 +434,14 @@ def household_create(
 
 def _check_coordinates(latitude: float | None, longitude: float | None) -> None:
     if (latitude is None) != (longitude is None):
-        raise ValidationError("Toạ độ GPS phải có cả vĩ độ và kinh độ.")
+        raise ValidationError(_("Toạ độ GPS phải có cả vĩ độ và kinh độ."))
     # Viet Nam including its islands lies within about 8–24° N, 102–118° E
     if (
         latitude is not None
         and longitude is not None
         and not (7 <= latitude <= 24 and 101 <= longitude <= 118)
     ):
-        raise ValidationError("Toạ độ GPS nằm ngoài lãnh thổ Việt Nam.")
+        raise ValidationError(_("Toạ độ GPS nằm ngoài lãnh thổ Việt Nam."))
 
 
 @transaction.atomic
@@ -442,7 +454,7 @@ def household_update_facts(
     _check_writer(actor, _household_area(household))
     unknown = set(facts) - set(HOUSEHOLD_FACT_FIELDS)
     if unknown:
-        raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("Trường không hợp lệ: %(join)s") % {"join": ", ".join(sorted(unknown))})
     cleaned, errors = clean_household_facts(facts)
     if errors:
         raise _invalid(errors)
@@ -474,7 +486,7 @@ def household_update_groups_causes_needs(
     groups = dict(groups or {})
     unknown = set(groups) - set(GROUP_FIELDS)
     if unknown:
-        raise ValidationError(f"Nhóm không hợp lệ: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("Nhóm không hợp lệ: %(join)s") % {"join": ", ".join(sorted(unknown))})
     cleaned, errors = clean_household_facts(groups)
     lists, list_errors = clean_causes_needs(poverty_causes, support_needs)
     errors.update(list_errors)
@@ -496,7 +508,7 @@ def household_update_groups_causes_needs(
 @transaction.atomic
 def household_move_village(*, actor: Any, household: Household, village: Area | None) -> Household:
     if village is not None and village.parent_id != household.commune_id:
-        raise ValidationError("Thôn/tổ dân phố không thuộc xã của hộ.")
+        raise ValidationError(_("Thôn/tổ dân phố không thuộc xã của hộ."))
     _check_writer(actor, household.commune)
     before = snapshot(household, ["village_id", "area_path"])
     household.village = village
@@ -525,7 +537,7 @@ def household_change_head(
     date = _event_date(date)
     head = _active_head(household)
     if head is None or head.pk == new_head.pk:
-        raise ValidationError(f"{new_head.full_name} đã là chủ hộ.")
+        raise ValidationError(_("%(full_name)s đã là chủ hộ.") % {"full_name": new_head.full_name})
     (relation,) = _relations_for([head], {head.pk: old_head_relation}, head=None).values()
     head.relation_to_head = relation
     head.save(update_fields=["relation_to_head", "updated_at"])
@@ -554,9 +566,9 @@ def member_add(*, actor: Any, household: Household, data: MemberInput, date: dt.
     date = _event_date(date)
     if data.relation_to_head == HEAD and _active_head(household) is not None:
         raise ValidationError(
-            f"Hộ {household.code} đã có chủ hộ; mỗi hộ chỉ có đúng một chủ hộ.",
+            _("Hộ %(code)s đã có chủ hộ; mỗi hộ chỉ có đúng một chủ hộ.") % {"code": household.code},
             code="two_heads",
-            details={"fields": {"relation_to_head": "Hộ đã có chủ hộ."}},
+            details={"fields": {"relation_to_head": _("Hộ đã có chủ hộ.")}},
         )
     member = _member_build(household, data, actor)
     member.joined_at = date
@@ -586,17 +598,17 @@ def member_update(
     household = member.household
     _check_writer(actor, _household_area(household))
     if not member.is_active:
-        raise ValidationError("Không sửa được nhân khẩu đã rời hộ.")
+        raise ValidationError(_("Không sửa được nhân khẩu đã rời hộ."))
     unknown = set(changes) - set(MEMBER_EDITABLE_FIELDS)
     if unknown:
-        raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("Trường không hợp lệ: %(join)s") % {"join": ", ".join(sorted(unknown))})
     if "relation_to_head" in changes and (changes["relation_to_head"] == HEAD) != (
         member.relation_to_head == HEAD
     ):
         raise ValidationError(
-            "Đổi chủ hộ bằng chức năng “Đổi chủ hộ”: mỗi hộ luôn có đúng một chủ hộ.",
+            _("Đổi chủ hộ bằng chức năng “Đổi chủ hộ”: mỗi hộ luôn có đúng một chủ hộ."),
             code="head_rule",
-            details={"fields": {"relation_to_head": "Dùng chức năng Đổi chủ hộ."}},
+            details={"fields": {"relation_to_head": _("Dùng chức năng Đổi chủ hộ.")}},
         )
     current = {name: getattr(member, name) for name in ("date_of_birth", "sex", "personal_id")}
     unchanged_id = changes.get("personal_id", member.personal_id) == member.personal_id
@@ -660,9 +672,11 @@ def member_move(
     _check_writer(actor, _household_area(source))
     _check_writer(actor, _household_area(target))
     if not member.is_active:
-        raise ValidationError(f"{member.full_name} đã rời hộ {source.code}.")
+        raise ValidationError(
+            _("%(full_name)s đã rời hộ %(code)s.") % {"full_name": member.full_name, "code": source.code}
+        )
     if source.pk == target.pk:
-        raise ValidationError("Hộ chuyển đến phải khác hộ hiện tại.")
+        raise ValidationError(_("Hộ chuyển đến phải khác hộ hiện tại."))
     _require_active(target)
     date = _event_date(date)
     (relation,) = _relations_for([member], {member.pk: relation_to_head}, head=None).values()
@@ -707,10 +721,12 @@ def _member_leaves(
     household = _lock(member.household)
     _check_writer(actor, _household_area(household))
     if not member.is_active:
-        raise ValidationError(f"{member.full_name} đã rời hộ {household.code}.")
+        raise ValidationError(
+            _("%(full_name)s đã rời hộ %(code)s.") % {"full_name": member.full_name, "code": household.code}
+        )
     date = _event_date(date)
     if date < member.date_of_birth:
-        raise ValidationError("Ngày xảy ra không được trước ngày sinh.")
+        raise ValidationError(_("Ngày xảy ra không được trước ngày sinh."))
     promoted = _check_new_head(household, {member.pk}, new_head)
     _close(member, date=date, reason=reason)
     if promoted is not None:
@@ -800,24 +816,26 @@ def household_split(
     date = _event_date(date)
     members = [Member.objects.select_for_update().get(pk=m.pk) for m in members]
     if not members:
-        raise ValidationError("Chọn ít nhất một thành viên để tách hộ.")
+        raise ValidationError(_("Chọn ít nhất một thành viên để tách hộ."))
     for m in members:
         _require_member_of(m, household)
     leaving = {m.pk for m in members}
     if new_head.pk not in leaving:
-        raise ValidationError("Chủ hộ mới phải là một trong các thành viên tách ra.")
+        raise ValidationError(_("Chủ hộ mới phải là một trong các thành viên tách ra."))
     if not household.members.filter(is_active=True).exclude(pk__in=leaving).exists():
-        raise ValidationError("Phải còn ít nhất một thành viên ở lại hộ cũ.")
+        raise ValidationError(_("Phải còn ít nhất một thành viên ở lại hộ cũ."))
     promoted = _check_new_head(household, leaving, remaining_head)
     rel = _relations_for(members, relations, head=new_head)
     village = household.village if village is None else village
     if village is not None and village.parent_id != household.commune_id:
-        raise ValidationError("Hộ tách ra phải ở cùng xã với hộ cũ.")
+        raise ValidationError(_("Hộ tách ra phải ở cùng xã với hộ cũ."))
     if village is not None:
         _check_writer(actor, village)
     new_code = (new_code or "").strip() or household_code_next(household.commune)
     if Household.objects.filter(code=new_code).exists():
-        raise ValidationError(f"Mã hộ {new_code} đã tồn tại.", code="duplicate_household")
+        raise ValidationError(
+            _("Mã hộ %(new_code)s đã tồn tại.") % {"new_code": new_code}, code="duplicate_household"
+        )
     new = Household.objects.create(
         code=new_code,
         commune=household.commune,
@@ -870,7 +888,7 @@ def household_merge(
     (relation to the target's head from ``relations``, default 'other'); the source is
     deactivated and keeps its code for history. Returns the target."""
     if source.pk == target.pk:
-        raise ValidationError("Không thể nhập một hộ vào chính nó.")
+        raise ValidationError(_("Không thể nhập một hộ vào chính nó."))
     source = _lock(source)
     target = _lock(target)
     _check_writer(actor, _household_area(source))
@@ -981,7 +999,7 @@ def facts_validate(
     hh_in = dict(household_facts or {})
     unknown = set(hh_in) - set(HOUSEHOLD_FACTS)
     if unknown:
-        raise ValidationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}")
+        raise ValidationError(_("Trường không hợp lệ: %(join)s") % {"join": ", ".join(sorted(unknown))})
     cleaned, errors = clean_household_facts(hh_in)
     members = list(household.members.filter(is_active=True).order_by("id"))
     by_id = {m.pk: m for m in members}
@@ -1025,9 +1043,9 @@ def facts_record(
     survey's facts become the facts of record when the round's decision applies them
     (:func:`facts_apply`). The caller checks who may record (the review step, the field app)."""
     if source not in FactRecord.Source.values:
-        raise ValidationError("Nguồn thông tin không hợp lệ.")
+        raise ValidationError(_("Nguồn thông tin không hợp lệ."))
     if observed_on > _today():
-        raise ValidationError("Ngày thu thập thông tin không được sau ngày hôm nay.")
+        raise ValidationError(_("Ngày thu thập thông tin không được sau ngày hôm nay."))
     values, members = facts_validate(household, household_facts=household_facts, member_facts=member_facts)
     hh_json, mm_json = record_json(values, members)
     hh_json["area"] = household.commune.setting
@@ -1112,12 +1130,12 @@ def household_create_provisional(
     address = " ".join((address or "").split())
     if not address:
         raise ValidationError(
-            "Hộ chưa có trong danh sách: cần địa chỉ nơi ở.",
-            details={"fields": {"address": "Thiếu địa chỉ."}},
+            _("Hộ chưa có trong danh sách: cần địa chỉ nơi ở."),
+            details={"fields": {"address": _("Thiếu địa chỉ.")}},
         )
     if len(address) > 300:
         raise ValidationError(
-            "Địa chỉ quá dài (tối đa 300 ký tự).", details={"fields": {"address": "Tối đa 300 ký tự."}}
+            _("Địa chỉ quá dài (tối đa 300 ký tự)."), details={"fields": {"address": _("Tối đa 300 ký tự.")}}
         )
     locked = Area.objects.select_for_update().get(pk=commune.pk)  # one code at a time per commune
     household = household_create(

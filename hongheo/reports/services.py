@@ -8,6 +8,7 @@ import hashlib
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_read, audit_write
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
@@ -28,7 +29,7 @@ def report_workbook(
 ) -> bytes:
     """The aggregate tables as one workbook (no personal data, so no read log)."""
     if not user_covers_area(actor, area):
-        raise NotFound("Không tìm thấy địa bàn.")
+        raise NotFound(_("Không tìm thấy địa bàn."))
     tables = builders.report_tables(actor, area, start, end, codes)
     return xlsx.tables_workbook(tables)
 
@@ -37,10 +38,10 @@ def household_list_export(*, actor: Any, area: Area, on: dt.date, layout_code: s
     """The detailed list of poor or near-poor households (personal data): built through the gate
     and logged as an export in the audit trail."""
     if not user_covers_area(actor, area):
-        raise NotFound("Không tìm thấy địa bàn.")
+        raise NotFound(_("Không tìm thấy địa bàn."))
     layout = catalog().layout(layout_code)
     if not layout.is_personal:
-        raise ValidationError("Biểu này không phải danh sách hộ.")
+        raise ValidationError(_("Biểu này không phải danh sách hộ."))
     lines = builders.household_list(actor, area, on, layout.klass)
     data = xlsx.household_list_workbook(layout, lines, area, on)
     audit_read(
@@ -70,9 +71,9 @@ def report_submission_record(
 ) -> ReportSubmission:
     """Record that the workbook ``data`` was exported as the submitted report ``due`` of ``area``."""
     if getattr(actor, "role", None) not in SUBMIT_ROLES or not user_covers_area(actor, area):
-        raise PermissionDenied("Bạn không được nộp báo cáo của địa bàn này.")
+        raise PermissionDenied(_("Bạn không được nộp báo cáo của địa bàn này."))
     if start > end:
-        raise ValidationError("Kỳ báo cáo không hợp lệ.")
+        raise ValidationError(_("Kỳ báo cáo không hợp lệ."))
     sub = ReportSubmission.objects.create(
         area=area,
         calendar_code=due.code,

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import NotFound
 from hongheo.geography.models import Area
@@ -101,10 +102,10 @@ def round_get_for_user(user: Any, pk: int | str) -> ReviewRound:
     try:
         key = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Không tìm thấy đợt rà soát.")
+        raise NotFound(_("Không tìm thấy đợt rà soát."))
     review_round = round_qs_for_user(user).filter(pk=key).first()
     if review_round is None:
-        raise NotFound("Không tìm thấy đợt rà soát.")
+        raise NotFound(_("Không tìm thấy đợt rà soát."))
     return review_round
 
 
@@ -124,10 +125,10 @@ def entry_get_for_user(user: Any, review_round: ReviewRound, pk: int | str) -> R
     try:
         key = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Không tìm thấy hộ trong đợt rà soát.")
+        raise NotFound(_("Không tìm thấy hộ trong đợt rà soát."))
     entry = entries_for_user(user, review_round).filter(pk=key).first()
     if entry is None:
-        raise NotFound("Không tìm thấy hộ trong đợt rà soát.")
+        raise NotFound(_("Không tìm thấy hộ trong đợt rà soát."))
     return entry
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -59,7 +60,7 @@ def _require(actor: Any, area: Area, roles: set[str], what: str) -> None:
     if actor is None:
         return
     if _role(actor) not in roles or not user_covers_area(actor, area):
-        raise PermissionDenied(f"Bạn không có quyền {what} ở địa bàn này.")
+        raise PermissionDenied(_("Bạn không có quyền %(what)s ở địa bàn này.") % {"what": what})
 
 
 def _user(actor: Any) -> Any:
@@ -81,25 +82,27 @@ def round_open(
     (Phụ lục I): the commune's current poor and near-poor households, and every household whose
     application (Mẫu 01 / Mẫu 04) is waiting."""
     if commune.level != Area.Level.COMMUNE:
-        raise ValidationError("Đợt rà soát phải thuộc một xã, phường, đặc khu.")
-    _require(actor, commune, OFFICER_ROLES, "mở đợt rà soát")
+        raise ValidationError(_("Đợt rà soát phải thuộc một xã, phường, đặc khu."))
+    _require(actor, commune, OFFICER_ROLES, _("mở đợt rà soát"))
     kind = RoundKind(kind)
     if kind == RoundKind.YEARLY:
         month = None
         start, end = procedure.yearly_window(year)
     else:
         if not month or not 1 <= month <= 12:
-            raise ValidationError("Rà soát thường xuyên cần tháng (1–12).")
+            raise ValidationError(_("Rà soát thường xuyên cần tháng (1–12)."))
         start, end = procedure.monthly_window(year, month)
     if (
         ReviewRound.objects.filter(commune=commune, kind=kind, year=year, month=month)
         .exclude(state=RoundState.CANCELLED)
         .exists()
     ):
-        raise Conflict("Đợt rà soát này đã được mở.")
+        raise Conflict(_("Đợt rà soát này đã được mở."))
     open_round = ReviewRound.objects.filter(commune=commune).exclude(state__in=FINISHED_STATES).first()
     if open_round is not None:
-        raise Conflict(f"Xã đang có đợt rà soát chưa kết thúc: {open_round}.")
+        raise Conflict(
+            _("Xã đang có đợt rà soát chưa kết thúc: %(open_round)s.") % {"open_round": open_round}
+        )
     reference = today or timezone.localdate()
     # A yearly round in autumn of year N decides the lists for year N+1 (Mẫu 03 stamp boxes).
     standard_date = dt.date(year + 1, 1, 1) if kind == RoundKind.YEARLY else reference
@@ -182,22 +185,25 @@ def round_advance(
     before its computed end date needs ``override_reason`` (kept on the posting and audited)."""
     locked = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
     if actor is not None and not user_covers_area(actor, locked.commune):
-        raise NotFound("Không tìm thấy đợt rà soát.")
+        raise NotFound(_("Không tìm thấy đợt rà soát."))
     try:
         target = transition(locked.state, action, _role(actor) if actor is not None else "commune_officer")
     except TransitionError as exc:
         raise PermissionDenied(str(exc))
     if action == "decide":
-        raise ValidationError("Dùng chức năng ký quyết định để kết thúc đợt rà soát.")
+        raise ValidationError(_("Dùng chức năng ký quyết định để kết thúc đợt rà soát."))
     if action in SEND_BACK_ACTIONS.values():
-        raise ValidationError("Tỉnh trả lại kết quả qua chức năng trả lại (phải ghi lý do).")
+        raise ValidationError(_("Tỉnh trả lại kết quả qua chức năng trả lại (phải ghi lý do)."))
     _check_guards(locked, action)
     early = _posting_ends_early(locked, action, today or timezone.localdate())
     if early is not None:
         if not override_reason.strip():
             raise ValidationError(
-                f"Niêm yết công khai đến hết ngày {early.posted_to:%d/%m/%Y}: chưa thể kết thúc. "
-                "Muốn kết thúc sớm phải ghi rõ lý do."
+                _(
+                    "Niêm yết công khai đến hết ngày %(posted_to)s: chưa thể kết thúc. Muốn kết thúc "
+                    "sớm phải ghi rõ lý do."
+                )
+                % {"posted_to": format(early.posted_to, "%d/%m/%Y")}
             )
         early.early_end_reason = override_reason.strip()
         early.save(update_fields=["early_end_reason", "updated_at"])
@@ -235,11 +241,11 @@ def round_cancel(*, actor: Any, review_round: ReviewRound, reason: str) -> Revie
     """Cancel a round opened by mistake (hủy đợt rà soát mở nhầm) while nothing has been decided in it.
     Its records are kept; applications it was reviewing wait for the next round again."""
     locked = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
-    _require(actor, locked.commune, OFFICER_ROLES, "hủy đợt rà soát")
+    _require(actor, locked.commune, OFFICER_ROLES, _("hủy đợt rà soát"))
     if not reason.strip():
-        raise ValidationError("Hủy đợt rà soát phải ghi rõ lý do.")
+        raise ValidationError(_("Hủy đợt rà soát phải ghi rõ lý do."))
     if locked.state in FINISHED_STATES or Decision.objects.filter(round=locked).exists():
-        raise Conflict("Đợt rà soát đã có quyết định hoặc đã kết thúc: không hủy được.")
+        raise Conflict(_("Đợt rà soát đã có quyết định hoặc đã kết thúc: không hủy được."))
     before = locked.state
     locked.state = RoundState.CANCELLED
     locked.cancelled_reason = reason.strip()
@@ -268,31 +274,39 @@ def _check_guards(review_round: ReviewRound, action: str) -> None:
             state__in=[EntryState.SCREENED_OUT, EntryState.SURVEYED, EntryState.AGREED]
         ).count()
         if pending:
-            raise ValidationError(f"Còn {pending} hộ chưa có Phiếu A/Phiếu B.")
+            raise ValidationError(_("Còn %(pending)s hộ chưa có Phiếu A/Phiếu B.") % {"pending": pending})
     if action == "start_posting":
         waiting = entries.filter(state=EntryState.SURVEYED).count()
         disagreed = entries.filter(state=EntryState.DISAGREED).count()
         if waiting:
-            raise ValidationError(f"Còn {waiting} hộ chưa được đưa ra họp dân.")
+            raise ValidationError(_("Còn %(waiting)s hộ chưa được đưa ra họp dân.") % {"waiting": waiting})
         if disagreed:
             raise ValidationError(
-                f"{disagreed} hộ có dưới 50% người dự họp đồng ý: "
-                "phải rà soát lại và họp lại trước khi niêm yết."
+                _(
+                    "%(disagreed)s hộ có dưới 50%% người dự họp đồng ý: phải rà soát lại và họp lại "
+                    "trước khi niêm yết."
+                )
+                % {"disagreed": disagreed}
             )
     if action == "end_posting":
         posting = review_round.postings.order_by("-posted_to").first()
         if posting is None:
-            raise ValidationError("Chưa ghi nhận việc niêm yết công khai.")
+            raise ValidationError(_("Chưa ghi nhận việc niêm yết công khai."))
     if action == "submit_for_decision":
         open_complaints = review_round.complaints.filter(status=Complaint.Status.OPEN).count()
         if open_complaints:
-            raise ValidationError(f"Còn {open_complaints} khiếu nại chưa phúc tra xong.")
+            raise ValidationError(
+                _("Còn %(open_complaints)s khiếu nại chưa phúc tra xong.")
+                % {"open_complaints": open_complaints}
+            )
 
 
 def _round_for_step(review_round: ReviewRound, *states: RoundState) -> None:
     review_round.refresh_from_db(fields=["state"])  # the caller's copy may be stale
     if review_round.state not in states:
-        raise Conflict(f"Đợt rà soát đang ở bước khác ({review_round.get_state_display()}).")
+        raise Conflict(
+            _("Đợt rà soát đang ở bước khác (%(state)s).") % {"state": review_round.get_state_display()}
+        )
 
 
 # --- applications -------------------------------------------------------------------------------
@@ -323,29 +337,32 @@ def application_receive(
     it always reaches an outcome."""
     from hongheo.registry.services import household_create_provisional
 
-    _require(actor, commune, OFFICER_ROLES, "tiếp nhận giấy đề nghị")
+    _require(actor, commune, OFFICER_ROLES, _("tiếp nhận giấy đề nghị"))
     if kind not in Application.Kind.values:
-        raise ValidationError("Loại giấy đề nghị không hợp lệ.")
+        raise ValidationError(_("Loại giấy đề nghị không hợp lệ."))
     if channel not in Application.Channel.values:
-        raise ValidationError("Hình thức nộp không hợp lệ.")
+        raise ValidationError(_("Hình thức nộp không hợp lệ."))
     if not applicant_name.strip():
-        raise ValidationError("Thiếu họ tên người đề nghị.")
+        raise ValidationError(_("Thiếu họ tên người đề nghị."))
     if household is not None and household.commune_id != commune.pk:
-        raise ValidationError("Hộ không thuộc xã tiếp nhận giấy đề nghị.")
+        raise ValidationError(_("Hộ không thuộc xã tiếp nhận giấy đề nghị."))
     if kind == Application.Kind.EXIT:
         status = status_current(household) if household else None
         if status is None or status.classification not in ("poor", "near_poor"):
-            raise ValidationError("Chỉ hộ nghèo, hộ cận nghèo mới đề nghị công nhận thoát nghèo (Mẫu 04).")
+            raise ValidationError(_("Chỉ hộ nghèo, hộ cận nghèo mới đề nghị công nhận thoát nghèo (Mẫu 04)."))
     if household is None:
         if village is not None and (village.level != Area.Level.VILLAGE or village.parent_id != commune.pk):
             raise ValidationError(
-                "Thôn/tổ dân phố không thuộc xã tiếp nhận.", details={"fields": {"village": "Chọn lại thôn."}}
+                _("Thôn/tổ dân phố không thuộc xã tiếp nhận."),
+                details={"fields": {"village": _("Chọn lại thôn.")}},
             )
         if not members:
             raise ValidationError(
-                "Hộ chưa có trong danh sách: cần ngày sinh, giới tính của chủ hộ, thôn và địa chỉ "
-                "để lập hộ tạm.",
-                details={"fields": {"household_code": "Nhập mã hộ, hoặc thông tin để lập hộ tạm."}},
+                _(
+                    "Hộ chưa có trong danh sách: cần ngày sinh, giới tính của chủ hộ, thôn và địa chỉ "
+                    "để lập hộ tạm."
+                ),
+                details={"fields": {"household_code": _("Nhập mã hộ, hoặc thông tin để lập hộ tạm.")}},
             )
         household = household_create_provisional(
             actor=actor, commune=commune, village=village, address=address, members=members, facts=facts
@@ -378,11 +395,11 @@ def application_receive(
 @transaction.atomic
 def application_refuse(*, actor: Any, application: Application, reason: str, on: dt.date) -> Application:
     """The chairman answers in writing, with reasons, that the household does not qualify."""
-    _require(actor, application.commune, {"commune_chairman"}, "trả lời giấy đề nghị")
+    _require(actor, application.commune, {"commune_chairman"}, _("trả lời giấy đề nghị"))
     if not reason.strip():
-        raise ValidationError("Văn bản từ chối phải nêu lý do.")
+        raise ValidationError(_("Văn bản từ chối phải nêu lý do."))
     if application.status in (Application.Status.ACCEPTED, Application.Status.REFUSED):
-        raise Conflict("Giấy đề nghị đã được giải quyết.")
+        raise Conflict(_("Giấy đề nghị đã được giải quyết."))
     application.status = Application.Status.REFUSED
     application.refusal_reason = reason.strip()
     application.decided_on = on
@@ -396,12 +413,12 @@ def application_refuse(*, actor: Any, application: Application, reason: str, on:
 
 @transaction.atomic
 def entry_add(*, actor: Any, review_round: ReviewRound, household: Household, origin: str) -> RoundEntry:
-    _require(actor, review_round.commune, OFFICER_ROLES, "lập danh sách rà soát")
+    _require(actor, review_round.commune, OFFICER_ROLES, _("lập danh sách rà soát"))
     _round_for_step(review_round, RoundState.LISTING)
     if household.commune_id != review_round.commune_id:
-        raise ValidationError("Hộ không thuộc xã của đợt rà soát.")
+        raise ValidationError(_("Hộ không thuộc xã của đợt rà soát."))
     if RoundEntry.objects.filter(round=review_round, household=household).exists():
-        raise Conflict("Hộ đã có trong danh sách rà soát.")
+        raise Conflict(_("Hộ đã có trong danh sách rà soát."))
     status = status_current(household)
     entry = RoundEntry.objects.create(
         round=review_round,
@@ -425,11 +442,11 @@ def screening_record(
 ) -> RoundEntry:
     """Phiếu A: a household that applied is screened; an excluding answer ends its review."""
     review_round = entry.round
-    _require(actor, entry.household.village or review_round.commune, FIELD_ROLES, "ghi Phiếu A")
+    _require(actor, entry.household.village or review_round.commune, FIELD_ROLES, _("ghi Phiếu A"))
     _round_for_step(review_round, RoundState.LISTING, RoundState.SURVEY)
     reasons = [r for r in (s.strip() for s in reasons) if r]
     if excluded and not reasons:
-        raise ValidationError("Phiếu A loại hộ phải ghi tiêu chí loại.")
+        raise ValidationError(_("Phiếu A loại hộ phải ghi tiêu chí loại."))
     entry.screened_by = _user(actor)
     entry.screening_excluded = excluded
     entry.screening_reasons = reasons
@@ -465,12 +482,12 @@ def survey_record(
     facts of record change only when the round's decision applies the surveyed facts."""
     review_round = entry.round
     household = entry.household
-    _require(actor, household.village or review_round.commune, FIELD_ROLES, "ghi Phiếu B")
+    _require(actor, household.village or review_round.commune, FIELD_ROLES, _("ghi Phiếu B"))
     _round_for_step(review_round, RoundState.SURVEY)
     if entry.state == EntryState.SCREENED_OUT:
-        raise Conflict("Hộ đã bị loại ở Phiếu A.")
+        raise Conflict(_("Hộ đã bị loại ở Phiếu A."))
     if entry.state not in (EntryState.LISTED, EntryState.SURVEYED):
-        raise Conflict("Hộ đã qua bước họp dân; mở lại Phiếu B khi rà soát lại.")
+        raise Conflict(_("Hộ đã qua bước họp dân; mở lại Phiếu B khi rà soát lại."))
     observed = observed_on or timezone.localdate()
     record = facts_record(
         actor=actor,
@@ -482,7 +499,7 @@ def survey_record(
         source_ref=source_ref or f"Phiếu B — {review_round}",
     )
     if record.household_facts.get("income_per_capita") is None:
-        raise ValidationError("Phiếu B chưa có thu nhập bình quân đầu người/tháng.")
+        raise ValidationError(_("Phiếu B chưa có thu nhập bình quân đầu người/tháng."))
     standard = standard_get(review_round.standard_code)
     stored = result_store(
         household=household,
@@ -542,20 +559,20 @@ def meeting_record(
     A result stands with at least 50 % of attendees agreeing; below that the household goes back
     to the survey (QĐ 24/2021 Art. 4.3)."""
     area = village or review_round.commune
-    _require(actor, area, MEETING_ROLES, "ghi kết quả họp dân")
+    _require(actor, area, MEETING_ROLES, _("ghi kết quả họp dân"))
     _round_for_step(review_round, RoundState.MEETING)
     if village is not None and village.parent_id != review_round.commune_id:
-        raise ValidationError("Thôn không thuộc xã của đợt rà soát.")
+        raise ValidationError(_("Thôn không thuộc xã của đợt rà soát."))
     if not chair_name.strip() or not secretary_name.strip():
-        raise ValidationError("Biên bản họp phải có chủ trì và thư ký.")
+        raise ValidationError(_("Biên bản họp phải có chủ trì và thư ký."))
     if attendees <= 0:
-        raise ValidationError("Số người dự họp phải lớn hơn 0.")
+        raise ValidationError(_("Số người dự họp phải lớn hơn 0."))
     if not votes:
-        raise ValidationError("Chưa có hộ nào được đưa ra họp.")
+        raise ValidationError(_("Chưa có hộ nào được đưa ra họp."))
     entries = {e.pk: e for e in review_round.entries.filter(pk__in=list(votes)).select_related("household")}
     missing = set(votes) - set(entries)
     if missing:
-        raise ValidationError(f"Hộ không thuộc đợt rà soát: {sorted(missing)}")
+        raise ValidationError(_("Hộ không thuộc đợt rà soát: %(sorted)s") % {"sorted": sorted(missing)})
     errors = []
     for pk, agree in votes.items():
         e = entries[pk]
@@ -564,9 +581,12 @@ def meeting_record(
         if e.state not in (EntryState.SURVEYED, EntryState.AGREED, EntryState.DISAGREED):
             errors.append(f"hộ {e.household.code} chưa có Phiếu B")
         if not 0 <= agree <= attendees:
-            errors.append(f"hộ {e.household.code}: số đồng ý {agree} ngoài 0–{attendees}")
+            errors.append(
+                _("hộ %(code)s: số đồng ý %(agree)s ngoài 0–%(attendees)s")
+                % {"code": e.household.code, "agree": agree, "attendees": attendees}
+            )
     if errors:
-        raise ValidationError("Không ghi được biên bản: " + "; ".join(errors))
+        raise ValidationError(_("Không ghi được biên bản: %(errors)s") % {"errors": "; ".join(errors)})
     earlier = list(
         CommunityMeeting.objects.select_for_update()
         .filter(round=review_round, village=village, superseded_by__isnull=True)
@@ -574,8 +594,11 @@ def meeting_record(
     )
     if earlier and not remeeting_reason.strip():
         raise ValidationError(
-            f"{village.name if village else 'Xã'} đã họp dân ngày {earlier[-1].held_on:%d/%m/%Y}. "
-            "Họp lại phải ghi rõ lý do; biên bản cũ được giữ lại."
+            _("%(value)s đã họp dân ngày %(held_on)s. Họp lại phải ghi rõ lý do; biên bản cũ được giữ lại.")
+            % {
+                "value": village.name if village else _("Xã"),
+                "held_on": format(earlier[-1].held_on, "%d/%m/%Y"),
+            }
         )
     share = float(procedure.value("meeting_agreement_share"))
     meeting = CommunityMeeting.objects.create(
@@ -632,10 +655,10 @@ def posting_record(
     proof_note: str = "",
     proof: Any = None,
 ) -> PublicPosting:
-    _require(actor, review_round.commune, OFFICER_ROLES, "ghi nhận niêm yết")
+    _require(actor, review_round.commune, OFFICER_ROLES, _("ghi nhận niêm yết"))
     _round_for_step(review_round, RoundState.POSTING)
     if not places.strip():
-        raise ValidationError("Ghi rõ nơi niêm yết (nhà văn hóa thôn, trụ sở UBND xã…).")
+        raise ValidationError(_("Ghi rõ nơi niêm yết (nhà văn hóa thôn, trụ sở UBND xã…)."))
     posting = PublicPosting(
         round=review_round,
         posted_from=posted_from,
@@ -666,12 +689,12 @@ def complaint_receive(
     content: str,
     on: dt.date,
 ) -> Complaint:
-    _require(actor, review_round.commune, OFFICER_ROLES, "tiếp nhận khiếu nại")
+    _require(actor, review_round.commune, OFFICER_ROLES, _("tiếp nhận khiếu nại"))
     _round_for_step(review_round, RoundState.POSTING, RoundState.COMPLAINTS)
     if entry is not None and entry.round_id != review_round.pk:
-        raise ValidationError("Hộ không thuộc đợt rà soát.")
+        raise ValidationError(_("Hộ không thuộc đợt rà soát."))
     if not complainant.strip() or not content.strip():
-        raise ValidationError("Khiếu nại phải có người khiếu nại và nội dung.")
+        raise ValidationError(_("Khiếu nại phải có người khiếu nại và nội dung."))
     complaint = Complaint.objects.create(
         round=review_round,
         entry=entry,
@@ -696,16 +719,16 @@ def complaint_resolve(
 ) -> Complaint:
     """Phúc tra: record the re-check and, when it changes the result, the household's new class."""
     review_round = complaint.round
-    _require(actor, review_round.commune, OFFICER_ROLES, "phúc tra khiếu nại")
+    _require(actor, review_round.commune, OFFICER_ROLES, _("phúc tra khiếu nại"))
     _round_for_step(review_round, RoundState.COMPLAINTS, RoundState.POSTING)
     if complaint.status == Complaint.Status.RESOLVED:
-        raise Conflict("Khiếu nại đã được giải quyết.")
+        raise Conflict(_("Khiếu nại đã được giải quyết."))
     if not recheck_note.strip():
-        raise ValidationError("Ghi kết quả phúc tra.")
+        raise ValidationError(_("Ghi kết quả phúc tra."))
     if new_class and new_class not in ("poor", "near_poor", "average", "not_poor"):
-        raise ValidationError("Loại hộ không hợp lệ.")
+        raise ValidationError(_("Loại hộ không hợp lệ."))
     if new_class and complaint.entry is None:
-        raise ValidationError("Khiếu nại không gắn với hộ nào nên không đổi được kết quả.")
+        raise ValidationError(_("Khiếu nại không gắn với hộ nào nên không đổi được kết quả."))
     complaint.status = Complaint.Status.RESOLVED
     complaint.recheck_note = recheck_note.strip()
     complaint.resolved_by = _user(actor)
@@ -742,18 +765,19 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
     A user who surveyed or screened a household of the round cannot sign its decision."""
     locked = ReviewRound.objects.select_for_update().get(pk=review_round.pk)
     if actor is None or _role(actor) != "commune_chairman" or not user_covers_area(actor, locked.commune):
-        raise PermissionDenied("Chỉ Chủ tịch UBND xã của địa bàn được ký quyết định.")
+        raise PermissionDenied(_("Chỉ Chủ tịch UBND xã của địa bàn được ký quyết định."))
     try:
         transition(locked.state, "decide", "commune_chairman")
     except TransitionError as exc:
         raise Conflict(str(exc))
     if not number.strip():
-        raise ValidationError("Thiếu số quyết định.")
+        raise ValidationError(_("Thiếu số quyết định."))
     entries = list(locked.entries.select_related("household", "application", "facts_record"))
     own = [e.household.code for e in entries if actor.pk in (e.surveyed_by_id, e.screened_by_id)]
     if own:
         raise PermissionDenied(
-            "Người đã rà soát hộ không được phê duyệt kết quả của chính mình: " + ", ".join(own[:5])
+            _("Người đã rà soát hộ không được phê duyệt kết quả của chính mình: %(codes)s")
+            % {"codes": ", ".join(own[:5])}
         )
     decision = Decision.objects.create(
         round=locked, number=number.strip(), signed_on=signed_on, signed_by=actor
@@ -846,7 +870,7 @@ def status_baseline_set(
     """Record a household's class from an existing list (import of the current poor / near-poor
     list, or a decision made before the system was used), as a period of its official history."""
     if classification not in ("poor", "near_poor", "average", "not_poor"):
-        raise ValidationError("Loại hộ không hợp lệ.")
+        raise ValidationError(_("Loại hộ không hợp lệ."))
     status = official_status_set(
         actor=actor, household=household, classification=classification, effective_on=since, source=source
     )
@@ -874,7 +898,7 @@ def decision_pdf_attach(*, actor: Any, decision: Decision, content: bytes) -> De
     from django.core.files.base import ContentFile
 
     _require(
-        actor, decision.round.commune, {"commune_chairman", "commune_officer"}, "in quyết định công nhận"
+        actor, decision.round.commune, {"commune_chairman", "commune_officer"}, _("in quyết định công nhận")
     )
     locked = Decision.objects.select_for_update().get(pk=decision.pk)
     if locked.pdf:
@@ -890,7 +914,7 @@ def meeting_minutes_attach(*, actor: Any, meeting: CommunityMeeting, content: by
     """Keep the minutes (biên bản họp dân) as recorded at the meeting, with its votes."""
     from django.core.files.base import ContentFile
 
-    _require(actor, meeting.village or meeting.round.commune, MEETING_ROLES, "lưu biên bản họp dân")
+    _require(actor, meeting.village or meeting.round.commune, MEETING_ROLES, _("lưu biên bản họp dân"))
     locked = CommunityMeeting.objects.select_for_update().get(pk=meeting.pk)
     if locked.minutes_pdf:
         return locked

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import FilteredRelation, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import Conflict, ValidationError
 from hongheo.registry.models import Household
@@ -90,7 +91,7 @@ def official_status_set(
     before the open one (history is appended, never rewritten): that is a Conflict. Callers hold the
     transaction and write the audit row."""
     if classification not in CLASSES:
-        raise ValidationError("Loại hộ không hợp lệ.")
+        raise ValidationError(_("Loại hộ không hợp lệ."))
     current = (
         OfficialStatus.objects.select_for_update().filter(household=household, valid_to__isnull=True).first()
     )
@@ -99,8 +100,11 @@ def official_status_set(
             return current
         if effective_on < current.valid_from:
             raise Conflict(
-                f"Hộ {household.code} đã có trạng thái chính thức từ {current.valid_from:%d/%m/%Y}; "
-                "không ghi được trạng thái bắt đầu sớm hơn."
+                _(
+                    "Hộ %(code)s đã có trạng thái chính thức từ %(valid_from)s; không ghi được trạng "
+                    "thái bắt đầu sớm hơn."
+                )
+                % {"code": household.code, "valid_from": format(current.valid_from, "%d/%m/%Y")}
             )
         current.valid_to = effective_on
         current.save(update_fields=["valid_to"])

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.bulkio import insert_frame, queryset_frame
@@ -45,7 +46,7 @@ def check_can_classify(actor: Any, area: Area) -> None:
     if actor is None:
         return
     if getattr(actor, "role", None) not in CLASSIFY_ROLES or not user_covers_area(actor, area):
-        raise PermissionDenied("Bạn không có quyền xếp loại hộ ở địa bàn này.")
+        raise PermissionDenied(_("Bạn không có quyền xếp loại hộ ở địa bàn này."))
 
 
 HOUSEHOLD_SCHEMA = {
@@ -148,7 +149,7 @@ def classification_run(
 
     check_can_classify(actor, area)
     if area.level not in (Area.Level.PROVINCE, Area.Level.COMMUNE, Area.Level.VILLAGE):
-        raise ValidationError("Chỉ xếp loại được theo tỉnh, xã hoặc thôn.")
+        raise ValidationError(_("Chỉ xếp loại được theo tỉnh, xã hoặc thôn."))
     reference_date = reference_date or timezone.localdate()
     province_code = area.province_code or None
     standard = (  # a what-if run may preview a draft (issue 8: it failed with "Không có chuẩn nghèo mã")

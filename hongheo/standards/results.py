@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import PermissionDenied
@@ -83,7 +84,7 @@ def household_classify(
 ) -> HouseholdClassification:
     """ "Xếp loại lại": record the household's facts of record as of today and store their result."""
     if getattr(actor, "role", "") not in CLASSIFY_ROLES or not user_covers_area(actor, household.commune):
-        raise PermissionDenied("Bạn không có quyền xếp loại hộ ở địa bàn này.")
+        raise PermissionDenied(_("Bạn không có quyền xếp loại hộ ở địa bàn này."))
     record = facts_record(
         actor=actor,
         household=household,

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import NotFound
 from hongheo.registry.access import household_qs_for_user
@@ -32,7 +33,7 @@ def standard_get(code: str, *, include_drafts: bool = False) -> Standard:
     try:
         return get_standard(code, extra)
     except StandardError as exc:
-        raise NotFound(f"Không có chuẩn nghèo mã {code}: {exc}")
+        raise NotFound(_("Không có chuẩn nghèo mã %(code)s: %(exc)s") % {"code": code, "exc": exc})
 
 
 def standard_in_force(on: dt.date, *, province_code: str | None = None) -> Standard:
@@ -76,7 +77,7 @@ def runs_for_user(*, user: Any) -> QuerySet[ClassificationRun]:
 def run_get_for_user(*, user: Any, run_id: Any) -> ClassificationRun:
     run = runs_for_user(user=user).filter(pk=run_id).first() if _is_uuid(run_id) else None
     if run is None:
-        raise NotFound("Không tìm thấy lần xếp loại.")
+        raise NotFound(_("Không tìm thấy lần xếp loại."))
     return run
 
 
@@ -93,5 +94,5 @@ def _is_uuid(value: Any) -> bool:
 def household_for_classification(*, user: Any, household_id: int) -> Household:
     household = household_qs_for_user(user).filter(pk=household_id).first()
     if household is None:
-        raise NotFound("Không tìm thấy hộ gia đình.")
+        raise NotFound(_("Không tìm thấy hộ gia đình."))
     return household

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import Conflict, PermissionDenied, ValidationError
@@ -32,7 +33,7 @@ def _bases() -> dict[str, Any]:
 
 def _check_admin(actor: Any) -> None:
     if actor is not None and getattr(actor, "role", None) != Role.ADMINISTRATOR:
-        raise PermissionDenied("Chỉ quản trị hệ thống được soạn và công bố chuẩn nghèo.")
+        raise PermissionDenied(_("Chỉ quản trị hệ thống được soạn và công bố chuẩn nghèo."))
 
 
 @transaction.atomic
@@ -45,21 +46,33 @@ def standard_draft_save(*, actor: Any, document: dict[str, Any]) -> PublishedSta
     except StandardError as exc:
         errors = exc.errors or [str(exc)]
     if errors:
-        raise ValidationError("Chuẩn nghèo không hợp lệ: " + "; ".join(errors), details={"errors": errors})
+        raise ValidationError(
+            _("Chuẩn nghèo không hợp lệ: %(errors)s") % {"errors": "; ".join(errors)},
+            details={"errors": errors},
+        )
     if document["code"] in {d["code"] for d in shipped_documents()}:
-        raise Conflict(f"Mã {document['code']} là chuẩn quốc gia đi kèm phần mềm; hãy chọn mã khác.")
+        raise Conflict(
+            _("Mã %(code)s là chuẩn quốc gia đi kèm phần mềm; hãy chọn mã khác.") % {"code": document["code"]}
+        )
     try:
         standard = build_standard(document, bases)
     except StandardError as exc:
-        raise ValidationError(f"Chuẩn nghèo không hợp lệ: {exc}", details={"errors": exc.errors})
+        raise ValidationError(
+            _("Chuẩn nghèo không hợp lệ: %(exc)s") % {"exc": exc}, details={"errors": exc.errors}
+        )
     existing = PublishedStandard.objects.filter(code=standard.code).first()
     if existing is not None and existing.status != PublishedStandard.Status.DRAFT:
-        raise Conflict(f"Chuẩn {standard.code} đã công bố: không sửa được, hãy tạo phiên bản mới với mã mới.")
+        raise Conflict(
+            _("Chuẩn %(code)s đã công bố: không sửa được, hãy tạo phiên bản mới với mã mới.")
+            % {"code": standard.code}
+        )
     province = None
     if standard.scope == "province":
         province = Area.objects.filter(code=standard.province_code, level=Area.Level.PROVINCE).first()
         if province is None:
-            raise ValidationError(f"Không có tỉnh mã {standard.province_code}.")
+            raise ValidationError(
+                _("Không có tỉnh mã %(province_code)s.") % {"province_code": standard.province_code}
+            )
     fields = {
         "title": standard.title,
         "scope": standard.scope,
@@ -86,7 +99,7 @@ def standard_publish(*, actor: Any, standard: PublishedStandard) -> PublishedSta
     _check_admin(actor)
     locked = PublishedStandard.objects.select_for_update().get(pk=standard.pk)
     if locked.status != PublishedStandard.Status.DRAFT:
-        raise Conflict("Chỉ công bố được bản nháp.")
+        raise Conflict(_("Chỉ công bố được bản nháp."))
     locked.status = PublishedStandard.Status.PUBLISHED
     locked.published_at = timezone.now()
     locked.published_by = _user(actor)

@@ -14,6 +14,7 @@ from typing import Any
 import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import PermissionDenied
@@ -29,7 +30,7 @@ HELP_HEADERS_VI = ("STT", "Họ tên chủ hộ", "Thôn/Tổ dân phố", "Lo�
 
 def _need_export(actor: Any) -> None:
     if str(getattr(actor, "role", "")) not in EXPORT_ROLES:
-        raise PermissionDenied("Vai trò của bạn không được xuất danh sách này.")
+        raise PermissionDenied(_("Vai trò của bạn không được xuất danh sách này."))
 
 
 def _needs_text(needs: Sequence[str]) -> str:

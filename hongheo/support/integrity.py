@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import NotFound, PermissionDenied
 from hongheo.geography.models import Area
@@ -65,7 +66,7 @@ class CommuneFlags:
 
 def require_province(user: Any) -> None:
     if str(getattr(user, "role", "")) not in PROVINCE_ROLES:
-        raise PermissionDenied("Chỉ cán bộ cấp tỉnh xem được kết quả kiểm tra.")
+        raise PermissionDenied(_("Chỉ cán bộ cấp tỉnh xem được kết quả kiểm tra."))
 
 
 def province_communes(user: Any) -> list[Area]:

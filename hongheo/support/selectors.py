@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import NotFound
 from hongheo.geography.models import Area
@@ -49,7 +50,7 @@ def communes_for_user(user: Any) -> QuerySet[Area]:
 def commune_get(user: Any, code: str) -> Area:
     commune = communes_for_user(user).filter(code=code).first()
     if commune is None:
-        raise NotFound("Không tìm thấy xã/phường.")
+        raise NotFound(_("Không tìm thấy xã/phường."))
     return commune
 
 
@@ -61,10 +62,10 @@ def organisation_get(user: Any, pk: int | str) -> Organisation:
     try:
         key = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Không tìm thấy tổ chức.")
+        raise NotFound(_("Không tìm thấy tổ chức."))
     organisation = organisations_for_user(user).filter(pk=key).first()
     if organisation is None:
-        raise NotFound("Không tìm thấy tổ chức.")
+        raise NotFound(_("Không tìm thấy tổ chức."))
     return organisation
 
 
@@ -72,14 +73,14 @@ def plan_item_get(user: Any, pk: int | str) -> PlanItem:
     try:
         key = int(pk)
     except (TypeError, ValueError):
-        raise NotFound("Không tìm thấy mục kế hoạch.")
+        raise NotFound(_("Không tìm thấy mục kế hoạch."))
     item = (
         PlanItem.objects.filter(pk=key, household__in=household_qs_for_user(user))
         .select_related("household", "household__commune", "household__village", "organisation")
         .first()
     )
     if item is None:
-        raise NotFound("Không tìm thấy mục kế hoạch.")
+        raise NotFound(_("Không tìm thấy mục kế hoạch."))
     return item
 
 

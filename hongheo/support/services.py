@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -39,7 +40,7 @@ def _require(actor: Any, area: Area, roles: set[str], what: str) -> None:
     if actor is None:  # system (demo seeding)
         return
     if _role(actor) not in roles or not user_covers_area(actor, area):
-        raise PermissionDenied(f"Bạn không có quyền {what} ở địa bàn này.")
+        raise PermissionDenied(_("Bạn không có quyền %(what)s ở địa bàn này.") % {"what": what})
 
 
 def _user(actor: Any) -> Any:
@@ -53,9 +54,11 @@ def _today() -> dt.date:
 def _text(value: str | None, *, name: str, required: bool = False, limit: int = MAX_TEXT) -> str:
     text = " ".join((value or "").split())
     if required and not text:
-        raise ValidationError(f"Chưa nhập {name}.")
+        raise ValidationError(_("Chưa nhập %(name)s.") % {"name": name})
     if len(text) > limit:
-        raise ValidationError(f"{name[:1].upper()}{name[1:]} tối đa {limit} ký tự.")
+        raise ValidationError(
+            _("%(name)s tối đa %(limit)s ký tự.") % {"name": name[:1].upper() + name[1:], "limit": limit}
+        )
     return text
 
 
@@ -74,13 +77,13 @@ def organisation_create(
     *, actor: Any, commune: Area, name: str, kind: str, contact: str = ""
 ) -> Organisation:
     if commune.level != Area.Level.COMMUNE:
-        raise ValidationError("Tổ chức phải thuộc một xã, phường, đặc khu.")
-    _require(actor, commune, ORGANISATION_ROLES, "quản lý tổ chức đoàn thể")
-    name = _text(name, name="tên tổ chức", required=True, limit=200)
+        raise ValidationError(_("Tổ chức phải thuộc một xã, phường, đặc khu."))
+    _require(actor, commune, ORGANISATION_ROLES, _("quản lý tổ chức đoàn thể"))
+    name = _text(name, name=_("tên tổ chức"), required=True, limit=200)
     kind = _code("organisation_kind", kind)
-    contact = _text(contact, name="thông tin liên hệ")
+    contact = _text(contact, name=_("thông tin liên hệ"))
     if Organisation.objects.filter(commune=commune, name__iexact=name).exists():
-        raise Conflict(f"Xã đã có tổ chức “{name}”.")
+        raise Conflict(_("Xã đã có tổ chức “%(name)s”.") % {"name": name})
     organisation = Organisation.objects.create(commune=commune, name=name, kind=kind, contact=contact)
     audit_write(
         actor=actor,
@@ -96,18 +99,18 @@ def organisation_create(
 def organisation_update(
     *, actor: Any, organisation: Organisation, name: str, kind: str, contact: str, is_active: bool = True
 ) -> Organisation:
-    _require(actor, organisation.commune, ORGANISATION_ROLES, "quản lý tổ chức đoàn thể")
+    _require(actor, organisation.commune, ORGANISATION_ROLES, _("quản lý tổ chức đoàn thể"))
     fields = ["name", "kind", "contact", "is_active"]
     before = snapshot(organisation, fields)
-    name = _text(name, name="tên tổ chức", required=True, limit=200)
+    name = _text(name, name=_("tên tổ chức"), required=True, limit=200)
     clash = Organisation.objects.filter(commune=organisation.commune, name__iexact=name).exclude(
         pk=organisation.pk
     )
     if clash.exists():
-        raise Conflict(f"Xã đã có tổ chức “{name}”.")
+        raise Conflict(_("Xã đã có tổ chức “%(name)s”.") % {"name": name})
     organisation.name = name
     organisation.kind = _code("organisation_kind", kind)
-    organisation.contact = _text(contact, name="thông tin liên hệ")
+    organisation.contact = _text(contact, name=_("thông tin liên hệ"))
     organisation.is_active = bool(is_active)
     organisation.save()
     audit_write(
@@ -141,7 +144,7 @@ def assignable_households(
     )
     if village is not None:
         if village.parent_id != organisation.commune_id:
-            raise ValidationError("Thôn không thuộc xã của tổ chức.")
+            raise ValidationError(_("Thôn không thuộc xã của tổ chức."))
         qs = qs.filter(village=village)
     households = list(qs.select_related("village").order_by("head_sort_key", "code"))
     # JSON list membership in Python: portable across SQLite and PostgreSQL, a commune is small
@@ -168,15 +171,15 @@ def households_assign(
     """Assign, in bulk, the commune's poor / near-poor households of a village, with a need or a
     cause, to an organisation and optionally a named member who helps them. Households already
     assigned to it keep their assignment (their helper is set when one is given)."""
-    _require(actor, organisation.commune, ORGANISATION_ROLES, "giao hộ cho tổ chức đoàn thể")
+    _require(actor, organisation.commune, ORGANISATION_ROLES, _("giao hộ cho tổ chức đoàn thể"))
     if not organisation.is_active:
-        raise Conflict("Tổ chức đã ngừng hoạt động.")
-    helper_name = _text(helper_name, name="tên hội viên giúp đỡ", limit=150)
+        raise Conflict(_("Tổ chức đã ngừng hoạt động."))
+    helper_name = _text(helper_name, name=_("tên hội viên giúp đỡ"), limit=150)
     households = assignable_households(
         actor=actor, organisation=organisation, village=village, need=need, cause=cause, classes=classes
     )
     if not households:
-        raise ValidationError("Không có hộ nghèo, hộ cận nghèo nào khớp với điều kiện đã chọn.")
+        raise ValidationError(_("Không có hộ nghèo, hộ cận nghèo nào khớp với điều kiện đã chọn."))
     existing = {
         a.household_id: a
         for a in Assignment.objects.select_for_update().filter(
@@ -215,9 +218,9 @@ def households_assign(
 
 @transaction.atomic
 def assignment_end(*, actor: Any, assignment: Assignment, on: dt.date | None = None) -> Assignment:
-    _require(actor, assignment.organisation.commune, ORGANISATION_ROLES, "giao hộ cho tổ chức đoàn thể")
+    _require(actor, assignment.organisation.commune, ORGANISATION_ROLES, _("giao hộ cho tổ chức đoàn thể"))
     if not assignment.is_active:
-        raise Conflict("Hộ đã thôi được giao cho tổ chức này.")
+        raise Conflict(_("Hộ đã thôi được giao cho tổ chức này."))
     assignment.is_active = False
     assignment.ended_on = on or _today()
     assignment.save(update_fields=["is_active", "ended_on", "updated_at"])
@@ -249,27 +252,30 @@ def plan_item_add(
     year: int | None = None,
 ) -> PlanItem:
     """Add a line to a poor or near-poor household's support plan."""
-    _require(actor, household.village or household.commune, PLAN_ROLES, "lập kế hoạch hỗ trợ")
+    _require(actor, household.village or household.commune, PLAN_ROLES, _("lập kế hoạch hỗ trợ"))
     if not household.is_active:
-        raise Conflict("Hộ không còn trên địa bàn.")
+        raise Conflict(_("Hộ không còn trên địa bàn."))
     if official_classes([household.pk]).get(household.pk) not in LISTED:
-        raise ValidationError("Chỉ lập kế hoạch hỗ trợ cho hộ nghèo, hộ cận nghèo đang quản lý.")
+        raise ValidationError(_("Chỉ lập kế hoạch hỗ trợ cho hộ nghèo, hộ cận nghèo đang quản lý."))
     kind = _code("support_kind", kind)
     need = _code("support_need", need, blank=True)
     programme = _code("support_programme", programme, blank=True)
-    responsible = _text(responsible, name="người phụ trách", required=True, limit=150)
+    responsible = _text(responsible, name=_("người phụ trách"), required=True, limit=150)
     if organisation is not None and organisation.commune_id != household.commune_id:
-        raise ValidationError("Tổ chức không thuộc xã của hộ.")
+        raise ValidationError(_("Tổ chức không thuộc xã của hộ."))
     if not programme and organisation is None:
-        raise ValidationError("Ghi chương trình, nguồn hỗ trợ hoặc tổ chức thực hiện.")
+        raise ValidationError(_("Ghi chương trình, nguồn hỗ trợ hoặc tổ chức thực hiện."))
     if not isinstance(due_on, dt.date):
-        raise ValidationError("Hạn thực hiện không hợp lệ.")
+        raise ValidationError(_("Hạn thực hiện không hợp lệ."))
     today = _today()
     year = year or due_on.year
     if not today.year - 1 <= year <= today.year + 5:
-        raise ValidationError(f"Năm kế hoạch phải từ {today.year - 1} đến {today.year + 5}.")
+        raise ValidationError(
+            _("Năm kế hoạch phải từ %(value)s đến %(value2)s.")
+            % {"value": today.year - 1, "value2": today.year + 5}
+        )
     if due_on < dt.date(today.year - 1, 1, 1):
-        raise ValidationError("Hạn thực hiện đã quá lâu.")
+        raise ValidationError(_("Hạn thực hiện đã quá lâu."))
     item = PlanItem.objects.create(
         household=household,
         year=year,
@@ -307,21 +313,21 @@ def plan_item_follow_up(
     """Record what happened: ``given`` records the support received (registry service), so the
     household's needs met are computed from it; ``not_given`` needs the reason."""
     household = item.household
-    _require(actor, household.village or household.commune, FOLLOW_UP_ROLES, "ghi kết quả hỗ trợ")
+    _require(actor, household.village or household.commune, FOLLOW_UP_ROLES, _("ghi kết quả hỗ trợ"))
     locked = PlanItem.objects.select_for_update().get(pk=item.pk)
     if locked.status == PlanItem.Status.GIVEN:
-        raise Conflict("Mục kế hoạch đã được ghi là đã hỗ trợ.")
+        raise Conflict(_("Mục kế hoạch đã được ghi là đã hỗ trợ."))
     status = _code("plan_status", status)
     if status == PlanItem.Status.PLANNED:
-        raise ValidationError("Chọn “Đã hỗ trợ” hoặc “Không hỗ trợ được”.")
-    note = _text(note, name="ghi chú kết quả")
+        raise ValidationError(_("Chọn “Đã hỗ trợ” hoặc “Không hỗ trợ được”."))
+    note = _text(note, name=_("ghi chú kết quả"))
     on = on or _today()
     if on > _today():
-        raise ValidationError("Ngày hỗ trợ không được sau ngày hôm nay.")
+        raise ValidationError(_("Ngày hỗ trợ không được sau ngày hôm nay."))
     before = snapshot(locked, ["status", "outcome_note", "followed_up_on"])
     if status == PlanItem.Status.NOT_GIVEN:
         if not note:
-            raise ValidationError("Ghi lý do không hỗ trợ được.")
+            raise ValidationError(_("Ghi lý do không hỗ trợ được."))
     else:
         source = lists.label("support_programme", locked.programme) if locked.programme else ""
         by = locked.organisation.name if locked.organisation else ""
@@ -372,17 +378,17 @@ def round_send_back(
     where the commune sees it."""
     locked = ReviewRound.objects.select_for_update().select_related("commune").get(pk=review_round.pk)
     if actor is not None and not user_covers_area(actor, locked.commune):
-        raise NotFound("Không tìm thấy đợt rà soát.")
+        raise NotFound(_("Không tìm thấy đợt rà soát."))
     if actor is not None and _role(actor) not in SEND_BACK_ROLES:
-        raise PermissionDenied("Chỉ cán bộ cấp tỉnh được trả lại kết quả rà soát của xã.")
+        raise PermissionDenied(_("Chỉ cán bộ cấp tỉnh được trả lại kết quả rà soát của xã."))
     action = SEND_BACK_ACTIONS.get(step)
     if action is None:
-        raise ValidationError("Chọn bước phải làm lại: Phiếu B hoặc họp dân.")
+        raise ValidationError(_("Chọn bước phải làm lại: Phiếu B hoặc họp dân."))
     try:
         target = transition(locked.state, action, _role(actor) if actor is not None else "province_officer")
     except TransitionError as exc:
         raise Conflict(str(exc))
-    reason = _text(reason, name="lý do trả lại", required=True, limit=2000)
+    reason = _text(reason, name=_("lý do trả lại"), required=True, limit=2000)
     codes = sorted({c.strip() for c in household_codes if c and c.strip()})
     entries = RoundEntry.objects.filter(round=locked).exclude(state=EntryState.SCREENED_OUT)
     if codes:
@@ -390,7 +396,9 @@ def round_send_back(
         found = set(entries.values_list("household__code", flat=True))
         missing = sorted(set(codes) - found)
         if missing:
-            raise ValidationError("Hộ không thuộc đợt rà soát: " + ", ".join(missing[:10]))
+            raise ValidationError(
+                _("Hộ không thuộc đợt rà soát: %(codes)s") % {"codes": ", ".join(missing[:10])}
+            )
     if step == "survey":
         reset = entries.update(
             state=EntryState.LISTED,

@@ -12,6 +12,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from hongheo.core.admin import AuditedModelAdmin, RoleAdministratorMixin
 
@@ -36,7 +37,7 @@ class AreaAssignmentInline(RoleAdministratorMixin, admin.TabularInline):
             def clean_area(self) -> Any:
                 area = self.cleaned_data.get("area")
                 if area is not None and not _in_scope(request, area.path):
-                    raise forms.ValidationError("Chỉ giao địa bàn thuộc địa bàn bạn quản lý.")
+                    raise forms.ValidationError(_("Chỉ giao địa bàn thuộc địa bàn bạn quản lý."))
                 return area
 
         formset.form = ScopedForm

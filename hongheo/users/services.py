@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import PermissionDenied, ValidationError
@@ -39,16 +40,17 @@ def user_create(
     is_staff: bool = False,
 ) -> User:
     if role not in Role.values:
-        raise ValidationError(f"Vai trò không hợp lệ: {role}")
+        raise ValidationError(_("Vai trò không hợp lệ: %(role)s") % {"role": role})
     if not areas:
-        raise ValidationError("Mỗi người dùng phải được giao ít nhất một địa bàn.")
+        raise ValidationError(_("Mỗi người dùng phải được giao ít nhất một địa bàn."))
     for area in areas:
         if area.level not in _ROLE_LEVELS[Role(role)]:
             raise ValidationError(
-                f"Vai trò {Role(role).label} không được giao địa bàn cấp {Area.Level(area.level).label}."
+                _("Vai trò %(label)s không được giao địa bàn cấp %(label2)s.")
+                % {"label": Role(role).label, "label2": Area.Level(area.level).label}
             )
     if User.objects.filter(username=username).exists():
-        raise ValidationError(f"Tên đăng nhập '{username}' đã tồn tại.")
+        raise ValidationError(_("Tên đăng nhập '%(username)s' đã tồn tại.") % {"username": username})
     user = User(
         username=username,
         role=role,
@@ -82,7 +84,9 @@ def _check_password(password: str, user: User) -> None:
     try:
         validate_password(password, user)
     except DjangoValidationError as exc:
-        raise ValidationError("Mật khẩu không đạt yêu cầu: " + " ".join(str(m) for m in exc.messages))
+        raise ValidationError(
+            _("Mật khẩu không đạt yêu cầu: %(reasons)s") % {"reasons": " ".join(str(m) for m in exc.messages)}
+        )
 
 
 @transaction.atomic
@@ -99,8 +103,8 @@ def user_set_password(*, actor: Any, user: User, password: str) -> User:
 @transaction.atomic
 def user_assign_area(*, actor: Any, user: User, area: Area) -> AreaAssignment:
     if area.level not in _ROLE_LEVELS[Role(user.role)]:
-        raise ValidationError("Địa bàn không phù hợp với vai trò.")
-    assignment, _ = AreaAssignment.objects.get_or_create(user=user, area=area)
+        raise ValidationError(_("Địa bàn không phù hợp với vai trò."))
+    assignment, _created = AreaAssignment.objects.get_or_create(user=user, area=area)
     audit_write(actor=actor, action="users.assign_area", obj=user, after={"area": area.code})
     return assignment
 
@@ -183,15 +187,15 @@ def user_profile_update(*, actor: Any, user: User, full_name: str, position: str
     """A user's own name and position (họ và tên, chức vụ), printed under their signature on
     official documents (Mẫu 02). Only the user themself or an administrator may change them."""
     if getattr(actor, "pk", None) != user.pk and getattr(actor, "role", None) != Role.ADMINISTRATOR:
-        raise PermissionDenied("Bạn không có quyền sửa hồ sơ của người dùng này.")
+        raise PermissionDenied(_("Bạn không có quyền sửa hồ sơ của người dùng này."))
     full_name = " ".join(full_name.split())
     position = " ".join(position.split())
     if not full_name:
-        raise ValidationError("Vui lòng nhập họ và tên (in dưới chữ ký trên văn bản).")
+        raise ValidationError(_("Vui lòng nhập họ và tên (in dưới chữ ký trên văn bản)."))
     if len(full_name) > 150 or len(position) > 150:
-        raise ValidationError("Họ và tên, chức vụ không được dài quá 150 ký tự.")
+        raise ValidationError(_("Họ và tên, chức vụ không được dài quá 150 ký tự."))
     if any(ch.isdigit() for ch in full_name):
-        raise ValidationError("Họ và tên không được chứa chữ số.")
+        raise ValidationError(_("Họ và tên không được chứa chữ số."))
     user = User.objects.select_for_update().get(pk=user.pk)
     before = {"full_name": user.full_name, "position": user.position}
     user.full_name, user.position = full_name, position
@@ -214,19 +218,21 @@ def personal_data_grant(*, actor: Any, user: User, reason: str, days: int) -> Pe
     """Give a named central analyst access to personal data for ``days`` days (at most 90), for a
     stated reason. Only an administrator (or a superuser) may; the grant is audited."""
     if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.ADMINISTRATOR):
-        raise PermissionDenied("Chỉ quản trị hệ thống được cấp quyền xem dữ liệu cá nhân.")
+        raise PermissionDenied(_("Chỉ quản trị hệ thống được cấp quyền xem dữ liệu cá nhân."))
     if user.role != Role.CENTRAL_ANALYST:
         raise ValidationError(
-            "Chỉ cấp quyền này cho chuyên viên trung ương (các vai trò khác xem theo địa bàn)."
+            _("Chỉ cấp quyền này cho chuyên viên trung ương (các vai trò khác xem theo địa bàn).")
         )
     if not user.full_name.strip() or not user.is_active:
         raise ValidationError(
-            "Quyền chỉ cấp cho một người cụ thể: tài khoản phải đang hoạt động và có họ tên."
+            _("Quyền chỉ cấp cho một người cụ thể: tài khoản phải đang hoạt động và có họ tên.")
         )
     if len(reason.strip()) < 10:
-        raise ValidationError("Ghi rõ lý do (văn bản, nhiệm vụ) khi cấp quyền xem dữ liệu cá nhân.")
+        raise ValidationError(_("Ghi rõ lý do (văn bản, nhiệm vụ) khi cấp quyền xem dữ liệu cá nhân."))
     if not 1 <= days <= GRANT_MAX_DAYS:
-        raise ValidationError(f"Thời hạn từ 1 đến {GRANT_MAX_DAYS} ngày.")
+        raise ValidationError(
+            _("Thời hạn từ 1 đến %(GRANT_MAX_DAYS)s ngày.") % {"GRANT_MAX_DAYS": GRANT_MAX_DAYS}
+        )
     grant = PersonalDataGrant.objects.create(
         user=user, granted_by=actor, reason=reason.strip(), valid_until=timezone.now() + timedelta(days=days)
     )
@@ -242,7 +248,7 @@ def personal_data_grant(*, actor: Any, user: User, reason: str, days: int) -> Pe
 @transaction.atomic
 def personal_data_revoke(*, actor: Any, grant: PersonalDataGrant) -> PersonalDataGrant:
     if not (getattr(actor, "is_superuser", False) or getattr(actor, "role", None) == Role.ADMINISTRATOR):
-        raise PermissionDenied("Chỉ quản trị hệ thống được thu hồi quyền xem dữ liệu cá nhân.")
+        raise PermissionDenied(_("Chỉ quản trị hệ thống được thu hồi quyền xem dữ liệu cá nhân."))
     grant.revoked_at = timezone.now()
     grant.save(update_fields=["revoked_at"])
     audit_write(

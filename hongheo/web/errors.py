@@ -8,6 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import DomainError, NotFound
 
@@ -17,7 +18,7 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
     return render(
         request,
         "web/error.html",
-        {"title": "Không tìm thấy", "message": "Không tìm thấy trang này."},
+        {"title": _("Không tìm thấy"), "message": _("Không tìm thấy trang này.")},
         status=404,
     )
 
@@ -29,13 +30,13 @@ def domain_errors(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRe
             return view(request, *args, **kwargs)
         except NotFound as exc:
             return render(
-                request, "web/error.html", {"title": "Không tìm thấy", "message": exc.message}, status=404
+                request, "web/error.html", {"title": _("Không tìm thấy"), "message": exc.message}, status=404
             )
         except DomainError as exc:
             return render(
                 request,
                 "web/error.html",
-                {"title": "Không thực hiện được", "message": exc.message},
+                {"title": _("Không thực hiện được"), "message": exc.message},
                 status=exc.http_status,
             )
 

@@ -75,7 +75,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         if wait:
             error, status = wait_message(wait), 429
         elif user is None:
-            error, status = "Tên đăng nhập hoặc mật khẩu không đúng.", 401
+            error, status = _("Tên đăng nhập hoặc mật khẩu không đúng."), 401
         else:
             login(request, user)
             target = request.GET.get("next", "")
@@ -170,7 +170,7 @@ def job_list_view(request: HttpRequest) -> HttpResponse:
 def _job_for(request: HttpRequest, pk: str) -> Job:
     job = Job.objects.filter(pk=pk).first() if _is_uuid(pk) else None
     if job is None or (job.created_by_id != request.user.pk and not user_can_read_audit(request.user)):
-        raise NotFound("Không tìm thấy tác vụ.")
+        raise NotFound(_("Không tìm thấy tác vụ."))
     return job
 
 
@@ -219,7 +219,7 @@ def job_result_view(request: HttpRequest, pk: str) -> FileResponse:
     users' jobs, never their files), never as public media; each download is audited."""
     job = _job_for(request, pk)
     if job.created_by_id != request.user.pk or not job.result_file:
-        raise NotFound("Tác vụ không có tệp kết quả.")
+        raise NotFound(_("Tác vụ không có tệp kết quả."))
     audit_read(
         actor=request.user,
         action="core.job_result_download",
@@ -238,7 +238,7 @@ def job_result_view(request: HttpRequest, pk: str) -> FileResponse:
 @domain_errors
 def job_retry_view(request: HttpRequest, pk: str) -> HttpResponse:
     new = job_retry(actor=request.user, job=_job_for(request, pk))
-    messages.success(request, "Đã xếp hàng chạy lại tác vụ.")
+    messages.success(request, _("Đã xếp hàng chạy lại tác vụ."))
     return redirect("web:job_detail", pk=new.pk)
 
 
@@ -247,7 +247,7 @@ def job_retry_view(request: HttpRequest, pk: str) -> HttpResponse:
 def area_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     area = Area.objects.filter(code=code).select_related("parent").first()
     if area is None or not (user_covers_area(request.user, area) or _covers_child(request.user, area)):
-        raise NotFound("Không tìm thấy địa bàn.")
+        raise NotFound(_("Không tìm thấy địa bàn."))
     village_form = VillageForm(request.POST or None) if area.level == Area.Level.COMMUNE else None
     setting_form = None
     can_manage = user_can_manage_area(request.user, area)
@@ -262,13 +262,13 @@ def area_detail_view(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get("action") == "setting" and setting_form is not None and setting_form.is_valid():
             commune_set_setting(actor=request.user, commune=area, **setting_form.cleaned_data)
-            messages.success(request, "Đã cập nhật khu vực thành thị/nông thôn.")
+            messages.success(request, _("Đã cập nhật khu vực thành thị/nông thôn."))
             return redirect("web:area_detail", code=area.code)
         if request.POST.get("action") == "village" and village_form is not None and village_form.is_valid():
             if not can_manage:
-                raise PermissionDenied("Bạn không có quyền quản lý địa bàn này.")
+                raise PermissionDenied(_("Bạn không có quyền quản lý địa bàn này."))
             village = village_create(actor=request.user, commune=area, **village_form.cleaned_data)
-            messages.success(request, f"Đã thêm {village.name}.")
+            messages.success(request, _("Đã thêm %(name)s.") % {"name": village.name})
             return redirect("web:area_detail", code=area.code)
     children = with_display_names(natural_sorted(list(area.children.select_related("parent"))))
     from hongheo.standards.classification import CLASSIFY_ROLES
@@ -319,7 +319,7 @@ def _audit_queryset(form: AuditSearchForm) -> Any:
 @domain_errors
 def audit_view(request: HttpRequest) -> HttpResponseBase:
     if not user_can_read_audit(request.user):
-        raise NotFound("Không tìm thấy trang.")
+        raise NotFound(_("Không tìm thấy trang."))
     form = AuditSearchForm(request.GET or None)
     qs = _audit_queryset(form)
     if request.GET.get("xuat") == "csv":

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
@@ -215,7 +216,7 @@ def upload_photo(
 ) -> Any:
     """One photo of a submission (send the submission first). Idempotent by the photo id."""
     if file.size is not None and file.size > 5 * 1024 * 1024 + 1:
-        raise ValidationError("Ảnh quá lớn; tối đa 5 MB.", code="photo_too_big")
+        raise ValidationError(_("Ảnh quá lớn; tối đa 5 MB."), code="photo_too_big")
     photo, created = services.photo_receive(
         actor=request.user,
         submission_id=submission_id,

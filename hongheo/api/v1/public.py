@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.middleware.csrf import CsrfViewMiddleware
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from hongheo.capture.portal import services as portal
@@ -228,9 +229,9 @@ def submit(request: HttpRequest, data: ApplicationIn) -> dict[str, Any]:
     actor = None
     if data.channel == "assisted":
         if not request.user.is_authenticated:
-            raise PermissionDenied("Đăng nhập để đăng ký giúp người dân.")
+            raise PermissionDenied(_("Đăng nhập để đăng ký giúp người dân."))
         if CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}) is not None:  # type: ignore[arg-type,return-value]
-            raise PermissionDenied("Phiên làm việc đã hết hạn: tải lại trang.")
+            raise PermissionDenied(_("Phiên làm việc đã hết hạn: tải lại trang."))
         actor = request.user
     receipt = portal.portal_submit(actor=actor, payload=_payload(data), address=client_address(request))
     sub = receipt.submission

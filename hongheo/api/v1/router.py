@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Router
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -77,7 +78,7 @@ def get_job(request: HttpRequest, job_id: str) -> dict[str, Any]:
 
     job = Job.objects.filter(pk=job_id, created_by_id=request.user.pk).first() if _uuid(job_id) else None
     if job is None:
-        raise NotFound("Không tìm thấy tác vụ.")
+        raise NotFound(_("Không tìm thấy tác vụ."))
     return {
         "id": str(job.pk),
         "kind": job.kind,

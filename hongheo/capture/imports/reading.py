@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import ValidationError
 from hongheo.core.xlsx import ArchiveLimits, ArchiveRefused, archive_limits, check_archive
@@ -53,21 +54,21 @@ def file_kind(name: str, data: bytes) -> str:
     lower = name.lower()
     if data[:4] == b"PK\x03\x04":
         if not lower.endswith((".xlsx", ".xlsm")):
-            raise ImportFileError("Tệp nén không phải bảng tính Excel (.xlsx).")
+            raise ImportFileError(_("Tệp nén không phải bảng tính Excel (.xlsx)."))
         return "xlsx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ImportFileError(
-            "Tệp Excel cũ (.xls) chưa được hỗ trợ: mở bằng Excel và lưu lại dưới dạng .xlsx hoặc CSV."
+            _("Tệp Excel cũ (.xls) chưa được hỗ trợ: mở bằng Excel và lưu lại dưới dạng .xlsx hoặc CSV.")
         )
     if lower.endswith((".xlsx", ".xlsm")):
-        raise ImportFileError("Tệp có đuôi .xlsx nhưng không phải bảng tính Excel hợp lệ.")
+        raise ImportFileError(_("Tệp có đuôi .xlsx nhưng không phải bảng tính Excel hợp lệ."))
     if lower.endswith((".csv", ".txt")):
         if b"\x00" in data[:4096]:
             raise ImportFileError(
-                "Tệp CSV chứa ký tự nhị phân (có thể là UTF-16): hãy lưu lại dạng CSV UTF-8."
+                _("Tệp CSV chứa ký tự nhị phân (có thể là UTF-16): hãy lưu lại dạng CSV UTF-8.")
             )
         return "csv"
-    raise ImportFileError("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv).")
+    raise ImportFileError(_("Chỉ nhận tệp Excel (.xlsx) hoặc CSV (.csv)."))
 
 
 def read_table(
@@ -81,22 +82,23 @@ def read_table(
     """Read the file (the first ``limit`` data rows only, for a preview: the encoding is still
     checked on the whole file). Raises :class:`ImportFileError` with a Vietnamese reason."""
     if not data or not data.strip():
-        raise ImportFileError("Tệp rỗng: không có dòng nào.")
+        raise ImportFileError(_("Tệp rỗng: không có dòng nào."))
     if len(data) > max_bytes:
         raise ImportFileError(
-            f"Tệp quá lớn ({len(data) / 1_048_576:.0f} MB); giới hạn là {max_bytes / 1_048_576:.0f} MB."
+            _("Tệp quá lớn (%(value)s MB); giới hạn là %(value2)s MB.")
+            % {"value": format(len(data) / 1048576, ".0f"), "value2": format(max_bytes / 1048576, ".0f")}
         )
     kind = file_kind(name, data)
     if kind == "xlsx" and len(data) > XLSX_MAX_BYTES:
         raise ImportFileError(
-            f"Tệp Excel quá lớn ({len(data) / 1_048_576:.0f} MB; giới hạn {XLSX_MAX_BYTES // 1_048_576} MB): "
-            "hãy lưu dưới dạng CSV UTF-8."
+            _("Tệp Excel quá lớn (%(value)s MB; giới hạn %(value2)s MB): hãy lưu dưới dạng CSV UTF-8.")
+            % {"value": format(len(data) / 1048576, ".0f"), "value2": XLSX_MAX_BYTES // 1048576}
         )
     if kind == "xlsx":  # before any parser opens it: a few MB must not expand to gigabytes
         check_archive_or_refuse(data, archive or archive_limits())
     result = _read_xlsx(data, limit) if kind == "xlsx" else _read_csv(data, limit)
     if result.frame.height == 0:
-        raise ImportFileError("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
+        raise ImportFileError(_("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào."))
     return result
 
 
@@ -116,8 +118,10 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
             text = data.decode("cp1258")
         except UnicodeDecodeError:
             raise ImportFileError(
-                "Không đọc được bảng mã của tệp (không phải UTF-8 hay Windows-1258): "
-                "hãy lưu lại dưới dạng “CSV UTF-8”."
+                _(
+                    "Không đọc được bảng mã của tệp (không phải UTF-8 hay Windows-1258): hãy lưu lại "
+                    "dưới dạng “CSV UTF-8”."
+                )
             )
         encoding = "windows-1258"
     warnings = []
@@ -126,7 +130,7 @@ def _decode(data: bytes) -> tuple[str, str, list[str]]:
             "Tệp không phải UTF-8: đã đọc theo bảng mã Windows-1258 (tiếng Việt). Kiểm tra lại dấu."
         )
     if "\ufffd" in text[:100_000]:
-        raise ImportFileError("Tệp có ký tự lỗi bảng mã (�): hãy lưu lại dưới dạng “CSV UTF-8”.")
+        raise ImportFileError(_("Tệp có ký tự lỗi bảng mã (�): hãy lưu lại dưới dạng “CSV UTF-8”."))
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     return text, encoding, warnings
@@ -159,10 +163,10 @@ def _read_csv(data: bytes, limit: int | None = None) -> ReadResult:
     delimiter = _delimiter(first_line)
     header = next(csv.reader([first_line], delimiter=delimiter), [])
     if not any(h.strip() for h in header):
-        raise ImportFileError("Dòng đầu của tệp CSV phải là dòng tiêu đề cột.")
+        raise ImportFileError(_("Dòng đầu của tệp CSV phải là dòng tiêu đề cột."))
     names = _clean_headings(header)
     if not text[len(first_line) :].strip():
-        raise ImportFileError("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
+        raise ImportFileError(_("Tệp chỉ có dòng tiêu đề, không có dòng dữ liệu nào."))
     widest = _check_widths(text, delimiter, len(header), limit)
     extra = [f"_extra_{i}" for i in range(widest - len(names))]
     try:
@@ -178,8 +182,10 @@ def _read_csv(data: bytes, limit: int | None = None) -> ReadResult:
         )
     except pl.exceptions.PolarsError:
         raise ImportFileError(
-            "Không đọc được tệp CSV: số cột của các dòng không khớp dòng tiêu đề. "
-            "Hãy mở tệp bằng Excel, kiểm tra các cột và lưu lại dưới dạng “CSV UTF-8”."
+            _(
+                "Không đọc được tệp CSV: số cột của các dòng không khớp dòng tiêu đề. Hãy mở tệp bằng "
+                "Excel, kiểm tra các cột và lưu lại dưới dạng “CSV UTF-8”."
+            )
         )
     frame = _tidy(frame.drop(extra))
     return ReadResult(frame, names, "csv", encoding, warnings)
@@ -197,8 +203,11 @@ def _check_widths(text: str, delimiter: str, width: int, limit: int | None) -> i
         if len(row) > width:
             if any(v.strip() for v in row[width:]):
                 raise ImportFileError(
-                    f"Dòng {number} có {len(row)} cột, nhiều hơn {width} cột ở dòng tiêu đề. "
-                    "Hãy đặt tiêu đề cho các cột thừa hoặc xoá chúng, rồi nhập lại."
+                    _(
+                        "Dòng %(number)s có %(count)s cột, nhiều hơn %(width)s cột ở dòng tiêu đề. Hãy "
+                        "đặt tiêu đề cho các cột thừa hoặc xoá chúng, rồi nhập lại."
+                    )
+                    % {"number": number, "count": len(row), "width": width}
                 )
             widest = max(widest, len(row))
     return widest
@@ -235,7 +244,7 @@ def _read_xlsx(data: bytes, limit: int | None = None) -> ReadResult:
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ImportFileError(f"Không mở được bảng tính Excel: {exc}")
+        raise ImportFileError(_("Không mở được bảng tính Excel: %(exc)s") % {"exc": exc})
     try:
         sheet = book[TEMPLATE_SHEET] if TEMPLATE_SHEET in book.sheetnames else book.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -246,7 +255,7 @@ def _read_xlsx(data: bytes, limit: int | None = None) -> ReadResult:
                 break
         filled = [sum(1 for v in r if v not in (None, "")) for r in head]
         if not filled or max(filled) == 0:
-            raise ImportFileError("Bảng tính rỗng: không có dòng nào.")
+            raise ImportFileError(_("Bảng tính rỗng: không có dòng nào."))
         need = max(2, (max(filled) + 1) // 2) if max(filled) > 1 else 1
         at = next(i for i, n in enumerate(filled) if n >= need)
         header = list(head[at])

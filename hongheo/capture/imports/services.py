@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
@@ -52,7 +53,7 @@ def read_in_worker(name: str, data: bytes) -> reading.ReadResult:
 
 def _check_importer(actor: Any) -> None:
     if not user_can_write_households(actor):
-        raise PermissionDenied("Bạn không có quyền nhập danh sách hộ gia đình.")
+        raise PermissionDenied(_("Bạn không có quyền nhập danh sách hộ gia đình."))
 
 
 def import_batch_for(actor: Any, pk: Any) -> ImportBatch:
@@ -60,7 +61,7 @@ def import_batch_for(actor: Any, pk: Any) -> ImportBatch:
     try:
         batch = ImportBatch.objects.select_related("job").get(pk=int(pk), created_by=actor)
     except (ValueError, TypeError, ImportBatch.DoesNotExist):
-        raise NotFound("Không tìm thấy lần nhập.")
+        raise NotFound(_("Không tìm thấy lần nhập."))
     return batch
 
 
@@ -90,12 +91,13 @@ def import_upload(
     mapping: dict[str, Any] = {}
     if saved_mapping is not None:
         if saved_mapping.created_by_id != getattr(actor, "pk", None):
-            raise NotFound("Không tìm thấy mẫu ghép cột.")
+            raise NotFound(_("Không tìm thấy mẫu ghép cột."))
         mapping = saved_mapping.as_mapping()
         problems = mapping_mod.validate_mapping(mapping, preview.columns)
         if problems:
             raise ValidationError(
-                f"Mẫu ghép cột “{saved_mapping.name}” không khớp tệp: " + " ".join(problems)
+                _("Mẫu ghép cột “%(name)s” không khớp tệp: %(problems)s")
+                % {"name": saved_mapping.name, "problems": " ".join(problems)}
             )
     else:
         layout = mapping_mod.detect_template(preview.columns)
@@ -143,15 +145,15 @@ def import_set_mapping(
     _check_importer(actor)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.created_by_id != actor.pk:
-        raise NotFound("Không tìm thấy lần nhập.")
+        raise NotFound(_("Không tìm thấy lần nhập."))
     if batch.state != ImportBatch.State.MAPPING:
-        raise ValidationError("Lần nhập này đã được chạy.")
+        raise ValidationError(_("Lần nhập này đã được chạy."))
     problems = mapping_mod.validate_mapping(mapping, batch.columns)
     if problems:
         raise ValidationError(" ".join(problems), details={"problems": problems})
     save_as = " ".join(save_as.split())[:120]
     if save_as:
-        saved, _ = ImportMapping.objects.update_or_create(
+        saved, _created = ImportMapping.objects.update_or_create(
             created_by=actor,
             name=save_as,
             defaults={

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_read, audit_write
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
@@ -75,8 +76,8 @@ def _client_key(value: Any) -> uuid.UUID:
         return uuid.UUID(str(value))
     except (TypeError, ValueError):
         raise ValidationError(
-            "Thiếu mã gửi của máy (client_key): tải lại trang rồi gửi lại.",
-            details={"fields": {"client_key": "Không hợp lệ."}},
+            _("Thiếu mã gửi của máy (client_key): tải lại trang rồi gửi lại."),
+            details={"fields": {"client_key": _("Không hợp lệ.")}},
         ) from None
 
 
@@ -95,15 +96,15 @@ def challenge_new() -> dict[str, Any]:
 def challenge_check(bot: Any) -> None:
     bot = bot if isinstance(bot, dict) else {}
     if str(bot.get("website") or ""):  # honeypot: people never see this field
-        raise ValidationError("Không gửi được hồ sơ.", code="bot", details={"fields": {"bot": ""}})
+        raise ValidationError(_("Không gửi được hồ sơ."), code="bot", details={"fields": {"bot": ""}})
     max_age = int(_setting("PORTAL_BOT_MAX_SECONDS", 86400))
     try:
         data = signing.loads(str(bot.get("token") or ""), salt=_SIGNER_SALT, max_age=max_age)
     except signing.BadSignature:
         raise ValidationError(
-            "Câu hỏi kiểm tra đã hết hạn: trả lời câu hỏi mới.",
+            _("Câu hỏi kiểm tra đã hết hạn: trả lời câu hỏi mới."),
             code="bot",
-            details={"fields": {"bot.answer": "Trả lời câu hỏi mới."}},
+            details={"fields": {"bot.answer": _("Trả lời câu hỏi mới.")}},
         ) from None
     try:
         ok = int(str(bot.get("answer") or "").strip()) == int(data["a"]) + int(data["b"])
@@ -111,7 +112,9 @@ def challenge_check(bot: Any) -> None:
         ok = False
     if not ok:
         raise ValidationError(
-            "Câu trả lời kiểm tra chưa đúng.", code="bot", details={"fields": {"bot.answer": "Chưa đúng."}}
+            _("Câu trả lời kiểm tra chưa đúng."),
+            code="bot",
+            details={"fields": {"bot.answer": _("Chưa đúng.")}},
         )
     min_age = float(_setting("PORTAL_BOT_MIN_SECONDS", 3))
     if min_age > 0:
@@ -120,7 +123,7 @@ def challenge_check(bot: Any) -> None:
         except signing.SignatureExpired:
             return  # older than the minimum: a person, not a script that posts at once
         raise ValidationError(
-            "Gửi quá nhanh: vui lòng kiểm tra lại thông tin rồi gửi.",
+            _("Gửi quá nhanh: vui lòng kiểm tra lại thông tin rồi gửi."),
             code="bot",
             details={"fields": {"bot": ""}},
         )
@@ -142,16 +145,16 @@ def _check_rate(address_hash: str, personal_id: str) -> None:
         >= per_address
     ):
         raise ValidationError(
-            "Có quá nhiều hồ sơ gửi từ địa chỉ mạng này. Vui lòng thử lại sau.", code="rate_limited"
+            _("Có quá nhiều hồ sơ gửi từ địa chỉ mạng này. Vui lòng thử lại sau."), code="rate_limited"
         )
     if (
         PortalApplication.objects.filter(declarant_personal_id=personal_id, created_at__gte=since).count()
         >= per_id
     ):
         raise ValidationError(
-            "Số định danh này đã gửi nhiều hồ sơ trong thời gian ngắn. Vui lòng thử lại sau.",
+            _("Số định danh này đã gửi nhiều hồ sơ trong thời gian ngắn. Vui lòng thử lại sau."),
             code="rate_limited",
-            details={"fields": {"declarant.personal_id": "Đã gửi nhiều lần."}},
+            details={"fields": {"declarant.personal_id": _("Đã gửi nhiều lần.")}},
         )
 
 
@@ -206,7 +209,7 @@ def portal_submit(
             cleaned.village is not None and user_covers_area(actor, cleaned.village)
         )
         if str(getattr(actor, "role", "")) not in ASSIST_ROLES or not covers:
-            raise PermissionDenied("Bạn không được đăng ký giúp hộ ở địa bàn này.")
+            raise PermissionDenied(_("Bạn không được đăng ký giúp hộ ở địa bàn này."))
     address_hash = keyed_hash(f"addr:{address}")
     if not assisted:
         _check_rate(address_hash, cleaned.declarant["personal_id"])
@@ -228,7 +231,7 @@ def portal_submit(
 def _replay(existing: PortalApplication, key: uuid.UUID, digest: str) -> Receipt:
     if existing.payload_hash != digest:
         raise Conflict(
-            "Hồ sơ này đã được gửi với nội dung khác. Muốn khai lại, hãy bắt đầu một hồ sơ mới.",
+            _("Hồ sơ này đã được gửi với nội dung khác. Muốn khai lại, hãy bắt đầu một hồ sơ mới."),
             code="replay_conflict",
         )
     return Receipt(existing, _pin_for(key), replay=True)
@@ -439,7 +442,7 @@ def portal_find(*, code: str, pin: str, address: str) -> PortalApplication:
     address_hash = keyed_hash(f"addr:{address}")
     limit = int(_setting("PORTAL_LOOKUP_FAILURES_PER_ADDRESS", 10))
     if _lookup_failures(address_hash) >= limit:
-        raise ValidationError("Nhập sai quá nhiều lần. Vui lòng thử lại sau.", code="rate_limited")
+        raise ValidationError(_("Nhập sai quá nhiều lần. Vui lòng thử lại sau."), code="rate_limited")
     code = str(code or "").strip().upper().replace(" ", "")
     if len(code) == 8:
         code = f"{code[:4]}-{code[4:]}"
@@ -454,7 +457,7 @@ def portal_find(*, code: str, pin: str, address: str) -> PortalApplication:
     )
     PortalLookup.objects.create(address_hash=address_hash, submission=submission if ok else None, ok=ok)
     if not ok:
-        raise NotFound("Mã hồ sơ hoặc mã PIN không đúng.")
+        raise NotFound(_("Mã hồ sơ hoặc mã PIN không đúng."))
     assert submission is not None
     return submission
 
@@ -531,10 +534,13 @@ def _class_names() -> list[tuple[str, str]]:
 def _content(text: Any, label: str) -> str:
     content = str(text or "").strip()
     if not content:
-        raise ValidationError(f"Nhập nội dung {label}.", details={"fields": {"content": "Bắt buộc."}})
+        raise ValidationError(
+            _("Nhập nội dung %(label)s.") % {"label": label}, details={"fields": {"content": _("Bắt buộc.")}}
+        )
     if len(content) > MAX_TEXT:
         raise ValidationError(
-            f"Nội dung quá dài (tối đa {MAX_TEXT} ký tự).", details={"fields": {"content": "Quá dài."}}
+            _("Nội dung quá dài (tối đa %(MAX_TEXT)s ký tự).") % {"MAX_TEXT": MAX_TEXT},
+            details={"fields": {"content": _("Quá dài.")}},
         )
     return content
 
@@ -544,10 +550,10 @@ def portal_complain(
     *, submission: PortalApplication, content: str, today: dt.date | None = None
 ) -> Complaint:
     """A complaint about this application's posted result, while the posting is open."""
-    text = _content(content, "khiếu nại")
+    text = _content(content, _("khiếu nại"))
     entry = _entry(submission.application) if submission.joined_to_id is None else None
     if entry is None or entry.round.state not in (RoundState.POSTING, RoundState.COMPLAINTS):
-        raise Conflict("Chỉ gửi khiếu nại khi kết quả đang niêm yết công khai.")
+        raise Conflict(_("Chỉ gửi khiếu nại khi kết quả đang niêm yết công khai."))
     complaint = reviews.complaint_receive(
         actor=None,
         review_round=entry.round,
@@ -574,20 +580,20 @@ def portal_request_exit(
     *, submission: PortalApplication, content: str, today: dt.date | None = None
 ) -> Application:
     """Mẫu 04 for the household of this application, once it is on the poor / near-poor list."""
-    text = _content(content, "đề nghị")
+    text = _content(content, _("đề nghị"))
     application = (
         Application.objects.select_related("household").filter(pk=submission.application_id).first()
         if submission.application_id
         else None
     )
     if submission.joined_to_id is not None or application is None or application.household is None:
-        raise Conflict("Hồ sơ này chưa gắn với hộ nào.")
+        raise Conflict(_("Hồ sơ này chưa gắn với hộ nào."))
     if application.status != Application.Status.ACCEPTED:
-        raise Conflict("Chỉ đề nghị thoát nghèo khi hộ đã có quyết định công nhận.")
+        raise Conflict(_("Chỉ đề nghị thoát nghèo khi hộ đã có quyết định công nhận."))
     if Application.objects.filter(
         household=application.household, kind=Application.Kind.EXIT, status__in=OPEN_STATUSES
     ).exists():
-        raise Conflict("Hộ đã có đề nghị thoát nghèo đang được xử lý.")
+        raise Conflict(_("Hộ đã có đề nghị thoát nghèo đang được xử lý."))
     exit_app = reviews.application_receive(
         actor=None,
         commune=submission.commune,

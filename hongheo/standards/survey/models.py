@@ -70,8 +70,8 @@ class _VersionedForm(models.Model):
             stored = type(self)._default_manager.filter(pk=self.pk).values_list("status", flat=True).first()
             if stored == Status.PUBLISHED:
                 raise Conflict(
-                    f"{self.code} phiên bản {self.version} đã công bố, không được sửa; "
-                    "hãy nhập phiên bản mới.",
+                    _("%(code)s phiên bản %(version)s đã công bố, không được sửa; hãy nhập phiên bản mới.")
+                    % {"code": self.code, "version": self.version},
                     code="published",
                 )
         super().save(*args, **kwargs)
@@ -79,7 +79,9 @@ class _VersionedForm(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         if type(self)._default_manager.filter(pk=self.pk, status=Status.PUBLISHED).exists():
             raise Conflict(
-                f"{self.code} phiên bản {self.version} đã công bố, không được xoá.", code="published"
+                _("%(code)s phiên bản %(version)s đã công bố, không được xoá.")
+                % {"code": self.code, "version": self.version},
+                code="published",
             )
         return super().delete(*args, **kwargs)
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import NotFound
 from hongheo.standards.rules.catalog import Provenance as QuantityProvenance
@@ -81,14 +82,14 @@ def form_versions(model: type[_VersionedForm]) -> list[Any]:
 def score_table_by_id(pk: int) -> ScoreTable:
     obj = ScoreTable.objects.filter(pk=pk).first()
     if obj is None:
-        raise NotFound("Không tìm thấy bảng điểm.")
+        raise NotFound(_("Không tìm thấy bảng điểm."))
     return obj
 
 
 def screening_list_by_id(pk: int) -> ScreeningList:
     obj = ScreeningList.objects.filter(pk=pk).first()
     if obj is None:
-        raise NotFound("Không tìm thấy danh sách tiêu chí Phiếu A.")
+        raise NotFound(_("Không tìm thấy danh sách tiêu chí Phiếu A."))
     return obj
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import Conflict, PermissionDenied, ValidationError
@@ -57,9 +58,9 @@ def _read_upload(file: Any) -> _Upload:
         content = file.read()
         name = str(getattr(file, "name", "") or "").rsplit("/", 1)[-1]
     if not content:
-        raise ValidationError("Tệp rỗng.", code="empty_file")
+        raise ValidationError(_("Tệp rỗng."), code="empty_file")
     if len(content) > MAX_UPLOAD_BYTES:
-        raise ValidationError("Tệp lớn hơn 10 MB.", code="file_too_large")
+        raise ValidationError(_("Tệp lớn hơn 10 MB."), code="file_too_large")
     return _Upload(content, name[:255], hashlib.sha256(content).hexdigest())
 
 
@@ -68,7 +69,8 @@ def _rows_error(errors: list[RowError]) -> ValidationError:
         {(e.sheet, e.row) for e in errors if e.row is not None}, key=lambda t: (t[0], t[1] or 0)
     )
     return ValidationError(
-        f"Tệp có {len(errors)} lỗi ở {len(bad_rows)} dòng; chưa lưu gì. Sửa các dòng dưới đây rồi nhập lại.",
+        _("Tệp có %(count)s lỗi ở %(count2)s dòng; chưa lưu gì. Sửa các dòng dưới đây rồi nhập lại.")
+        % {"count": len(errors), "count2": len(bad_rows)},
         code="invalid_rows",
         details={"rows": [e.as_dict() for e in errors]},
     )
@@ -76,7 +78,7 @@ def _rows_error(errors: list[RowError]) -> ValidationError:
 
 def _check_manager(actor: Any) -> None:
     if not user_can_manage_survey_forms(actor):
-        raise PermissionDenied("Chỉ quản trị hệ thống được nhập và công bố Phiếu A, Phiếu B.")
+        raise PermissionDenied(_("Chỉ quản trị hệ thống được nhập và công bố Phiếu A, Phiếu B."))
 
 
 def _check_header(
@@ -87,17 +89,19 @@ def _check_header(
     except StandardError as exc:
         raise ValidationError(str(exc), code="unknown_standard")
     if not CODE_RE.match(code):
-        raise ValidationError(f"Mã {code!r} không hợp lệ (chữ thường, số, '-').", code="bad_code")
+        raise ValidationError(
+            _("Mã %(code)s không hợp lệ (chữ thường, số, '-').") % {"code": repr(code)}, code="bad_code"
+        )
     if not title.strip():
-        raise ValidationError("Hãy ghi tên.", code="missing_title")
+        raise ValidationError(_("Hãy ghi tên."), code="missing_title")
     if official and not document_reference.strip():
         raise ValidationError(
-            "Chỉ đánh dấu chính thức khi ghi số hiệu văn bản nguồn (phụ lục chính thức).",
+            _("Chỉ đánh dấu chính thức khi ghi số hiệu văn bản nguồn (phụ lục chính thức)."),
             code="missing_document_reference",
         )
     if official and is_sample:
         raise ValidationError(
-            "Tệp này là MẪU THỬ, không thể nhập như số liệu chính thức.", code="sample_not_official"
+            _("Tệp này là MẪU THỬ, không thể nhập như số liệu chính thức."), code="sample_not_official"
         )
 
 
@@ -134,7 +138,8 @@ def _save_version(
         obj = model._default_manager.select_for_update().get(pk=into.pk)
         if obj.status == Status.PUBLISHED:
             raise Conflict(
-                f"{obj.code} phiên bản {obj.version} đã công bố, không được nhập đè; hãy nhập phiên bản mới.",
+                _("%(code)s phiên bản %(version)s đã công bố, không được nhập đè; hãy nhập phiên bản mới.")
+                % {"code": obj.code, "version": obj.version},
                 code="published",
             )
         before = {k: getattr(obj, k) for k in fields if k != "data"} | obj_counts(obj)
@@ -279,9 +284,13 @@ def _publish(model: type[F], *, actor: Any, obj: F, kind: str) -> F:
     _check_manager(actor)
     locked = model._default_manager.select_for_update().filter(pk=obj.pk).first()
     if locked is None:
-        raise ValidationError("Không tìm thấy phiên bản cần công bố.", code="not_found")
+        raise ValidationError(_("Không tìm thấy phiên bản cần công bố."), code="not_found")
     if locked.status == Status.PUBLISHED:
-        raise Conflict(f"{locked.code} phiên bản {locked.version} đã công bố.", code="published")
+        raise Conflict(
+            _("%(code)s phiên bản %(version)s đã công bố.")
+            % {"code": locked.code, "version": locked.version},
+            code="published",
+        )
     # The stored content must still build (guards against hand-edited rows).
     if kind == "score_table":
         ScoreTableData.from_dict(locked.data)
@@ -297,7 +306,9 @@ def _publish(model: type[F], *, actor: Any, obj: F, kind: str) -> F:
     ).exists()
     if newer:
         raise Conflict(
-            f"Đã có phiên bản mới hơn của {locked.code} được công bố; không công bố bản cũ.", code="stale"
+            _("Đã có phiên bản mới hơn của %(code)s được công bố; không công bố bản cũ.")
+            % {"code": locked.code},
+            code="stale",
         )
     locked.status = Status.PUBLISHED
     locked.published_at = timezone.now()

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongheo.capture import questionnaire as q
@@ -130,7 +131,7 @@ def icon_view(request: HttpRequest, size: int) -> HttpResponse:
 
 def _officer(request: HttpRequest) -> None:
     if str(getattr(request.user, "role", "")) != "commune_officer":
-        raise PermissionDenied("Chỉ cán bộ xã xử lý xung đột dữ liệu thực địa.")
+        raise PermissionDenied(_("Chỉ cán bộ xã xử lý xung đột dữ liệu thực địa."))
 
 
 @login_required
@@ -183,7 +184,7 @@ def conflict_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         decision = request.POST.get("decision")
         if decision not in ("apply", "keep"):
-            messages.error(request, "Chọn cách xử lý xung đột.")
+            messages.error(request, _("Chọn cách xử lý xung đột."))
         else:
             services.conflict_resolve(
                 actor=request.user,
@@ -191,7 +192,9 @@ def conflict_view(request: HttpRequest, pk: int) -> HttpResponse:
                 apply=decision == "apply",
                 note=request.POST.get("note", ""),
             )
-            messages.success(request, f"Đã xử lý xung đột của hộ {conflict.household.code}.")
+            messages.success(
+                request, _("Đã xử lý xung đột của hộ %(code)s.") % {"code": conflict.household.code}
+            )
             return redirect("web:field_conflicts")
     return render(
         request,
@@ -227,7 +230,7 @@ def odk_settings_qr(url: str, project: str) -> str:
 @domain_errors
 def odk_view(request: HttpRequest) -> HttpResponse:
     if str(getattr(request.user, "role", "")) not in FIELD_ROLES:
-        raise PermissionDenied("Vai trò của bạn không dùng ODK Collect.")
+        raise PermissionDenied(_("Vai trò của bạn không dùng ODK Collect."))
     tokens = DeviceToken.objects.filter(
         user_id=request.user.pk or 0, kind=DeviceToken.Kind.ODK, revoked_at__isnull=True
     )
@@ -252,11 +255,11 @@ def odk_view(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def odk_token_create_view(request: HttpRequest) -> HttpResponse:
     if str(getattr(request.user, "role", "")) not in FIELD_ROLES:
-        raise PermissionDenied("Vai trò của bạn không dùng ODK Collect.")
+        raise PermissionDenied(_("Vai trò của bạn không dùng ODK Collect."))
     services.device_token_create(
         actor=request.user, user=request.user, kind=DeviceToken.Kind.ODK, label=request.POST.get("label", "")
     )
-    messages.success(request, "Đã tạo mã thiết bị mới cho ODK Collect.")
+    messages.success(request, _("Đã tạo mã thiết bị mới cho ODK Collect."))
     return redirect("web:field_odk")
 
 
@@ -267,5 +270,5 @@ def odk_token_revoke_view(request: HttpRequest, pk: int) -> HttpResponse:
     token = DeviceToken.objects.filter(pk=pk, user_id=request.user.pk or 0).first()
     if token is not None:
         services.device_token_revoke(actor=request.user, token=token)
-        messages.success(request, "Đã thu hồi mã thiết bị; điện thoại đó không gửi được nữa.")
+        messages.success(request, _("Đã thu hồi mã thiết bị; điện thoại đó không gửi được nữa."))
     return redirect("web:field_odk")

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from hongheo.capture.imports import mapping as mapping_mod
 from hongheo.capture.imports import reading
@@ -38,7 +39,7 @@ TEMPLATE_SLUGS = {"nhan-khau": "member", "ho": "household"}
 
 def _require_importer(request: HttpRequest) -> None:
     if not user_can_write_households(request.user):
-        raise PermissionDenied("Bạn không có quyền nhập danh sách hộ gia đình.")
+        raise PermissionDenied(_("Bạn không có quyền nhập danh sách hộ gia đình."))
 
 
 @login_required
@@ -52,9 +53,9 @@ def import_start_view(request: HttpRequest) -> HttpResponse:
         if request.POST.get("mau_ghep"):
             saved = mappings_for(request.user).filter(pk=request.POST["mau_ghep"]).first()
             if saved is None:
-                raise NotFound("Không tìm thấy mẫu ghép cột.")
+                raise NotFound(_("Không tìm thấy mẫu ghép cột."))
         if upload is None:
-            error = "Chưa chọn tệp."
+            error = _("Chưa chọn tệp.")
         else:
             try:
                 batch = import_upload(
@@ -88,7 +89,7 @@ def import_start_view(request: HttpRequest) -> HttpResponse:
 @domain_errors
 def import_template_view(request: HttpRequest, layout: str) -> HttpResponse:
     if layout not in TEMPLATE_SLUGS:
-        raise NotFound("Không tìm thấy mẫu.")
+        raise NotFound(_("Không tìm thấy mẫu."))
     response = HttpResponse(
         template_workbook(TEMPLATE_SLUGS[layout]),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -139,7 +140,7 @@ def import_mapping_view(request: HttpRequest, pk: int) -> HttpResponseBase:
             except ValidationError as exc:
                 problems = exc.details.get("problems") or [str(exc.message)]
             else:
-                messages.success(request, "Đã xếp hàng nhập danh sách.")
+                messages.success(request, _("Đã xếp hàng nhập danh sách."))
                 return redirect("web:import_detail", pk=batch.pk)
     else:
         mapping = {"layout": layout, "columns": mapping_mod.suggest_columns(columns, layout), "values": {}}
@@ -210,7 +211,7 @@ def import_rejected_view(request: HttpRequest, pk: int) -> FileResponse:
     """The rejected rows are personal data: served only to the user who imported them."""
     batch = import_batch_for(request.user, pk)
     if not batch.rejected_file:
-        raise NotFound("Lần nhập không có dòng bị từ chối.")
+        raise NotFound(_("Lần nhập không có dòng bị từ chối."))
     audit_read(
         actor=request.user,
         action="capture.import_rejected_download",

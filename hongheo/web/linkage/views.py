@@ -67,7 +67,7 @@ def _area_from(request: HttpRequest, key: str, choices: list[Area]) -> Area:
     for area in choices:
         if area.code == code:
             return area
-    raise NotFound("Không tìm thấy địa bàn.")
+    raise NotFound(_("Không tìm thấy địa bàn."))
 
 
 @login_required

@@ -54,7 +54,7 @@ def _date(value: str | None, default: dt.date) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ValidationError(f"Ngày không hợp lệ: {value}")
+        raise ValidationError(_("Ngày không hợp lệ: %(value)s") % {"value": value})
 
 
 def _area(request: HttpRequest) -> Area:
@@ -161,7 +161,7 @@ def _trend_chart(
             ),
         ],
         unit="%",
-        title="Tỷ lệ hộ nghèo, cận nghèo qua các năm",
+        title=_("Tỷ lệ hộ nghèo, cận nghèo qua các năm"),
     )
 
 
@@ -236,7 +236,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     ]
     groups = [
         Bar(
-            f"{GROUP_LABELS.get(g, g)} — nghèo",
+            _("%(group)s — nghèo") % {"group": GROUP_LABELS.get(g, g)},
             total["groups"][g]["poor"],
             list_url(area, klass="poor", group=g, on=on),
             COLOURS["poor"],
@@ -280,7 +280,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             s["households"],
             "",
             COLOURS["ok"],
-            text=f"{s['households']} hộ · {s['amount']:,} đ".replace(",", "."),
+            text=_("%(count)s hộ · %(amount)s đ")
+            % {"count": s["households"], "amount": f"{s['amount']:,}".replace(",", ".")},
         )
         for s in now["support"]
     ]
@@ -304,13 +305,13 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "progress": progress,
             "status_labels": STATUS_LABELS,
             "trend_chart": _trend_chart(area, trend, linked=True),
-            "commune_chart": hbars(commune_bars, unit="%", title="Tỷ lệ hộ nghèo theo địa bàn"),
-            "transition_chart": hbars(transitions, title="Biến động trong năm"),
-            "group_chart": hbars(groups, title="Nhóm đối tượng"),
-            "indicator_chart": hbars(indicators, title="Chỉ số thiếu hụt của hộ nghèo"),
-            "cause_chart": hbars(causes, title="Nguyên nhân nghèo"),
-            "need_chart": hbars(needs, title="Nhu cầu hỗ trợ"),
-            "support_chart": hbars(support, title="Hỗ trợ đã nhận"),
+            "commune_chart": hbars(commune_bars, unit="%", title=_("Tỷ lệ hộ nghèo theo địa bàn")),
+            "transition_chart": hbars(transitions, title=_("Biến động trong năm")),
+            "group_chart": hbars(groups, title=_("Nhóm đối tượng")),
+            "indicator_chart": hbars(indicators, title=_("Chỉ số thiếu hụt của hộ nghèo")),
+            "cause_chart": hbars(causes, title=_("Nguyên nhân nghèo")),
+            "need_chart": hbars(needs, title=_("Nhu cầu hỗ trợ")),
+            "support_chart": hbars(support, title=_("Hỗ trợ đã nhận")),
             "reviews": _review_progress(request.user, area),
             "rows": rows,
             "row_links": row_links,
@@ -322,7 +323,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 def _group_text(part: dict[str, int]) -> str:
     rate = _rate(part["poor"], part["households"])
     shown = "—" if rate is None else f"{rate:.2f}".replace(".", ",") + " %"
-    return f"{part['poor']} / {part['households']} hộ ({shown})"
+    return _("%(poor)s / %(households)s hộ (%(rate)s)") % {
+        "poor": part["poor"],
+        "households": part["households"],
+        "rate": shown,
+    }
 
 
 def _national_dashboard(request: HttpRequest, area: Area, on: dt.date) -> HttpResponse:
@@ -476,7 +481,7 @@ def targets_view(request: HttpRequest) -> HttpResponse:
         try:
             years = (int(form["year_from"]), int(form["year_to"]))
         except ValueError:
-            messages.error(request, "Năm không hợp lệ.")
+            messages.error(request, _("Năm không hợp lệ."))
         else:
             try:
                 target = services.target_create(
@@ -489,7 +494,7 @@ def targets_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 messages.error(request, exc.message)
             else:
-                messages.success(request, f"Đã đặt chỉ tiêu: {target.title}")
+                messages.success(request, _("Đã đặt chỉ tiêu: %(title)s") % {"title": target.title})
                 return redirect(reverse("web:oversight_dashboard") + "?" + urlencode({"dia_ban": area.code}))
     own = list(Target.objects.filter(area=area).order_by("-is_active", "-year_to", "id"))
     return render(
@@ -522,9 +527,9 @@ def targets_view(request: HttpRequest) -> HttpResponse:
 def target_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
     target = Target.objects.select_related("area").filter(pk=pk).first()
     if target is None or not user_covers_area(request.user, target.area):
-        raise NotFound("Không tìm thấy chỉ tiêu.")
+        raise NotFound(_("Không tìm thấy chỉ tiêu."))
     services.target_retire(actor=request.user, target=target)
-    messages.success(request, f"Chỉ tiêu “{target.title}” đã thôi áp dụng.")
+    messages.success(request, _("Chỉ tiêu “%(title)s” đã thôi áp dụng.") % {"title": target.title})
     return redirect(reverse("web:oversight_targets") + "?" + urlencode({"dia_ban": target.area.code}))
 
 
@@ -536,7 +541,7 @@ def target_retire_view(request: HttpRequest, pk: int) -> HttpResponse:
 def map_view(request: HttpRequest) -> HttpResponse:
     area = _area(request)
     if area.level == Area.Level.CENTRAL:
-        raise ValidationError("Bản đồ hộ gia đình có ở cấp tỉnh và cấp xã; hãy chọn một tỉnh.")
+        raise ValidationError(_("Bản đồ hộ gia đình có ở cấp tỉnh và cấp xã; hãy chọn một tỉnh."))
     return render(
         request,
         "web/oversight/map.html",
@@ -647,9 +652,9 @@ def map_data_view(request: HttpRequest) -> HttpResponse:
         zoom = max(0, min(19, int(request.GET.get("z", "8"))))
         bbox = [float(x) for x in request.GET["bbox"].split(",")] if request.GET.get("bbox") else None
     except ValueError:
-        raise ValidationError("Tham số bản đồ không hợp lệ.")
+        raise ValidationError(_("Tham số bản đồ không hợp lệ."))
     if bbox is not None and (len(bbox) != 4 or not all(math.isfinite(x) for x in bbox)):
-        raise ValidationError("Tham số bản đồ không hợp lệ.")
+        raise ValidationError(_("Tham số bản đồ không hợp lệ."))
     layer = request.GET.get("lop", "xa")
     if layer == "ho":
         data = _households_layer(request.user, area, on, zoom, bbox)
@@ -679,7 +684,7 @@ def federation_receive_view(request: HttpRequest) -> HttpResponse:
 
 def _need_centre(user: Any) -> None:
     if getattr(user, "role", None) not in services.FEDERATION_ROLES:
-        raise NotFound("Không tìm thấy trang.")
+        raise NotFound(_("Không tìm thấy trang."))
 
 
 @login_required
@@ -690,13 +695,13 @@ def federation_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         province = Area.objects.filter(code=request.POST.get("tinh", ""), level=Area.Level.PROVINCE).first()
         if province is None:
-            messages.error(request, "Không tìm thấy tỉnh.")
+            messages.error(request, _("Không tìm thấy tỉnh."))
         else:
             try:
                 services.province_key_register(
                     actor=request.user, province=province, public_key=request.POST.get("khoa", "")
                 )
-                messages.success(request, f"Đã đăng ký khoá của {province.name}.")
+                messages.success(request, _("Đã đăng ký khoá của %(name)s.") % {"name": province.name})
             except Exception as exc:  # FederationError or a domain error: shown, nothing changed
                 messages.error(request, str(getattr(exc, "reason", None) or getattr(exc, "message", exc)))
         return redirect("web:oversight_federation")
@@ -723,14 +728,14 @@ def federation_outbox_view(request: HttpRequest) -> HttpResponse:
     """A province: what it pushed to the centre and what the centre answered; push now."""
     area = _area(request)
     if area.level != Area.Level.PROVINCE:
-        raise ValidationError("Gửi báo cáo lên trung ương là việc của cấp tỉnh.")
+        raise ValidationError(_("Gửi báo cáo lên trung ương là việc của cấp tỉnh."))
     if request.method == "POST":
         if getattr(request.user, "role", None) not in services.PUSH_ROLES:
-            raise PermissionDenied("Bạn không được gửi báo cáo lên trung ương.")
+            raise PermissionDenied(_("Bạn không được gửi báo cáo lên trung ương."))
         on = _date(request.POST.get("ngay"), timezone.localdate())
         push = services.push_send(actor=request.user, province=area, on=on)
         if push.status in ("accepted", "duplicate", "superseded"):
-            messages.success(request, f"Trung ương: {push.get_status_display()}.")
+            messages.success(request, _("Trung ương: %(status)s.") % {"status": push.get_status_display()})
         else:
             messages.error(request, f"{push.get_status_display()}: {push.reason}")
         return redirect(reverse("web:oversight_outbox") + "?" + urlencode({"dia_ban": area.code}))

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
 
@@ -49,10 +50,10 @@ def status_view(request: HttpRequest) -> HttpResponse:
             submission = portal.portal_find(code=code, pin=pin, address=client_address(request))
             if action == "complaint":
                 portal.portal_complain(submission=submission, content=request.POST.get("content", ""))
-                context["done"] = "Đã gửi khiếu nại. UBND xã sẽ phúc tra và trả lời."
+                context["done"] = _("Đã gửi khiếu nại. UBND xã sẽ phúc tra và trả lời.")
             elif action == "exit":
                 portal.portal_request_exit(submission=submission, content=request.POST.get("content", ""))
-                context["done"] = "Đã gửi giấy đề nghị thoát nghèo (Mẫu 04) tới UBND xã."
+                context["done"] = _("Đã gửi giấy đề nghị thoát nghèo (Mẫu 04) tới UBND xã.")
             context["status"] = portal.portal_status(submission=submission)
             context["pin"] = pin
         except (NotFound, ValidationError, Conflict) as exc:
@@ -68,7 +69,7 @@ def status_view(request: HttpRequest) -> HttpResponse:
 def stats_view(request: HttpRequest) -> HttpResponse:
     """Portal applications per commune and their outcome: counts only."""
     if str(getattr(request.user, "role", "")) not in STATS_ROLES:
-        raise PermissionDenied("Trang này dành cho cán bộ tỉnh và trung ương.")
+        raise PermissionDenied(_("Trang này dành cho cán bộ tỉnh và trung ương."))
     paths = scope_paths(request.user)
     query = Q()
     for p in paths:
@@ -97,5 +98,5 @@ def household_confirm_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The commune has verified a provisional household (from a Mẫu 01 of a new family)."""
     household = access_household_by_id(request.user, pk)
     household_confirm(actor=request.user, household=household)
-    messages.success(request, "Đã xác nhận hộ (không còn là hộ tạm).")
+    messages.success(request, _("Đã xác nhận hộ (không còn là hộ tạm)."))
     return redirect("web:household_detail", pk=household.pk)

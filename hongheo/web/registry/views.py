@@ -59,7 +59,7 @@ def _ledger_if_closed(request: HttpRequest, household: Household, date: dt.date 
     status_household_closed(actor=request.user, household=household, on=date or timezone.localdate())
 
 
-TRI_STATE = [("", "Chưa rõ"), ("1", "Có"), ("0", "Không")]
+TRI_STATE = [("", _("Chưa rõ")), ("1", _("Có")), ("0", _("Không"))]
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
@@ -73,16 +73,18 @@ def _household_for_writer(request: HttpRequest, pk: int) -> Household:
         user_can_write_households(request.user)
         and user_covers_area(request.user, household.village or household.commune)
     ):
-        raise PermissionDenied("Bạn không có quyền sửa dữ liệu hộ gia đình này.")
+        raise PermissionDenied(_("Bạn không có quyền sửa dữ liệu hộ gia đình này."))
     if not household.is_active:
-        raise ValidationError(f"Hộ {household.code} không còn hoạt động (đã nhập hoặc giải thể).")
+        raise ValidationError(
+            _("Hộ %(code)s không còn hoạt động (đã nhập hoặc giải thể).") % {"code": household.code}
+        )
     return household
 
 
 def _member_of(household: Household, member_pk: int) -> Member:
     member = household.members.filter(pk=member_pk, is_active=True).first()
     if member is None:
-        raise NotFound("Không tìm thấy nhân khẩu.")
+        raise NotFound(_("Không tìm thấy nhân khẩu."))
     return member
 
 
@@ -176,15 +178,15 @@ class _VnForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.error_messages["required"] = "Trường này không được để trống."
+            f.error_messages["required"] = _("Trường này không được để trống.")
             if isinstance(f, forms.IntegerField):
-                f.error_messages["invalid"] = "Phải là số nguyên."
+                f.error_messages["invalid"] = _("Phải là số nguyên.")
             elif isinstance(f, forms.FloatField):
-                f.error_messages["invalid"] = "Phải là số (dùng dấu chấm cho phần thập phân)."
+                f.error_messages["invalid"] = _("Phải là số (dùng dấu chấm cho phần thập phân).")
             elif isinstance(f, forms.DateField):
-                f.error_messages["invalid"] = "Ngày không hợp lệ (dd/mm/yyyy)."
+                f.error_messages["invalid"] = _("Ngày không hợp lệ (dd/mm/yyyy).")
             elif isinstance(f, forms.ChoiceField):
-                f.error_messages["invalid_choice"] = "Lựa chọn không hợp lệ."
+                f.error_messages["invalid_choice"] = _("Lựa chọn không hợp lệ.")
 
 
 # --- household facts, groups, causes, needs ------------------------------------------------------
@@ -298,7 +300,7 @@ def household_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user, household=household, groups=groups, poverty_causes=causes, support_needs=needs
         )
 
-    if done := _saved(request, form, household, save, "Đã lưu thông tin hộ."):
+    if done := _saved(request, form, household, save, str(_("Đã lưu thông tin hộ."))):
         return done
     household_sensitive_read(
         user=request.user,
@@ -476,7 +478,9 @@ def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             date=form.cleaned_data.get("date"),
         )
 
-    if done := _saved(request, form, household, save, lambda m: f"Đã thêm {m.full_name} vào hộ."):
+    if done := _saved(
+        request, form, household, save, lambda m: _("Đã thêm %(name)s vào hộ.") % {"name": m.full_name}
+    ):
         return done
     return _form_page(
         request, "web/household_member_form.html", {"household": household, "form": form, "member": None}
@@ -504,7 +508,9 @@ def member_edit_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
             )
         return str(values["full_name"])
 
-    if done := _saved(request, form, household, save, lambda name: f"Đã lưu thông tin {name}."):
+    if done := _saved(
+        request, form, household, save, lambda name: _("Đã lưu thông tin %(name)s.") % {"name": name}
+    ):
         return done
     household_sensitive_read(
         user=request.user,
@@ -559,7 +565,7 @@ def member_check_view(request: HttpRequest, pk: int) -> JsonResponse:
         and values.get("relation_to_head") == Member.Relation.HEAD
         and household.members.filter(is_active=True, relation_to_head=Member.Relation.HEAD).exists()
     ):
-        errors["relation_to_head"] = "Hộ đã có chủ hộ; mỗi hộ chỉ có đúng một chủ hộ."
+        errors["relation_to_head"] = _("Hộ đã có chủ hộ; mỗi hộ chỉ có đúng một chủ hộ.")
     return JsonResponse({"errors": errors})
 
 
@@ -602,7 +608,7 @@ def member_move_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         target = _other_household(request, form.cleaned_data["to_code"])
         if target is None or target.pk == household.pk:
-            form.add_error("to_code", "Không tìm thấy hộ chuyển đến trong địa bàn của bạn.")
+            form.add_error("to_code", _("Không tìm thấy hộ chuyển đến trong địa bàn của bạn."))
         else:
             try:
                 with transaction.atomic():
@@ -618,7 +624,11 @@ def member_move_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, f"Đã chuyển {member.full_name} sang hộ {target.code}.")
+                messages.success(
+                    request,
+                    _("Đã chuyển %(full_name)s sang hộ %(code)s.")
+                    % {"full_name": member.full_name, "code": target.code},
+                )
                 return redirect("web:household_detail", pk=household.pk)
     return render(
         request,
@@ -627,7 +637,7 @@ def member_move_view(request: HttpRequest, pk: int, member_pk: int) -> HttpRespo
             "household": household,
             "form": form,
             "title": format_html(str(_("Chuyển {name} sang hộ khác")), name=_data(member.full_name)),
-            "note": "Chủ hộ chuyển đi: chọn chủ hộ mới trong số thành viên ở lại." if is_head else "",
+            "note": _("Chủ hộ chuyển đi: chọn chủ hộ mới trong số thành viên ở lại.") if is_head else "",
             "submit": _("Chuyển hộ"),
         },
         status=422 if form.errors else 200,
@@ -655,7 +665,7 @@ LEAVE_KINDS = {
 @domain_errors
 def member_leave_view(request: HttpRequest, pk: int, member_pk: int, kind: str) -> HttpResponse:
     if kind not in LEAVE_KINDS:
-        raise NotFound("Không tìm thấy trang.")
+        raise NotFound(_("Không tìm thấy trang."))
     household = _household_for_writer(request, pk)
     member = _member_of(household, member_pk)
     title_text, submit, done_text = LEAVE_KINDS[kind]
@@ -686,7 +696,7 @@ def member_leave_view(request: HttpRequest, pk: int, member_pk: int, kind: str) 
         return saved
     note = ""
     if member.relation_to_head == Member.Relation.HEAD:
-        note = "Đây là chủ hộ: chọn chủ hộ mới trong số thành viên còn lại."
+        note = str(_("Đây là chủ hộ: chọn chủ hộ mới trong số thành viên còn lại."))
     return _form_page(
         request,
         "web/household_action.html",
@@ -714,7 +724,9 @@ def household_change_head_view(request: HttpRequest, pk: int) -> HttpResponse:
     def save() -> Member:
         new_head = _pick(household, form.cleaned_data["new_head"])
         if new_head is None:
-            raise ValidationError("Chọn chủ hộ mới.", details={"fields": {"new_head": "Chọn chủ hộ mới."}})
+            raise ValidationError(
+                _("Chọn chủ hộ mới."), details={"fields": {"new_head": _("Chọn chủ hộ mới.")}}
+            )
         registry.household_change_head(
             actor=request.user,
             household=household,
@@ -724,7 +736,9 @@ def household_change_head_view(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return new_head
 
-    if done := _saved(request, form, household, save, lambda head: f"{head.full_name} là chủ hộ mới."):
+    if done := _saved(
+        request, form, household, save, lambda head: _("%(name)s là chủ hộ mới.") % {"name": head.full_name}
+    ):
         return done
     return _form_page(
         request,
@@ -733,7 +747,7 @@ def household_change_head_view(request: HttpRequest, pk: int) -> HttpResponse:
             "household": household,
             "form": form,
             "title": _("Đổi chủ hộ"),
-            "note": "Quan hệ của các thành viên khác với chủ hộ mới: sửa từng người nếu cần.",
+            "note": _("Quan hệ của các thành viên khác với chủ hộ mới: sửa từng người nếu cần."),
             "submit": _("Đổi chủ hộ"),
         },
     )
@@ -761,7 +775,7 @@ def household_split_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             date = _parse_date(request.POST.get("date", ""))
             if new_head is None:
-                raise ValidationError("Chọn chủ hộ của hộ mới trong số thành viên tách ra.")
+                raise ValidationError(_("Chọn chủ hộ của hộ mới trong số thành viên tách ra."))
             new = registry.household_split(
                 actor=request.user,
                 household=household,
@@ -775,7 +789,11 @@ def household_split_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors.append(exc.message)
         else:
-            messages.success(request, f"Đã tách hộ mới {new.code} từ hộ {household.code}.")
+            messages.success(
+                request,
+                _("Đã tách hộ mới %(new_code)s từ hộ %(code)s.")
+                % {"new_code": new.code, "code": household.code},
+            )
             return redirect("web:household_detail", pk=new.pk)
     return render(
         request,
@@ -801,7 +819,7 @@ def _parse_date(value: str) -> dt.date | None:
             return dt.datetime.strptime(value, fmt).date()
         except ValueError:
             continue
-    raise ValidationError("Ngày không hợp lệ (dd/mm/yyyy).")
+    raise ValidationError(_("Ngày không hợp lệ (dd/mm/yyyy)."))
 
 
 @login_required
@@ -817,7 +835,7 @@ def household_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             date = _parse_date(request.POST.get("date", ""))
             if target is None or target.pk == household.pk:
-                raise ValidationError("Không tìm thấy hộ nhập vào trong địa bàn của bạn.")
+                raise ValidationError(_("Không tìm thấy hộ nhập vào trong địa bàn của bạn."))
             with transaction.atomic():
                 registry.household_merge(
                     actor=request.user, source=household, target=target, relations=relations, date=date
@@ -826,7 +844,11 @@ def household_merge_view(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             errors.append(exc.message)
         else:
-            messages.success(request, f"Đã nhập hộ {household.code} vào hộ {target.code}.")
+            messages.success(
+                request,
+                _("Đã nhập hộ %(household_code)s vào hộ %(code)s.")
+                % {"household_code": household.code, "code": target.code},
+            )
             return redirect("web:household_detail", pk=target.pk)
     return render(
         request,
@@ -862,7 +884,7 @@ class SupportForm(_VnForm):
 def support_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     household = _household_for_writer(request, pk)
     form = SupportForm(request.POST or None, initial={"year": timezone.localdate().year})
-    _set_choices(form, "member", [("", "Cả hộ"), *_head_choices(household, excluding=set())])
+    _set_choices(form, "member", [("", str(_("Cả hộ"))), *_head_choices(household, excluding=set())])
 
     def save() -> None:
         data = form.cleaned_data
@@ -876,7 +898,7 @@ def support_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             member=_pick(household, data.get("member", "")),
         )
 
-    if done := _saved(request, form, household, save, "Đã ghi nhận hỗ trợ."):
+    if done := _saved(request, form, household, save, str(_("Đã ghi nhận hỗ trợ."))):
         return done
     return _form_page(
         request,

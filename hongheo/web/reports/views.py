@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongheo.core.errors import BadInput, NotFound, ValidationError
@@ -65,14 +66,14 @@ def _period(request: HttpRequest, area: Area) -> tuple[dt.date, dt.date, ReviewR
         rounds = {str(r.pk): r for r in _rounds(request.user, area)}
         rnd = rounds.get(round_id)
         if rnd is None:
-            raise NotFound("Không tìm thấy đợt rà soát.")
+            raise NotFound(_("Không tìm thấy đợt rà soát."))
         decision = getattr(rnd, "decision", None)
         end = max(rnd.period_end, decision.signed_on) if decision is not None else rnd.period_end
         return rnd.period_start, end, rnd
     end = _date(params.get("den_ngay"), today)
     start = _date(params.get("tu_ngay"), dt.date(end.year, 1, 1))
     if start > end:
-        raise ValidationError("Ngày bắt đầu kỳ báo cáo phải trước ngày kết thúc.")
+        raise ValidationError(_("Ngày bắt đầu kỳ báo cáo phải trước ngày kết thúc."))
     return start, end, None
 
 
@@ -82,9 +83,9 @@ def _codes(value: str) -> list[str] | None:
     try:
         layout = catalog().layout(value)
     except CatalogError:
-        raise NotFound("Không tìm thấy biểu báo cáo.")
+        raise NotFound(_("Không tìm thấy biểu báo cáo."))
     if layout.is_personal:
-        raise NotFound("Không tìm thấy biểu báo cáo.")
+        raise NotFound(_("Không tìm thấy biểu báo cáo."))
     return [layout.code]
 
 
@@ -143,12 +144,12 @@ def reports_submit_view(request: HttpRequest) -> HttpResponse:
     """Export the full set for a due report of the calendar and record it as submitted."""
     area = builders.report_area(request.user, request.POST.get("dia_ban"))
     if not request.POST.get("nam"):
-        raise BadInput("Kỳ báo cáo không hợp lệ: thiếu năm.")
+        raise BadInput(_("Kỳ báo cáo không hợp lệ: thiếu năm."))
     year = parse_year(request.POST.get("nam"), 0)
-    month = parse_int(request.POST.get("thang"), 0, low=1, high=12, label="Tháng") or None
+    month = parse_int(request.POST.get("thang"), 0, low=1, high=12, label=_("Tháng")) or None
     due = due_report(request.POST.get("loai", ""), year, month)
     if due is None:
-        raise NotFound("Không có báo cáo đến hạn này.")
+        raise NotFound(_("Không có báo cáo đến hạn này."))
     start, end = due.period_start, min(due.period_end, timezone.localdate())
     codes = list(catalog().calendar.get("reports", [])) or None
     data = services.report_workbook(actor=request.user, area=area, start=start, end=end, codes=codes)
@@ -176,7 +177,7 @@ def household_list_export_view(request: HttpRequest) -> HttpResponse:
     try:
         layout = catalog().layout(code)
     except CatalogError:
-        raise NotFound("Không tìm thấy biểu báo cáo.")
+        raise NotFound(_("Không tìm thấy biểu báo cáo."))
     data = services.household_list_export(actor=request.user, area=area, on=on, layout_code=layout.code)
     return _xlsx(data, f"{layout.code}-{area.code}-{on:%Y%m%d}.xlsx")
 
@@ -190,7 +191,10 @@ def reports_calendar_view(request: HttpRequest) -> HttpResponse:
     lines = calendar_for(area, year, today)
     late = sum(1 for line in lines if line.highlight)
     if late:
-        messages.warning(request, f"Có {late} báo cáo quá hạn hoặc nộp muộn trong năm {year}.")
+        messages.warning(
+            request,
+            _("Có %(late)s báo cáo quá hạn hoặc nộp muộn trong năm %(year)s.") % {"late": late, "year": year},
+        )
     cal = catalog().calendar
     return render(
         request,

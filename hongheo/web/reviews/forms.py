@@ -10,6 +10,7 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hongheo.reviews.models import CLASS_CHOICES, Application
@@ -23,7 +24,10 @@ def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
         required=required,
         input_formats=DATE_FORMATS,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"required": f"{label}: bắt buộc nhập.", "invalid": f"{label}: ngày không hợp lệ."},
+        error_messages={
+            "required": format_lazy("{}: {}", label, _("bắt buộc nhập.")),
+            "invalid": format_lazy("{}: {}", label, _("ngày không hợp lệ.")),
+        },
         validators=[_sane_date],
     )
 
@@ -32,7 +36,10 @@ def _sane_date(value: Any) -> None:
     from hongheo.core.inputs import MAX_DATE, MIN_DATE
 
     if value and not MIN_DATE <= value <= MAX_DATE:
-        raise forms.ValidationError(f"Ngày phải trong khoảng {MIN_DATE:%d/%m/%Y}–{MAX_DATE:%d/%m/%Y}.")
+        raise forms.ValidationError(
+            _("Ngày phải trong khoảng %(MIN_DATE)s–%(MAX_DATE)s.")
+            % {"MIN_DATE": format(MIN_DATE, "%d/%m/%Y"), "MAX_DATE": format(MAX_DATE, "%d/%m/%Y")}
+        )
 
 
 def _vn_number(value: float) -> str:
@@ -45,26 +52,29 @@ def _vn_number(value: float) -> str:
 class RoundOpenForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("Loại rà soát"),
-        choices=[("yearly", "Rà soát định kỳ hằng năm"), ("monthly", "Rà soát thường xuyên hằng tháng")],
+        choices=[
+            ("yearly", _("Rà soát định kỳ hằng năm")),
+            ("monthly", _("Rà soát thường xuyên hằng tháng")),
+        ],
     )
     year = forms.IntegerField(
         label=_("Năm"),
         min_value=2021,
         max_value=2100,
-        error_messages={"min_value": "Năm: từ 2021 đến 2100.", "max_value": "Năm: từ 2021 đến 2100."},
+        error_messages={"min_value": _("Năm: từ 2021 đến 2100."), "max_value": _("Năm: từ 2021 đến 2100.")},
     )
     month = forms.IntegerField(
         label=_("Tháng"),
         required=False,
         min_value=1,
         max_value=12,
-        error_messages={"min_value": "Tháng: từ 1 đến 12.", "max_value": "Tháng: từ 1 đến 12."},
+        error_messages={"min_value": _("Tháng: từ 1 đến 12."), "max_value": _("Tháng: từ 1 đến 12.")},
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("kind") == "monthly" and not data.get("month"):
-            self.add_error("month", "Rà soát thường xuyên cần tháng (1–12).")
+            self.add_error("month", _("Rà soát thường xuyên cần tháng (1–12)."))
         return data
 
 
@@ -74,14 +84,14 @@ class ApplicationForm(forms.Form):
     applicant_name = forms.CharField(
         label=_("Họ tên người đề nghị"),
         max_length=150,
-        error_messages={"required": "Thiếu họ tên người đề nghị."},
+        error_messages={"required": _("Thiếu họ tên người đề nghị.")},
     )
     household_code = forms.CharField(label=_("Mã hộ"), max_length=32, required=False)
     personal_id = forms.RegexField(
         label=_("Số định danh cá nhân"),
         regex=r"^\d{12}$",
         required=False,
-        error_messages={"invalid": "Số định danh cá nhân phải gồm đúng 12 chữ số."},
+        error_messages={"invalid": _("Số định danh cá nhân phải gồm đúng 12 chữ số.")},
     )
     received_on = _date_field(_("Ngày nhận"))
     reason = forms.CharField(
@@ -92,7 +102,7 @@ class ApplicationForm(forms.Form):
     sex = forms.ChoiceField(
         label=_("Giới tính người đề nghị (hộ chưa có mã)"),
         required=False,
-        choices=[("", "—"), ("male", "Nam"), ("female", "Nữ")],
+        choices=[("", "—"), ("male", _("Nam")), ("female", _("Nữ"))],
     )
     village = forms.ChoiceField(
         label=_("Thôn, tổ dân phố (hộ chưa có mã)"), required=False, choices=[("", "—")]
@@ -109,9 +119,9 @@ class ApplicationForm(forms.Form):
         data = super().clean() or {}
         if data.get("kind") == "review" and not (data.get("household_code") or "").strip():
             for name, message in (
-                ("date_of_birth", "Hộ chưa có mã: nhập ngày sinh người đề nghị (chủ hộ)."),
-                ("sex", "Hộ chưa có mã: chọn giới tính người đề nghị."),
-                ("address", "Hộ chưa có mã: nhập địa chỉ nơi ở."),
+                ("date_of_birth", _("Hộ chưa có mã: nhập ngày sinh người đề nghị (chủ hộ).")),
+                ("sex", _("Hộ chưa có mã: chọn giới tính người đề nghị.")),
+                ("address", _("Hộ chưa có mã: nhập địa chỉ nơi ở.")),
             ):
                 if not data.get(name) and name not in self.errors:
                     self.add_error(name, message)
@@ -127,7 +137,7 @@ class ScreeningForm(forms.Form):
         ],
         coerce=lambda v: v == "1",
         widget=forms.RadioSelect,
-        error_messages={"required": "Chọn kết quả Phiếu A."},
+        error_messages={"required": _("Chọn kết quả Phiếu A.")},
     )
     reasons = forms.CharField(
         label=_("Tiêu chí loại (mỗi dòng một tiêu chí)"),
@@ -149,16 +159,16 @@ class MeetingForm(forms.Form):
         min_value=1,
         max_value=100_000,
         error_messages={
-            "required": "Số người dự họp: bắt buộc nhập.",
-            "min_value": "Số người dự họp phải lớn hơn 0.",
-            "invalid": "Số người dự họp: phải là số nguyên.",
+            "required": _("Số người dự họp: bắt buộc nhập."),
+            "min_value": _("Số người dự họp phải lớn hơn 0."),
+            "invalid": _("Số người dự họp: phải là số nguyên."),
         },
     )
     chair_name = forms.CharField(
-        label=_("Chủ trì"), max_length=150, error_messages={"required": "Biên bản họp phải có chủ trì."}
+        label=_("Chủ trì"), max_length=150, error_messages={"required": _("Biên bản họp phải có chủ trì.")}
     )
     secretary_name = forms.CharField(
-        label=_("Thư ký"), max_length=150, error_messages={"required": "Biên bản họp phải có thư ký."}
+        label=_("Thư ký"), max_length=150, error_messages={"required": _("Biên bản họp phải có thư ký.")}
     )
     notes = forms.CharField(label=_("Ghi chú"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     remeeting_reason = forms.CharField(
@@ -179,7 +189,7 @@ class MeetingForm(forms.Form):
             try:
                 votes[pk] = int(raw)
             except ValueError:
-                errors.append(f"Số người đồng ý phải là số nguyên (“{raw}”).")
+                errors.append(_("Số người đồng ý phải là số nguyên (“%(raw)s”).") % {"raw": raw})
         return votes, errors
 
 
@@ -188,7 +198,7 @@ class PostingForm(forms.Form):
     places = forms.CharField(
         label=_("Nơi niêm yết"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Ghi rõ nơi niêm yết (nhà văn hóa thôn, trụ sở UBND xã…)."},
+        error_messages={"required": _("Ghi rõ nơi niêm yết (nhà văn hóa thôn, trụ sở UBND xã…).")},
     )
     proof_note = forms.CharField(label=_("Ghi chú minh chứng"), max_length=300, required=False)
     proof = forms.FileField(label=_("Ảnh/biên bản niêm yết (minh chứng)"), required=False)
@@ -201,9 +211,9 @@ class PostingForm(forms.Form):
         if proof is None:
             return None
         if proof.size > self.MAX_PROOF_BYTES:
-            raise forms.ValidationError("Tệp minh chứng không được lớn hơn 10 MB.")
+            raise forms.ValidationError(_("Tệp minh chứng không được lớn hơn 10 MB."))
         if getattr(proof, "content_type", "") not in self.PROOF_TYPES:
-            raise forms.ValidationError("Tệp minh chứng phải là ảnh JPEG/PNG hoặc PDF.")
+            raise forms.ValidationError(_("Tệp minh chứng phải là ảnh JPEG/PNG hoặc PDF."))
         return proof
 
 
@@ -212,18 +222,18 @@ class ComplaintForm(forms.Form):
     complainant = forms.CharField(
         label=_("Người khiếu nại"),
         max_length=150,
-        error_messages={"required": "Khiếu nại phải có người khiếu nại và nội dung."},
+        error_messages={"required": _("Khiếu nại phải có người khiếu nại và nội dung.")},
     )
     content = forms.CharField(
         label=_("Nội dung"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Khiếu nại phải có người khiếu nại và nội dung."},
+        error_messages={"required": _("Khiếu nại phải có người khiếu nại và nội dung.")},
     )
     received_on = _date_field(_("Ngày nhận"))
 
     def __init__(self, *args: Any, entries: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["entry"].choices = [("", "— không gắn với hộ cụ thể —")] + [  # type: ignore[attr-defined]
+        self.fields["entry"].choices = [("", _("— không gắn với hộ cụ thể —"))] + [  # type: ignore[attr-defined]
             (e.pk, f"{e.household.code} · {e.household.head_name}") for e in entries
         ]
 
@@ -232,12 +242,12 @@ class ResolveForm(forms.Form):
     recheck_note = forms.CharField(
         label=_("Kết quả phúc tra"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Ghi kết quả phúc tra."},
+        error_messages={"required": _("Ghi kết quả phúc tra.")},
     )
     new_class = forms.ChoiceField(
         label=_("Loại hộ sau phúc tra"),
         required=False,
-        choices=[("", "Giữ nguyên kết quả"), *[(k, str(v)) for k, v in CLASS_CHOICES]],
+        choices=[("", _("Giữ nguyên kết quả")), *CLASS_CHOICES],
     )
     on = _date_field(_("Ngày phúc tra"))
 
@@ -246,19 +256,19 @@ class DecisionForm(forms.Form):
     number = forms.CharField(
         label=_("Số quyết định"),
         max_length=40,
-        error_messages={"required": "Thiếu số quyết định."},
+        error_messages={"required": _("Thiếu số quyết định.")},
         widget=forms.TextInput(attrs={"placeholder": "12/QĐ-UBND"}),
     )
     signed_on = _date_field(_("Ngày ký"))
     confirm = forms.BooleanField(
         label=_("Tôi xác nhận ký quyết định công nhận cho các hộ trong danh sách trên"),
-        error_messages={"required": "Hãy đánh dấu xác nhận: ký quyết định không thể hoàn tác."},
+        error_messages={"required": _("Hãy đánh dấu xác nhận: ký quyết định không thể hoàn tác.")},
     )
 
     def clean_signed_on(self) -> dt.date:
         day = self.cleaned_data["signed_on"]
         if day > timezone.localdate():
-            raise forms.ValidationError("Ngày ký không được sau hôm nay.")
+            raise forms.ValidationError(_("Ngày ký không được sau hôm nay."))
         return day
 
 
@@ -266,6 +276,6 @@ class RefusalForm(forms.Form):
     reason = forms.CharField(
         label=_("Lý do từ chối"),
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages={"required": "Văn bản từ chối phải nêu lý do."},
+        error_messages={"required": _("Văn bản từ chối phải nêu lý do.")},
     )
     on = _date_field(_("Ngày trả lời"))

@@ -21,6 +21,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
 
 from hongheo.capture.portal.selectors import self_assessments_for
@@ -55,6 +57,7 @@ from hongheo.reviews.workflow import (
     transitions_from,
 )
 from hongheo.users.access import user_covers_area
+from hongheo.web.i18n_data import display
 
 from ..errors import domain_errors
 from .forms import (
@@ -86,7 +89,7 @@ def _role(request: HttpRequest) -> str:
 
 def _need(request: HttpRequest, roles: set[str]) -> None:
     if _role(request) not in roles:
-        raise PermissionDenied("Vai trò của bạn không dùng được chức năng này.")
+        raise PermissionDenied(_("Vai trò của bạn không dùng được chức năng này."))
 
 
 def _today() -> dt.date:
@@ -115,7 +118,7 @@ def _commune_for(request: HttpRequest, code: str | None) -> Area:
     communes = selectors.communes_for_user(request.user)
     commune = communes.filter(code=code).first() if code else communes.first()
     if commune is None:
-        raise NotFound("Không tìm thấy xã/phường.")
+        raise NotFound(_("Không tìm thấy xã/phường."))
     return commune
 
 
@@ -202,7 +205,9 @@ def round_open_view(request: HttpRequest, code: str) -> HttpResponse:
             _fail(form, exc)
         else:
             messages.success(
-                request, f"Đã mở {review_round}: {review_round.entries.count()} hộ trong danh sách."
+                request,
+                _("Đã mở %(review_round)s: %(count)s hộ trong danh sách.")
+                % {"review_round": review_round, "count": review_round.entries.count()},
             )
             return redirect("web:review_round", pk=review_round.pk)
     return _render_board(request, commune, form, status=422)
@@ -228,7 +233,7 @@ def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
     step = next((t for t in transitions_from(RoundState(review_round.state)) if t.action == action), None)
     if step is None:
-        messages.error(request, "Bước này không thực hiện được ở trạng thái hiện tại của đợt rà soát.")
+        messages.error(request, _("Bước này không thực hiện được ở trạng thái hiện tại của đợt rà soát."))
         return redirect("web:review_round", pk=review_round.pk)
     try:
         transition(review_round.state, action, str(getattr(request.user, "role", "")))
@@ -237,26 +242,32 @@ def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     early = services.posting_end_is_early(review_round)
     if request.POST.get("confirm") != "1":
         consequences = [
-            f"Đợt rà soát chuyển từ bước “{STATE_LABELS_VI[RoundState(review_round.state)]}” "
-            f"sang bước “{STATE_LABELS_VI[step.target]}”.",
-            *ADVANCE_CONSEQUENCES.get(action, []),
+            _("Đợt rà soát chuyển từ bước “%(source)s” sang bước “%(target)s”.")
+            % {
+                "source": display(STATE_LABELS_VI[RoundState(review_round.state)]),
+                "target": display(STATE_LABELS_VI[step.target]),
+            },
+            *(_(line) for line in ADVANCE_CONSEQUENCES.get(action, [])),
         ]
         if early is not None:
             consequences.append(
-                f"Niêm yết công khai kéo dài đến hết ngày {early.posted_to:%d/%m/%Y}: "
-                "kết thúc sớm phải ghi lý do (được lưu vào nhật ký)."
+                _(
+                    "Niêm yết công khai kéo dài đến hết ngày %(date)s: "
+                    "kết thúc sớm phải ghi lý do (được lưu vào nhật ký)."
+                )
+                % {"date": f"{early.posted_to:%d/%m/%Y}"}
             )
         return render(
             request,
             "web/reviews/confirm.html",
             {
                 "round": review_round,
-                "title": step.label_vi,
+                "title": display(step.label_vi),
                 "consequences": consequences,
                 "action_url": reverse("web:review_round_advance", args=[review_round.pk]),
                 "hidden": [("action", action)],
-                "button": f"Xác nhận: {step.label_vi}",
-                "reason_label": "Lý do kết thúc niêm yết sớm" if early is not None else "",
+                "button": _("Xác nhận: %(step)s") % {"step": display(step.label_vi)},
+                "reason_label": _("Lý do kết thúc niêm yết sớm") if early is not None else "",
                 "reason_name": "override_reason",
                 "reason_required": early is not None,
             },
@@ -271,18 +282,23 @@ def round_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, Conflict) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Đợt rà soát chuyển sang bước: {review_round.get_state_display()}.")
+        messages.success(
+            request,
+            _("Đợt rà soát chuyển sang bước: %(state)s.") % {"state": review_round.get_state_display()},
+        )
     return redirect("web:review_round", pk=review_round.pk)
 
 
-ADVANCE_CONSEQUENCES = {
-    "start_survey": ["Danh sách hộ rà soát (Phụ lục I) được chốt: không thêm hộ vào đợt này nữa."],
-    "start_meetings": ["Phiếu B của mọi hộ không còn sửa được; kết quả được đưa ra họp dân."],
-    "start_posting": ["Kết quả họp dân được chốt để niêm yết công khai."],
-    "end_posting": ["Kết thúc niêm yết; chỉ còn xử lý khiếu nại, phúc tra."],
-    "submit_for_decision": ["Danh sách được trình Chủ tịch UBND xã ký quyết định công nhận."],
-    "reopen_survey": ["Các hộ có dưới 50% người dự họp đồng ý quay lại bước Phiếu B."],
-    "return_for_recheck": ["Danh sách được trả lại cho cán bộ để phúc tra."],
+ADVANCE_CONSEQUENCES = {  # translated where shown
+    "start_survey": [
+        gettext_noop("Danh sách hộ rà soát (Phụ lục I) được chốt: không thêm hộ vào đợt này nữa.")
+    ],
+    "start_meetings": [gettext_noop("Phiếu B của mọi hộ không còn sửa được; kết quả được đưa ra họp dân.")],
+    "start_posting": [gettext_noop("Kết quả họp dân được chốt để niêm yết công khai.")],
+    "end_posting": [gettext_noop("Kết thúc niêm yết; chỉ còn xử lý khiếu nại, phúc tra.")],
+    "submit_for_decision": [gettext_noop("Danh sách được trình Chủ tịch UBND xã ký quyết định công nhận.")],
+    "reopen_survey": [gettext_noop("Các hộ có dưới 50% người dự họp đồng ý quay lại bước Phiếu B.")],
+    "return_for_recheck": [gettext_noop("Danh sách được trả lại cho cán bộ để phúc tra.")],
 }
 
 
@@ -298,16 +314,16 @@ def round_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
             "web/reviews/confirm.html",
             {
                 "round": review_round,
-                "title": "Hủy đợt rà soát mở nhầm",
+                "title": _("Hủy đợt rà soát mở nhầm"),
                 "consequences": [
-                    "Đợt rà soát bị hủy; mọi phiếu, biên bản đã ghi được giữ lại để tra cứu.",
-                    "Các giấy đề nghị đang rà soát trong đợt này trở lại chờ đợt sau.",
-                    "Chỉ hủy được khi đợt chưa có quyết định công nhận.",
+                    _("Đợt rà soát bị hủy; mọi phiếu, biên bản đã ghi được giữ lại để tra cứu."),
+                    _("Các giấy đề nghị đang rà soát trong đợt này trở lại chờ đợt sau."),
+                    _("Chỉ hủy được khi đợt chưa có quyết định công nhận."),
                 ],
                 "action_url": reverse("web:review_round_cancel", args=[review_round.pk]),
                 "hidden": [],
-                "button": "Xác nhận hủy đợt rà soát",
-                "reason_label": "Lý do hủy",
+                "button": _("Xác nhận hủy đợt rà soát"),
+                "reason_label": _("Lý do hủy"),
                 "reason_name": "reason",
                 "reason_required": True,
             },
@@ -319,7 +335,7 @@ def round_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, Conflict) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Đã hủy đợt rà soát.")
+        messages.success(request, _("Đã hủy đợt rà soát."))
     return redirect("web:review_round", pk=review_round.pk)
 
 
@@ -380,7 +396,9 @@ def screening_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse
             except (ValidationError, Conflict) as exc:
                 _fail(form, exc)
             else:
-                messages.success(request, f"Đã ghi Phiếu A của hộ {entry.household.code}.")
+                messages.success(
+                    request, _("Đã ghi Phiếu A của hộ %(code)s.") % {"code": entry.household.code}
+                )
                 return redirect(reverse("web:review_entries", args=[review_round.pk]))
     return render(
         request,
@@ -413,7 +431,7 @@ def survey_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     )
     status = 200
     if request.method == "POST" and not editable:
-        raise Conflict("Bước Phiếu B đã qua: phiếu chỉ còn để xem.")
+        raise Conflict(_("Bước Phiếu B đã qua: phiếu chỉ còn để xem."))
     if request.method == "POST":
         status = 422
         if form.is_valid():
@@ -436,11 +454,16 @@ def survey_view(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
                 entry.refresh_from_db()
                 if outcome.status == "conflict":
                     messages.warning(
-                        request, f"Hộ {entry.household.code} đã thay đổi: phiếu được giữ để xử lý xung đột."
+                        request,
+                        _("Hộ %(code)s đã thay đổi: phiếu được giữ để xử lý xung đột.")
+                        % {"code": entry.household.code},
                     )
                 else:
                     code, result = entry.household.code, entry.get_proposed_class_display()
-                    messages.success(request, f"Đã ghi Phiếu B của hộ {code}: {result}.")
+                    messages.success(
+                        request,
+                        _("Đã ghi Phiếu B của hộ %(code)s: %(result)s.") % {"code": code, "result": result},
+                    )
                 return redirect(reverse("web:review_entries", args=[review_round.pk]))
     household_sensitive_read(  # Phiếu B shows income and the household's facts
         user=request.user,
@@ -467,7 +490,7 @@ def _meeting_village(review_round: ReviewRound, code: str) -> Area | None:
         return None
     village = Area.objects.filter(parent=review_round.commune, level=Area.Level.VILLAGE, code=code).first()
     if village is None:
-        raise NotFound("Không tìm thấy thôn/tổ dân phố.")
+        raise NotFound(_("Không tìm thấy thôn/tổ dân phố."))
     return village
 
 
@@ -477,7 +500,7 @@ def meeting_view(request: HttpRequest, pk: int, village_code: str) -> HttpRespon
     review_round = selectors.round_get_for_user(request.user, pk)
     village = _meeting_village(review_round, village_code)
     if not user_covers_area(request.user, village or review_round.commune):
-        raise NotFound("Không tìm thấy thôn/tổ dân phố.")
+        raise NotFound(_("Không tìm thấy thôn/tổ dân phố."))
     _need(request, MEETING)
     entries_qs = selectors.entries_for_user(request.user, review_round)
     entries_qs = (
@@ -511,7 +534,11 @@ def meeting_view(request: HttpRequest, pk: int, village_code: str) -> HttpRespon
                     services.meeting_minutes_attach(
                         actor=request.user, meeting=meeting, content=documents.minutes_pdf(meeting)
                     )
-                    messages.success(request, f"Đã ghi biên bản họp dân ngày {meeting.held_on:%d/%m/%Y}.")
+                    messages.success(
+                        request,
+                        _("Đã ghi biên bản họp dân ngày %(held_on)s.")
+                        % {"held_on": format(meeting.held_on, "%d/%m/%Y")},
+                    )
                     return redirect("web:review_meeting", pk=review_round.pk, village_code=village_code)
     meetings = (
         CommunityMeeting.objects.filter(round=review_round, village=village)
@@ -541,11 +568,11 @@ def meeting_view(request: HttpRequest, pk: int, village_code: str) -> HttpRespon
 def minutes_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     meeting = CommunityMeeting.objects.select_related("round", "village").filter(pk=pk).first()
     if meeting is None:
-        raise NotFound("Không tìm thấy biên bản.")
-    with _as_missing("Không tìm thấy biên bản."):
+        raise NotFound(_("Không tìm thấy biên bản."))
+    with _as_missing(_("Không tìm thấy biên bản.")):
         selectors.round_get_for_user(request.user, meeting.round_id)
         if not user_covers_area(request.user, meeting.village or meeting.round.commune):
-            raise NotFound("Không tìm thấy biên bản.")
+            raise NotFound(_("Không tìm thấy biên bản."))
     _need(request, MEETING | CHAIRMAN)
     filename = f"bien-ban-hop-dan-{meeting.pk}.pdf"
     if meeting.minutes_pdf:
@@ -580,8 +607,11 @@ def posting_view(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    f"Đã ghi nhận niêm yết từ {posting.posted_from:%d/%m/%Y} "
-                    f"đến {posting.posted_to:%d/%m/%Y}.",
+                    _("Đã ghi nhận niêm yết từ %(posted_from)s đến %(posted_to)s.")
+                    % {
+                        "posted_from": format(posting.posted_from, "%d/%m/%Y"),
+                        "posted_to": format(posting.posted_to, "%d/%m/%Y"),
+                    },
                 )
                 return redirect("web:review_posting", pk=review_round.pk)
     return render(
@@ -609,10 +639,10 @@ def posting_end_view(request: HttpRequest) -> JsonResponse:
     try:
         start = parse_date(request.GET.get("tu", ""), dt.date.min)
         if start == dt.date.min:
-            raise BadInput("Ngày không hợp lệ.")
+            raise BadInput(_("Ngày không hợp lệ."))
         end = procedure.posting_end(start)
     except (BadInput, OverflowError) as exc:
-        return JsonResponse({"error": str(getattr(exc, "message", "Ngày không hợp lệ."))}, status=400)
+        return JsonResponse({"error": str(getattr(exc, "message", _("Ngày không hợp lệ.")))}, status=400)
     return JsonResponse({"from": start.isoformat(), "to": end.isoformat(), "to_vi": f"{end:%d/%m/%Y}"})
 
 
@@ -621,8 +651,8 @@ def posting_end_view(request: HttpRequest) -> JsonResponse:
 def posting_proof_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     posting = PublicPosting.objects.filter(pk=pk).first()
     if posting is None or not posting.proof:
-        raise NotFound("Không tìm thấy minh chứng.")
-    with _as_missing("Không tìm thấy minh chứng."):
+        raise NotFound(_("Không tìm thấy minh chứng."))
+    with _as_missing(_("Không tìm thấy minh chứng.")):
         selectors.round_get_for_user(request.user, posting.round_id)
     _need(request, DECISION_READERS)
     name = posting.proof.name.rsplit("/", 1)[-1]
@@ -659,7 +689,7 @@ def complaints_view(request: HttpRequest, pk: int) -> HttpResponse:
             except (ValidationError, Conflict) as exc:
                 _fail(form, exc)
             else:
-                messages.success(request, "Đã tiếp nhận khiếu nại.")
+                messages.success(request, _("Đã tiếp nhận khiếu nại."))
                 return redirect("web:review_complaints", pk=review_round.pk)
     return _render_complaints(request, review_round, form, status=status)
 
@@ -702,8 +732,8 @@ def _render_complaints(
 def complaint_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
     complaint = Complaint.objects.select_related("round", "entry", "entry__household").filter(pk=pk).first()
     if complaint is None:
-        raise NotFound("Không tìm thấy khiếu nại.")
-    with _as_missing("Không tìm thấy khiếu nại."):
+        raise NotFound(_("Không tìm thấy khiếu nại."))
+    with _as_missing(_("Không tìm thấy khiếu nại.")):
         review_round = selectors.round_get_for_user(request.user, complaint.round_id)
         if complaint.entry is not None:
             selectors.entry_get_for_user(request.user, review_round, complaint.entry_id)  # type: ignore[arg-type]
@@ -721,7 +751,10 @@ def complaint_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
         except (ValidationError, Conflict) as exc:
             _fail(form, exc)
         else:
-            messages.success(request, f"Đã phúc tra khiếu nại của {complaint.complainant}.")
+            messages.success(
+                request,
+                _("Đã phúc tra khiếu nại của %(complainant)s.") % {"complainant": complaint.complainant},
+            )
             return redirect("web:review_complaints", pk=review_round.pk)
     return _render_complaints(request, review_round, None, status=422, resolve_forms={complaint.pk: form})
 
@@ -737,7 +770,7 @@ def _application_for(request: HttpRequest, pk: int) -> Application:
         .first()
     )
     if application is None:
-        raise NotFound("Không tìm thấy giấy đề nghị.")
+        raise NotFound(_("Không tìm thấy giấy đề nghị."))
     return application
 
 
@@ -790,11 +823,11 @@ def applications_view(request: HttpRequest) -> HttpResponse:
                     members=members,
                 )
             except NotFound:
-                form.add_error("household_code", "Không tìm thấy hộ có mã này trong địa bàn của bạn.")
+                form.add_error("household_code", _("Không tìm thấy hộ có mã này trong địa bàn của bạn."))
             except (ValidationError, Conflict) as exc:
                 _fail(form, exc)
             else:
-                messages.success(request, f"Đã tiếp nhận: {application}.")
+                messages.success(request, _("Đã tiếp nhận: %(application)s.") % {"application": application})
                 return redirect(f"{reverse('web:review_applications')}?xa={commune.code}")
     applications = Application.objects.filter(commune=commune).select_related("household")
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("trang"))
@@ -840,7 +873,11 @@ def application_refuse_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (ValidationError, Conflict) as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"Đã trả lời bằng văn bản: {application.applicant_name}.")
+        messages.success(
+            request,
+            _("Đã trả lời bằng văn bản: %(applicant_name)s.")
+            % {"applicant_name": application.applicant_name},
+        )
     return redirect(target)
 
 
@@ -850,7 +887,7 @@ def refusal_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
     application = _application_for(request, pk)
     _need(request, DECISION_READERS)
     if application.status != Application.Status.REFUSED:
-        raise NotFound("Giấy đề nghị chưa có văn bản từ chối.")
+        raise NotFound(_("Giấy đề nghị chưa có văn bản từ chối."))
     return _pdf(documents.refusal_pdf(application), f"van-ban-tra-loi-{application.pk}.pdf")
 
 
@@ -867,11 +904,16 @@ def decision_view(request: HttpRequest, pk: int) -> HttpResponse:
     lists = selectors.decision_lists(entries)
     counted = {k: len(v) for k, v in lists.items()}
     listed = counted.get("poor", 0) + counted.get("near_poor", 0)
-    form.fields["confirm"].label = (
-        f"Tôi xác nhận ký quyết định công nhận cho {sum(counted.values())} hộ "
-        f"({counted.get('poor', 0)} hộ nghèo, {counted.get('near_poor', 0)} hộ cận nghèo) và cấp {listed} "
-        "giấy chứng nhận; quyết định đã ký không thể sửa."
-    )
+    form.fields["confirm"].label = _(
+        "Tôi xác nhận ký quyết định công nhận cho %(total)s hộ (%(poor)s hộ nghèo, %(near_poor)s hộ cận "
+        "nghèo) "
+        "và cấp %(listed)s giấy chứng nhận; quyết định đã ký không thể sửa."
+    ) % {
+        "total": sum(counted.values()),
+        "poor": counted.get("poor", 0),
+        "near_poor": counted.get("near_poor", 0),
+        "listed": listed,
+    }
     status = 200
     if request.method == "POST":
         _need(request, CHAIRMAN)
@@ -888,7 +930,9 @@ def decision_view(request: HttpRequest, pk: int) -> HttpResponse:
                 _fail(form, exc)
             else:
                 messages.success(
-                    request, f"Đã ký {signed}; đã cấp {signed.certificates.count()} giấy chứng nhận."
+                    request,
+                    _("Đã ký %(signed)s; đã cấp %(count)s giấy chứng nhận.")
+                    % {"signed": signed, "count": signed.certificates.count()},
                 )
                 return redirect("web:review_decision", pk=review_round.pk)
     review_round.refresh_from_db()
@@ -928,8 +972,8 @@ def _as_missing(message: str) -> Iterator[None]:
 def _decision_for(request: HttpRequest, pk: int) -> Decision:
     decision = Decision.objects.select_related("round", "round__commune", "signed_by").filter(pk=pk).first()
     if decision is None:
-        raise NotFound("Không tìm thấy quyết định.")
-    with _as_missing("Không tìm thấy quyết định."):
+        raise NotFound(_("Không tìm thấy quyết định."))
+    with _as_missing(_("Không tìm thấy quyết định.")):
         selectors.round_get_for_user(request.user, decision.round_id)
     _need(request, DECISION_READERS)
     return decision
@@ -980,7 +1024,7 @@ def certificates_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
         .order_by("number")
     )
     if not certificates:
-        raise NotFound("Quyết định không cấp giấy chứng nhận nào.")
+        raise NotFound(_("Quyết định không cấp giấy chứng nhận nào."))
     return _certificates_pdf(request, certificates, f"giay-chung-nhan-qd-{decision.pk}.pdf")
 
 
@@ -994,7 +1038,7 @@ def certificate_pdf_view(request: HttpRequest, pk: int) -> HttpResponseBase:
         .first()
     )
     if certificate is None:
-        raise NotFound("Không tìm thấy giấy chứng nhận.")
+        raise NotFound(_("Không tìm thấy giấy chứng nhận."))
     _need(request, DECISION_READERS)
     return _certificates_pdf(request, [certificate], f"giay-chung-nhan-{certificate.pk}.pdf")
 
@@ -1009,7 +1053,7 @@ def certificates_batch_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 
     decision = _decision_for(request, pk)
     if not selectors.certificate_qs_for_user(request.user).filter(decision=decision).exists():
-        raise NotFound("Quyết định không cấp giấy chứng nhận nào.")
+        raise NotFound(_("Quyết định không cấp giấy chứng nhận nào."))
     job = job_enqueue(
         actor=request.user,
         kind="reviews.certificates_batch",
@@ -1035,7 +1079,7 @@ def posting_list_pdf_view(request: HttpRequest, pk: int, village_code: str) -> H
             code=village_code, parent=review_round.commune, level=Area.Level.VILLAGE
         ).first()
         if village is None or not user_covers_area(request.user, village):
-            raise NotFound("Không tìm thấy thôn, tổ dân phố.")
+            raise NotFound(_("Không tìm thấy thôn, tổ dân phố."))
     audit_read(
         actor=request.user,
         action="reviews.posting_list_print",

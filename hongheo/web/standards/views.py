@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from hongheo.core.errors import BadInput, NotFound, ValidationError
@@ -33,6 +34,7 @@ from hongheo.standards.selectors import (
 from hongheo.standards.services import standard_draft_save, standard_publish
 from hongheo.users.access import user_covers_area
 from hongheo.users.models import Role
+from hongheo.web.i18n_data import display
 
 from ..errors import domain_errors
 
@@ -45,7 +47,7 @@ def household_score_card_view(request: HttpRequest, pk: int) -> HttpResponse:
     members = household_detail_audited(user=request.user, household=household)
     explanation = household_explanation(household, members)
     if explanation is None:
-        raise NotFound("Hộ chưa được xếp loại.")
+        raise NotFound(_("Hộ chưa được xếp loại."))
     return render(
         request,
         "web/score_card.html",
@@ -71,7 +73,9 @@ def household_classify_view(request: HttpRequest, pk: int) -> HttpResponse:
         actor=request.user, household=household, standard=standard, reference_date=today
     )
     messages.success(
-        request, f"Đã xếp loại lại theo {standard.title}: {CLASS_NAMES_VI.get(stored.classification, '')}."
+        request,
+        _("Đã xếp loại lại theo %(title)s: %(classification)s.")
+        % {"title": standard.title, "classification": display(CLASS_NAMES_VI.get(stored.classification, ""))},
     )
     return redirect("web:household_detail", pk=household.pk)
 
@@ -79,7 +83,7 @@ def household_classify_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _classify_area(request: HttpRequest, code: str) -> Area:
     area = Area.objects.filter(code=code).first()
     if area is None or not user_covers_area(request.user, area):
-        raise NotFound("Không tìm thấy địa bàn.")
+        raise NotFound(_("Không tìm thấy địa bàn."))
     check_can_classify(request.user, area)
     return area
 
@@ -92,7 +96,7 @@ def area_classify_view(request: HttpRequest, code: str) -> HttpResponse:
     kind = "what_if" if request.POST.get("kind") == "what_if" else "official"
     standard_code = request.POST.get("standard", "")
     if kind == "what_if" and not standard_code:
-        raise ValidationError("Hãy chọn chuẩn nghèo để mô phỏng.")
+        raise ValidationError(_("Hãy chọn chuẩn nghèo để mô phỏng."))
     if standard_code:  # drafts are the administrator's: for anyone else a draft is "not found"
         is_admin = getattr(request.user, "role", None) == Role.ADMINISTRATOR
         standard_get(standard_code, include_drafts=kind == "what_if" and is_admin)
@@ -182,7 +186,7 @@ def standard_detail_view(request: HttpRequest, code: str) -> HttpResponse:
 def standard_draft_view(request: HttpRequest) -> HttpResponse:
     """An administrator pastes or uploads a provincial standard document (JSON) as a draft."""
     if getattr(request.user, "role", None) != Role.ADMINISTRATOR:
-        raise NotFound("Không tìm thấy trang.")
+        raise NotFound(_("Không tìm thấy trang."))
     errors: list[str] = []
     text = request.POST.get("document", "")
     if request.method == "POST":
@@ -191,14 +195,26 @@ def standard_draft_view(request: HttpRequest) -> HttpResponse:
             text = upload.read().decode("utf-8-sig", errors="replace")
         try:
             if len(text) > MAX_DRAFT_CHARS:
-                raise BadInput(f"Tài liệu quá lớn (giới hạn {MAX_DRAFT_CHARS // 1000} nghìn ký tự).")
+                raise BadInput(
+                    _("Tài liệu quá lớn (giới hạn %(value)s nghìn ký tự).")
+                    % {"value": MAX_DRAFT_CHARS // 1000}
+                )
             document = json.loads(text)
             if _depth(document) > MAX_DRAFT_DEPTH:
-                raise BadInput(f"JSON lồng quá sâu (tối đa {MAX_DRAFT_DEPTH} cấp).")
+                raise BadInput(
+                    _("JSON lồng quá sâu (tối đa %(MAX_DRAFT_DEPTH)s cấp).")
+                    % {"MAX_DRAFT_DEPTH": MAX_DRAFT_DEPTH}
+                )
         except json.JSONDecodeError as exc:
-            errors = [f"JSON không hợp lệ: dòng {exc.lineno}, cột {exc.colno}: {exc.msg}"]
+            errors = [
+                _("JSON không hợp lệ: dòng %(line)s, cột %(column)s: %(error)s")
+                % {"line": exc.lineno, "column": exc.colno, "error": exc.msg}
+            ]
         except RecursionError:
-            errors = [f"JSON lồng quá sâu (tối đa {MAX_DRAFT_DEPTH} cấp)."]
+            errors = [
+                _("JSON lồng quá sâu (tối đa %(MAX_DRAFT_DEPTH)s cấp).")
+                % {"MAX_DRAFT_DEPTH": MAX_DRAFT_DEPTH}
+            ]
         except BadInput as exc:
             errors = [str(exc.message)]
         else:
@@ -207,7 +223,7 @@ def standard_draft_view(request: HttpRequest) -> HttpResponse:
             except ValidationError as exc:
                 errors = exc.details.get("errors") or [str(exc.message)]
             else:
-                messages.success(request, f"Đã lưu bản nháp {draft.code}.")
+                messages.success(request, _("Đã lưu bản nháp %(code)s.") % {"code": draft.code})
                 return redirect("web:standard_detail", code=draft.code)
     template = text or json.dumps(_provincial_template(), ensure_ascii=False, indent=2)
     status = 400 if errors else 200
@@ -263,9 +279,9 @@ def _provincial_template() -> dict[str, Any]:
 def standard_publish_view(request: HttpRequest, code: str) -> HttpResponse:
     record = PublishedStandard.objects.filter(code=code).first()
     if record is None or getattr(request.user, "role", None) != Role.ADMINISTRATOR:
-        raise NotFound("Không tìm thấy chuẩn nghèo.")
+        raise NotFound(_("Không tìm thấy chuẩn nghèo."))
     standard_publish(actor=request.user, standard=record)
-    messages.success(request, f"Đã công bố chuẩn {code}.")
+    messages.success(request, _("Đã công bố chuẩn %(code)s.") % {"code": code})
     return redirect("web:standard_detail", code=code)
 
 

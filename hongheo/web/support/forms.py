@@ -24,13 +24,13 @@ class _VnForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
-            f.error_messages["required"] = "Trường này không được để trống."
+            f.error_messages["required"] = _("Trường này không được để trống.")
             if isinstance(f, forms.IntegerField):
-                f.error_messages["invalid"] = "Phải là số nguyên."
+                f.error_messages["invalid"] = _("Phải là số nguyên.")
             elif isinstance(f, forms.DateField):
-                f.error_messages["invalid"] = "Ngày không hợp lệ (dd/mm/yyyy)."
+                f.error_messages["invalid"] = _("Ngày không hợp lệ (dd/mm/yyyy).")
             elif isinstance(f, forms.ChoiceField):
-                f.error_messages["invalid_choice"] = "Lựa chọn không hợp lệ."
+                f.error_messages["invalid_choice"] = _("Lựa chọn không hợp lệ.")
 
 
 class OrganisationForm(_VnForm):

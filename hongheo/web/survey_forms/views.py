@@ -14,6 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
@@ -57,7 +59,7 @@ class _Kind:
 KINDS = {
     "b": _Kind(
         "b",
-        "bảng điểm Phiếu B",
+        gettext_noop("bảng điểm Phiếu B"),
         score_table_by_id,
         score_table_import,
         lambda actor, obj: score_table_publish(actor=actor, table=obj),
@@ -65,7 +67,7 @@ KINDS = {
     ),
     "a": _Kind(
         "a",
-        "tiêu chí Phiếu A",
+        gettext_noop("tiêu chí Phiếu A"),
         screening_list_by_id,
         screening_list_import,
         lambda actor, obj: screening_list_publish(actor=actor, screening_list=obj),
@@ -76,14 +78,14 @@ KINDS = {
 
 def _viewer(request: HttpRequest) -> Any:
     if not user_can_view_survey_forms(request.user):
-        raise NotFound("Không tìm thấy trang.")
+        raise NotFound(_("Không tìm thấy trang."))
     return request.user
 
 
 def _manager(request: HttpRequest) -> Any:
     user = _viewer(request)
     if not user_can_manage_survey_forms(user):
-        raise PermissionDenied("Chỉ quản trị hệ thống được nhập và công bố Phiếu A, Phiếu B.")
+        raise PermissionDenied(_("Chỉ quản trị hệ thống được nhập và công bố Phiếu A, Phiếu B."))
     return user
 
 
@@ -163,7 +165,9 @@ def upload(request: HttpRequest, kind: str, pk: int | None = None) -> HttpRespon
             status = 422
         else:
             messages.success(
-                request, f"Đã nhập {spec.name_vi} {obj.code} phiên bản {obj.version} (bản nháp)."
+                request,
+                _("Đã nhập %(name_vi)s %(code)s phiên bản %(version)s (bản nháp).")
+                % {"name_vi": _(spec.name_vi), "code": obj.code, "version": obj.version},
             )
             return redirect(spec.detail_url, pk=obj.pk)
     elif request.method == "POST":
@@ -260,5 +264,9 @@ def publish(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     user = _manager(request)
     spec = KINDS[kind]
     obj = spec.do_publish(user, spec.by_id(pk))
-    messages.success(request, f"Đã công bố {spec.name_vi} {obj.code} phiên bản {obj.version}.")
+    messages.success(
+        request,
+        _("Đã công bố %(name_vi)s %(code)s phiên bản %(version)s.")
+        % {"name_vi": _(spec.name_vi), "code": obj.code, "version": obj.version},
+    )
     return redirect(spec.detail_url, pk=obj.pk)

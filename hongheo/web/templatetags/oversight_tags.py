@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext as _
 
 from hongheo.geography.models import Area
 from hongheo.oversight.models import Target
@@ -39,7 +40,7 @@ def metric(value: float | None, kind: str) -> str:
     if kind == "count":
         return str(round(value))
     text = f"{value:.2f}".replace(".", ",")
-    return text + (" điểm %" if kind == "reduction" else " %")
+    return text + (" " + _("điểm %") if kind == "reduction" else " %")
 
 
 def _num(value: float) -> str:
@@ -55,21 +56,26 @@ def spec_text(spec: TargetSpec) -> str:
     if spec.area_type:
         parts.append(str(AREA_TYPES.get(spec.area_type, spec.area_type)))
     if spec.except_group:
-        parts.append(f"trừ {GROUPS.get(spec.except_group, spec.except_group)}")
+        parts.append(_("trừ %(group)s") % {"group": GROUPS.get(spec.except_group, spec.except_group)})
     value = _num(spec.value) + (f"–{_num(spec.value_high)}" if spec.value_high is not None else "")
     parts.append(f"{OPS.get(spec.op, spec.op)} {value}")
     if spec.scope == "each_commune":
         parts.append(
-            "từng xã" + (f" có tỷ lệ đầu năm > {_num(spec.min_base_rate)} %" if spec.min_base_rate else "")
+            _("từng xã")
+            + (
+                " " + _("có tỷ lệ đầu năm > %(rate)s %%") % {"rate": _num(spec.min_base_rate)}
+                if spec.min_base_rate
+                else ""
+            )
         )
     years = str(spec.year_to) if spec.year_from == spec.year_to else f"{spec.year_from}–{spec.year_to}"
-    parts.append(f"năm {years}")
+    parts.append(_("năm %(years)s") % {"years": years})
     return " · ".join(parts)
 
 
 @register.filter
 def setting_label(value: str) -> str:
-    return {"urban": "Thành thị", "rural": "Nông thôn"}.get(value, "—")
+    return {"urban": _("Thành thị"), "rural": _("Nông thôn")}.get(value, "—")
 
 
 @register.simple_tag
