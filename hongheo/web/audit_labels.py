@@ -83,6 +83,7 @@ ACTIONS_VI = {  # shown in the user's language at display time (|en → catalogu
     "registry.member_record_death": gettext_noop("Ghi nhận nhân khẩu qua đời"),
     "registry.member_record_move_away": gettext_noop("Ghi nhận nhân khẩu chuyển đi"),
     "registry.member_update": gettext_noop("Sửa thông tin nhân khẩu"),
+    "registry.personal_id_check": gettext_noop("Kiểm tra số định danh"),
     "registry.personal_id_check_refused": gettext_noop("Từ chối kiểm tra số định danh (quá nhiều lần)"),
     "registry.support_received_add": gettext_noop("Ghi nhận hỗ trợ đã nhận"),
     "registry.synth_load": gettext_noop("Nạp dữ liệu mô phỏng"),

@@ -51,7 +51,8 @@ def test_every_marked_string_is_in_the_catalogue(tmp_path):
     assert polib.pofile(str(PO)).percent_translated() == 100  # the real catalogue was not touched
     extracted = polib.pofile(str(locale / "django.po"))
     assert len(extracted) > 500  # the templates and code were really scanned
-    missing = [e.msgid for e in extracted.untranslated_entries()]
+    # msgmerge puts a near match from the catalogue on a new msgid and calls it fuzzy: missing too
+    missing = [e.msgid for e in extracted.untranslated_entries() + extracted.fuzzy_entries()]
     assert not missing, f"{len(missing)} strings without English: {missing[:20]}"
 
 
