@@ -32,7 +32,9 @@ class ReviewRound(TimeStampedModel):
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField(null=True, blank=True)
     state = models.CharField(
-        max_length=12, choices=[(s.value, STATE_LABELS_VI[s]) for s in RoundState], default=RoundState.LISTING
+        max_length=12,
+        choices=[(s.value, _(STATE_LABELS_VI[s])) for s in RoundState],
+        default=RoundState.LISTING,
     )
     standard_code = models.CharField(max_length=64)
     period_start = models.DateField()

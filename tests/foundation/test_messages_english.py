@@ -210,3 +210,19 @@ def test_every_audit_action_has_a_name_in_both_languages():
         assert display(action_label("reviews.decision_sign")) == "Ký quyết định công nhận"
     with translation.override("en"):
         assert display(action_label("reviews.decision_sign")) != "Ký quyết định công nhận"
+
+
+def test_round_steps_read_in_english(db):
+    """A round's step (``get_state_display``), shown on many pages and in flash messages."""
+    from hongheo.reviews.models import ReviewRound
+    from hongheo.reviews.workflow import STATE_LABELS_VI, RoundState
+
+    round_ = ReviewRound(state=RoundState.SURVEY)
+    with translation.override("en"):
+        shown = {
+            state: str(dict(ReviewRound._meta.get_field("state").choices)[state]) for state in RoundState
+        }
+        assert str(round_.get_state_display()) == "Form B, scoring, classification"
+    assert all(shown[s] != STATE_LABELS_VI[s] for s in RoundState), shown
+    with translation.override("vi"):
+        assert str(round_.get_state_display()) == "Phiếu B, chấm điểm, xếp loại"
