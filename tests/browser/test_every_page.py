@@ -35,7 +35,7 @@ VIETNAMESE = re.compile(
 # items, summaries and legends, minus anything inside [translate="no"] (data) and hidden nodes.
 UI_TEXT_JS = """
 () => {
-  const sel = "h1,h2,h3,h4,th,label,button,legend,summary,nav a,.topbar a,[data-ui]";
+  const sel = "h1,h2,h3,h4,th,label,button,legend,summary,nav a,.topbar a,main a,[data-ui]";
   const out = [];
   for (const el of document.querySelectorAll(sel)) {
     if (el.closest('[translate="no"]') || !el.offsetParent && el.tagName !== "BODY") continue;

@@ -413,3 +413,18 @@ def test_post_by_other_commune_writes_nothing(world):
 
 def test_login_required(world):
     assert Client().get(f"/ho/{world.hh_a1.pk}/sua/").status_code == 302
+
+
+def test_household_page_prints_the_village_once(world, officer_client):
+    """The address line names the village once: appended only when the address does not carry it."""
+    hh = world.hh_a1
+    hh.address = f"{hh.village.name}, {world.commune_a.name}"
+    hh.save(update_fields=["address"])
+    html = officer_client.get(f"/ho/{hh.pk}/").content.decode()
+    line = html.split('data-testid="household-address">', 1)[1].split("</span>", 1)[0]
+    assert line.count(hh.village.name) == 1, line
+    hh.address = "Số 5 đường Lê Lợi"
+    hh.save(update_fields=["address"])
+    html = officer_client.get(f"/ho/{hh.pk}/").content.decode()
+    line = html.split('data-testid="household-address">', 1)[1].split("</span>", 1)[0]
+    assert line == f"Số 5 đường Lê Lợi · {hh.village.name}", line

@@ -568,3 +568,12 @@ def test_province_page(world, people, rnd):
     assert world.commune_b.name in all_communes and "Chưa có" in all_communes
     assert world.commune_c.name not in all_communes  # Hà Nội is not this province
     assert _client(people["officer"]).get("/ra-soat/tinh/").status_code == 403
+
+
+def test_province_page_names_the_province_of_a_duplicate_commune_name(world, people):
+    """A commune whose name also occurs in another province shows its province; a unique one not."""
+    world.commune_b.name = world.commune_c.name  # now the same name in Huế and in Hà Nội
+    world.commune_b.save(update_fields=["name"])
+    html = _text(_client(people["province"]).get("/ra-soat/tinh/"))
+    assert f"{world.commune_c.name} ({world.commune_b.parent.name})" in html
+    assert f"{world.commune_a.name} (" not in html

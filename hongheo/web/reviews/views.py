@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -57,6 +58,7 @@ from hongheo.reviews.workflow import (
     transitions_from,
 )
 from hongheo.users.access import user_covers_area
+from hongheo.web.areas import with_display_names
 from hongheo.web.i18n_data import display
 
 from ..errors import domain_errors
@@ -1134,6 +1136,9 @@ def province_view(request: HttpRequest) -> HttpResponse:
     elif only == "co-dot":
         rows = [r for r in rows if r.review_round is not None]
     page = Paginator(rows, 100).get_page(request.GET.get("trang"))
+    shown = [r.commune for r in page]
+    prefetch_related_objects(shown, "parent")
+    with_display_names(shown)  # "Xã Tân Lập (Tỉnh …)" when the name occurs in another province
     counts = {
         "communes": len(rows),
         "with_round": sum(1 for r in rows if r.review_round is not None),
