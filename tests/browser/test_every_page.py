@@ -258,6 +258,15 @@ def test_messages_errors_and_confirmations_are_english(chromium_browser, live_se
         with page.expect_navigation():
             page.click("[data-testid=confirm-yes]")
         check("round cancelled", expect_message=True)
+
+        page.goto(f"{base}/ho/")
+        with page.expect_navigation():
+            page.click("[data-testid=export]")
+        assert "/tac-vu/" in page.url, page.url
+        check("job page")
+        vietnamese.extend(f"job page — {t[:160]}" for t in page.evaluate(UI_TEXT_JS) if VIETNAMESE.search(t))
+        state = page.locator("[data-testid=job-state]").inner_text()
+        assert state and not VIETNAMESE.search(state), state
     finally:
         context.close()
 
