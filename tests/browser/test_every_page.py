@@ -32,7 +32,8 @@ VIETNAMESE = re.compile(
 )
 
 # The visible UI text that must be translated: headings, table headings, labels, buttons, menu
-# items, summaries and legends, minus anything inside [translate="no"] (data) and hidden nodes.
+# items, links, summaries and legends, minus anything inside [translate="no"] (data), names and
+# hidden nodes.
 UI_TEXT_JS = """
 () => {
   const sel = "h1,h2,h3,h4,th,label,button,legend,summary,nav a,.topbar a,main a,[data-ui]";
@@ -46,6 +47,9 @@ UI_TEXT_JS = """
       text += n.textContent;
     }
     text = text.replace(/\\s+/g, " ").trim();
+    // a link in the page that is a name (every word capitalised, or a place "Đặc khu …") is data
+    const name = text.split(" ").every(w => w[0] === w[0].toUpperCase()) || /^(Xã|Phường|Đặc khu|Thôn) /.test(text);
+    if (el.tagName === "A" && el.closest("main") && name) continue;
     if (text) out.push(el.tagName.toLowerCase() + ": " + text);
   }
   return out;

@@ -22,6 +22,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBas
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET, require_POST
@@ -60,6 +61,7 @@ from hongheo.reviews.workflow import (
 from hongheo.users.access import user_covers_area
 from hongheo.web.areas import with_display_names
 from hongheo.web.i18n_data import display
+from hongheo.web.templatetags.hongheo import round_title
 
 from ..errors import domain_errors
 from .forms import (
@@ -209,7 +211,10 @@ def round_open_view(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(
                 request,
                 _("Đã mở %(review_round)s: %(count)s hộ trong danh sách.")
-                % {"review_round": review_round, "count": review_round.entries.count()},
+                % {
+                    "review_round": strip_tags(round_title(review_round)),
+                    "count": review_round.entries.count(),
+                },
             )
             return redirect("web:review_round", pk=review_round.pk)
     return _render_board(request, commune, form, status=422)

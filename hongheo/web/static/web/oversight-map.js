@@ -5,6 +5,16 @@ const el = document.getElementById("map");
 const L = window.L;
 const CLASS_COLOURS = { poor: "#b3261e", near_poor: "#e8a33d" };
 const OTHER = "#6b8e6b";
+// words in the page's language, from the template (data-t-*); Vietnamese when absent
+const T = {
+  poorList: el.dataset.tPoorList || "Danh sách hộ nghèo",
+  list: el.dataset.tList || "danh sách hộ",
+  none: el.dataset.tNone || "Chưa có hộ nào có toạ độ GPS.",
+  view: el.dataset.tView || "Xem hộ",
+  poor: el.dataset.tPoor || "hộ nghèo",
+  households: el.dataset.tHouseholds || "hộ",
+  located: el.dataset.tLocated || "hộ có GPS",
+};
 
 function rateColour(rate) {
   if (rate === null || rate === undefined) return "#999";
@@ -49,20 +59,20 @@ if (el && L) {
       const colour = rateColour(c.rate);
       L.rectangle([[s, w], [n, e]], { color: colour, weight: 1, fillOpacity: 0.15 }).addTo(communes);
       const popup = document.createElement("div");
-      popup.append(`${c.name}: ${fmt(c.rate)} hộ nghèo (${c.households} hộ; ${c.located} hộ có GPS) `);
-      popup.append(link(c.list, "Danh sách hộ nghèo"));
+      popup.append(`${c.name}: ${fmt(c.rate)} ${T.poor} (${c.households} ${T.households}; ${c.located} ${T.located}) `);
+      popup.append(link(c.list, T.poorList));
       L.circleMarker([c.lat, c.lon], { radius: 9, color: "#333", weight: 1, fillColor: colour, fillOpacity: 0.9 })
         .bindPopup(popup)
         .addTo(communes);
       const li = document.createElement("li");
       li.append(`${c.name}: ${fmt(c.rate)} · `);
-      const a = link(c.all, "danh sách hộ");
+      const a = link(c.all, T.list);
       a.dataset.testid = `commune-list-${c.code}`;
       li.append(a);
       list.append(li);
     }
     if (bounds.length) map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 });
-    else list.append("Chưa có hộ nào có toạ độ GPS.");
+    else list.append(T.none);
   });
 
   let pending = 0;
@@ -75,7 +85,7 @@ if (el && L) {
     households.clearLayers();
     for (const p of data.points || []) {
       const m = L.circleMarker([p.lat, p.lon], { radius: 5, weight: 1, color: "#222", fillColor: CLASS_COLOURS[p.cls] || OTHER, fillOpacity: 0.9 });
-      m.bindPopup(link(p.href, "Xem hộ")).addTo(households);
+      m.bindPopup(link(p.href, T.view)).addTo(households);
     }
     for (const c of data.clusters || []) {
       const radius = Math.min(28, 6 + Math.sqrt(c.n) * 2);
