@@ -547,7 +547,7 @@ def member_check_view(request: HttpRequest, pk: int) -> JsonResponse:
         accepted = bool((form.cleaned_data or {}).get("accept_id_prefix")) or (
             editing is not None and values.get("personal_id") == editing.personal_id
         )
-        _, more = clean_member(values, accept_unknown_id_prefix=accepted)
+        _cleaned, more = clean_member(values, accept_unknown_id_prefix=accepted)
         for name, text in more.items():
             errors.setdefault(name, text)
     pid = (request.POST.get("personal_id") or "").strip()
