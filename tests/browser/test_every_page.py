@@ -48,7 +48,7 @@ UI_TEXT_JS = """
     }
     text = text.replace(/\\s+/g, " ").trim();
     // a link in the page that is a name (every word capitalised, or a place "Đặc khu …") is data
-    const name = text.split(" ").every(w => w[0] === w[0].toUpperCase())
+    const name = text.split(" ").every(w => !w || w[0] === w[0].toUpperCase())
       || /^(Xã|Phường|Đặc khu|Thôn) /.test(text);
     if (el.tagName === "A" && el.closest("main") && name) continue;
     if (text) out.push(el.tagName.toLowerCase() + ": " + text);

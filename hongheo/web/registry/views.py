@@ -23,6 +23,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from hongheo.core.errors import DomainError, NotFound, PermissionDenied, ValidationError
@@ -565,7 +566,7 @@ def member_check_view(request: HttpRequest, pk: int) -> JsonResponse:
         and values.get("relation_to_head") == Member.Relation.HEAD
         and household.members.filter(is_active=True, relation_to_head=Member.Relation.HEAD).exists()
     ):
-        errors["relation_to_head"] = _("Hộ đã có chủ hộ; mỗi hộ chỉ có đúng một chủ hộ.")
+        errors["relation_to_head"] = str(_("Hộ đã có chủ hộ; mỗi hộ chỉ có đúng một chủ hộ."))
     return JsonResponse({"errors": errors})
 
 
@@ -961,7 +962,7 @@ def household_export_view(request: HttpRequest) -> HttpResponse:
     job = job_enqueue(
         actor=request.user,
         kind="registry.export_households",
-        title="Xuất danh sách hộ ra Excel",
+        title=gettext_noop("Xuất danh sách hộ ra Excel"),  # stored Vietnamese, shown through |en
         params={
             "user_id": request.user.pk,
             "commune_code": request.POST.get("xa", ""),
