@@ -120,7 +120,14 @@ def _commune_for(request: HttpRequest, code: str | None) -> Area:
 
 
 def _round_summary(request: HttpRequest, review_round: ReviewRound) -> dict[str, Any]:
-    entries = selectors.entries_for_user(request.user, review_round)
+    # An aggregate-only user (central analyst without a personal-data grant) sees the round's
+    # step, deadline and counts, never its households, votes or documents.
+    personal = selectors.user_reads_round_personal_data(request.user, review_round)
+    entries = (
+        selectors.entries_for_user(request.user, review_round)
+        if personal
+        else selectors.entries_for_counting(request.user, review_round)
+    )
     role = _role(request)
     actions = [
         t
@@ -130,6 +137,7 @@ def _round_summary(request: HttpRequest, review_round: ReviewRound) -> dict[str,
     can_decide = role in CHAIRMAN and review_round.state == RoundState.DECISION
     meetings = list(review_round.meetings.select_related("village").order_by("-held_on", "-id"))
     return {
+        "personal": personal,
         "round": review_round,
         "deadline": selectors.step_deadline(review_round, today=_today()),
         "progress": selectors.round_progress(entries),
@@ -211,7 +219,8 @@ def round_open_view(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @domain_errors
 def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    review_round = selectors.round_get_for_user(request.user, pk)
+    # the round board counts: open to aggregate-only users too (no household on it)
+    review_round = selectors.round_get_for_user(request.user, pk, personal=False)
     context = _round_summary(request, review_round)
     context["villages"] = Area.objects.filter(parent=review_round.commune, level=Area.Level.VILLAGE).order_by(
         "name"
