@@ -327,6 +327,7 @@ def quality_export_view(request: HttpRequest) -> HttpResponse:
             object_id=str(area.pk),
             area_code=area.code,
             kind=AuditEvent.Kind.EXPORT,
+            rows=len(rows),
         )
     response = HttpResponse(
         quality_workbook(rows, total, area),

@@ -389,6 +389,7 @@ def dashboard_export_view(request: HttpRequest) -> HttpResponse:
     """The dashboard's table per area as CSV: an exported aggregate, so small cells are suppressed
     (``OVERSIGHT_SMALL_CELL``) and the export is audited."""
     from hongheo.core.audit import audit_read
+    from hongheo.core.xlsx import csv_text
 
     area = _area(request)
     on = _date(request.GET.get("ngay"), timezone.localdate())
@@ -416,7 +417,7 @@ def dashboard_export_view(request: HttpRequest) -> HttpResponse:
         writer.writerow(
             [
                 r["code"],
-                "'" + r["name"] if r["name"][:1] in "=+-@" else r["name"],
+                csv_text(r["name"]),
                 cell(r["households"]),
                 cell(r["poor"]),
                 pct(r["poor"], r["households"]),
@@ -432,6 +433,7 @@ def dashboard_export_view(request: HttpRequest) -> HttpResponse:
         object_id=f"{area.code}:{on.isoformat()}",
         area_code=area.code,
         kind="export",
+        rows=len(rows),
     )
     response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dieu-hanh-{area.code}-{on:%Y%m%d}.csv"'

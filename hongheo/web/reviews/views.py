@@ -1045,6 +1045,12 @@ def posting_list_pdf_view(request: HttpRequest, pk: int, village_code: str) -> H
         ).first()
         if village is None or not user_covers_area(request.user, village):
             raise NotFound("Không tìm thấy thôn, tổ dân phố.")
+    posted = (
+        review_round.entries.all()
+        if village is None
+        else review_round.entries.filter(household__village=village)
+    )
+    lists = selectors.decision_lists(posted)
     audit_read(
         actor=request.user,
         action="reviews.posting_list_print",
@@ -1053,6 +1059,7 @@ def posting_list_pdf_view(request: HttpRequest, pk: int, village_code: str) -> H
         object_id=str(review_round.pk),
         area_code=village.code if village else review_round.commune.code,
         kind="export",
+        rows=sum(len(v) for k, v in lists.items() if k not in ("other", "screened_out")),
     )
     content = documents.posting_list_pdf(review_round, village)
     return _pdf(content, f"danh-sach-niem-yet-{village_code}.pdf")
