@@ -30,7 +30,7 @@ from hongheo.linkage.engine.pipeline import link
 from hongheo.linkage.engine.prepare import Prepared, prepare_population, prepare_registry, read_table
 from hongheo.registry.models import Member
 from hongheo.registry.services import member_update
-from hongheo.users.access import scope_paths, user_can_manage_area
+from hongheo.users.access import personal_scope_paths, scope_paths, user_can_manage_area
 from hongheo.users.models import Role, User
 
 from .models import (
@@ -64,8 +64,10 @@ def user_can_review_links(user: Any) -> bool:
     return isinstance(user, User) and user.role in REVIEW_ROLES
 
 
-def _scope(user: Any) -> Q | None:
-    paths = scope_paths(user)
+def _scope(user: Any, *, personal: bool = True) -> Q | None:
+    """Candidates and findings name people: the personal-data scope of the one gate (an
+    aggregate-only role without a grant has none); ``personal=False`` only to count them."""
+    paths = personal_scope_paths(user) if personal else scope_paths(user)
     if not paths:
         return None
     q = Q()
@@ -74,13 +76,13 @@ def _scope(user: Any) -> Q | None:
     return q
 
 
-def candidates_for(user: Any) -> QuerySet[LinkCandidate]:
-    q = _scope(user)
+def candidates_for(user: Any, *, personal: bool = True) -> QuerySet[LinkCandidate]:
+    q = _scope(user, personal=personal)
     return LinkCandidate.objects.none() if q is None else LinkCandidate.objects.filter(q)
 
 
-def findings_for(user: Any) -> QuerySet[LinkFinding]:
-    q = _scope(user)
+def findings_for(user: Any, *, personal: bool = True) -> QuerySet[LinkFinding]:
+    q = _scope(user, personal=personal)
     return LinkFinding.objects.none() if q is None else LinkFinding.objects.filter(q)
 
 
@@ -111,9 +113,11 @@ def extract_for(user: Any, pk: int) -> PopulationExtract:
     return extract
 
 
-def run_for(user: Any, pk: int) -> LinkageRun:
+def run_for(user: Any, pk: int, *, personal: bool = False) -> LinkageRun:
+    """A run (its summary is counts); ``personal=True`` for its findings and review queue, which
+    an aggregate-only user without a grant does not see ("not found")."""
     run = runs_for(user).filter(pk=pk).first()
-    if run is None:
+    if run is None or (personal and not personal_scope_paths(user)):
         raise NotFound("Không tìm thấy lần ghép.")
     return run
 

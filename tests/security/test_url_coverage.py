@@ -69,6 +69,10 @@ PERSONAL_KINDS = {
     "decision",
     "certificate",
     "report_area_post",
+    "extract",
+    "linkage_run",
+    "organisation",
+    "org_list",
 }
 
 
@@ -217,12 +221,14 @@ ACCESS: dict[str, A] = {
     "api-v1:conflicts": A(CO, "none", 401, anon=401),
     # linkage with the population database (issue 12): province staff; objects by id
     "web:linkage_home": A(PO, "none", 200),
-    "web:linkage_extract": A(PO, "missing", 404, 404, 404),
-    "web:linkage_run": A(PO, "missing", 404, 404, 404),
-    "web:linkage_findings": A(PO, "missing", 404, 404, 404),
-    "web:linkage_review": A(PO, "missing", 404, 404, 404),
+    # (the province officer's own province holds both communes A and B: "other commune" is still its
+    # own). The central analyst sees an extract's validity and a run's counts, not who was found.
+    "web:linkage_extract": A(PO, "extract", 200, 200, 404, analyst=200),
+    "web:linkage_run": A(PO, "linkage_run", 200, 200, 404, analyst=200),
+    "web:linkage_findings": A(PO, "linkage_run", 200, 200, 404, analyst=404),
+    "web:linkage_review": A(PO, "linkage_run", 200, 200, 404, analyst=404),
     "web:linkage_decide": A(PO, "missing", 404, 404, 404, method="POST"),
-    "web:linkage_bulk_accept": A(PO, "missing", 404, 404, 404, method="POST"),
+    "web:linkage_bulk_accept": A(PO, "linkage_run", 302, 302, 404, method="POST", analyst=404),
     "web:linkage_quality": A(PO, "none", 200),
     "web:linkage_quality_export": A(PO, "none", 200),
     "web:linkage_quality_members": A(PO, "none", 404),  # needs the area and the figure in its query
@@ -233,8 +239,8 @@ ACCESS: dict[str, A] = {
     "web:support_household": A(CO, "household", 200, 404, 404, analyst=403),  # role: support is not its
     "web:support_follow_up": A(CO, "missing", 404, 404, 404, method="POST"),
     "web:support_organisation_add": A(CO, "area", 422, 404, 404, method="POST"),  # empty form
-    "web:support_organisation": A(CO, "missing", 404, 404, 404),
-    "web:support_organisation_list": A(CO, "org_list", 404, 404, 404),
+    "web:support_organisation": A(CO, "organisation", 200, 404, 404, analyst=403),  # role
+    "web:support_organisation_list": A(CO, "org_list", 200, 404, 404, analyst=403),  # role
     "web:support_assignment_end": A(CO, "org_assignment", 404, 404, 404, method="POST"),
     "web:support_checks": A(PO, "none", 200),
     "web:support_send_back": A(PO, "area", 302, 302, 404, method="POST"),  # no reason: back with a message
@@ -365,6 +371,21 @@ def places(world, imp):
     def each(fn):
         return {t: fn(t) for t in ("own", "other_commune", "other_province")}
 
+    # support organisations of each commune; population extracts of each province and linkage runs
+    # of each commune (made directly: the pages only read them)
+    from hongheo.linkage.models import LinkageRun, PopulationExtract
+    from hongheo.support.models import Organisation
+
+    organisations = each(
+        lambda t: Organisation.objects.create(commune=communes[t], name=f"Hội Phụ nữ {t}", kind="women")
+    )
+    extracts = each(
+        lambda t: PopulationExtract.objects.create(
+            province=communes[t].parent, version=1 if t != "other_commune" else 2, file_name="x.csv"
+        )
+    )
+    linkage_runs = each(lambda t: LinkageRun.objects.create(extract=extracts[t], area=communes[t]))
+
     def member(t):
         return households[t].members.get(relation_to_head="child").pk
 
@@ -394,7 +415,10 @@ def places(world, imp):
         "layout": each(lambda t: {"layout": "nhan-khau"}),
         "report_area_post": each(lambda t: {"_post": {"dia_ban": communes[t].code}}),
         "icon": each(lambda t: {"size": 192}),
-        "org_list": each(lambda t: {"pk": MISSING, "fmt": "pdf"}),
+        "org_list": each(lambda t: {"pk": organisations[t].pk, "fmt": "xlsx"}),
+        "organisation": each(lambda t: {"pk": organisations[t].pk}),
+        "extract": each(lambda t: {"pk": extracts[t].pk}),
+        "linkage_run": each(lambda t: {"pk": linkage_runs[t].pk}),
         "org_assignment": each(lambda t: {"pk": MISSING, "assignment_pk": MISSING}),
         "odk": each(lambda t: {"token": "khong-co-ma-nay", "commune_code": communes[t].code}),
         "odk_form": each(
