@@ -49,12 +49,10 @@ STATUS_LABELS = {  # translated when shown
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
-    if not value:
-        return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(f"Ngày không hợp lệ: {value}")
+    """The shared date parser (01/01/1900–31/12/2100, else 400 with a message: issue 8, item 13)."""
+    from hongheo.core.inputs import parse_date
+
+    return parse_date(value, default)
 
 
 def _area(request: HttpRequest) -> Area:
