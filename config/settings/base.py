@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hongheo.core.middleware.RequestIdMiddleware",
+    "hongheo.core.middleware.RejectNulMiddleware",
     "hongheo.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hongheo.core.middleware.VietnameseFirstLocaleMiddleware",
