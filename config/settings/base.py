@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hongheo.core.middleware.RequestIdMiddleware",
+    "hongheo.core.middleware.RejectNulMiddleware",
     "hongheo.core.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "hongheo.core.middleware.VietnameseFirstLocaleMiddleware",
@@ -238,6 +239,9 @@ HONGHEO_XLSX_MAX_MEMBER_MB = int(os.environ.get("HONGHEO_XLSX_MAX_MEMBER_MB", "2
 HONGHEO_XLSX_MAX_TOTAL_MB = int(os.environ.get("HONGHEO_XLSX_MAX_TOTAL_MB", "600"))
 HONGHEO_XLSX_MAX_RATIO = int(os.environ.get("HONGHEO_XLSX_MAX_RATIO", "100"))
 HONGHEO_PARSE_MEMORY_MB = int(os.environ.get("HONGHEO_PARSE_MEMORY_MB", "2048"))
+# Reference lists an administrator corrected for this instance (e.g. ethnic_groups.json, loaded with
+# `manage.py ethnic_groups --load`); they take precedence over the lists shipped with the product.
+HONGHEO_REFERENCE_DIR = Path(os.environ.get("HONGHEO_REFERENCE_DIR", VAR_DIR / "reference"))
 # Lockout per (account, address): after LOGIN_THROTTLE_FAILURES failures the pair waits
 # LOGIN_BACKOFF_BASE_SECONDS, doubling with each further failure up to LOGIN_BACKOFF_MAX_SECONDS.
 LOGIN_BACKOFF_BASE_SECONDS = int(os.environ.get("LOGIN_BACKOFF_BASE_SECONDS", "60"))

@@ -35,12 +35,29 @@ def _jsonable(value: Any) -> Any:
 
 
 # Never in the trail (issue 8): password hashes, secrets, tokens, keys. A change shows as "changed".
-SECRET_FIELDS = {"password", "secret", "secret_key", "token", "api_key", "private_key", "session_key"}
+# ``key`` is a device token's key (fieldwork.DeviceToken); ``pin_hash`` the portal PIN's hash.
+SECRET_FIELDS = {
+    "password",
+    "secret",
+    "secret_key",
+    "token",
+    "key",
+    "api_key",
+    "private_key",
+    "session_key",
+    "pin",
+    "pin_hash",
+}
 SECRET_MARK = "[bí mật — không ghi]"  # noqa: S105 - a label, not a password
 
 
 def _is_secret(name: str) -> bool:
-    return name in SECRET_FIELDS or name.endswith(("_password", "_secret", "_token"))
+    return name in SECRET_FIELDS or name.endswith(("_password", "_secret", "_token", "_pin", "_pin_hash"))
+
+
+def is_secret_field(name: str) -> bool:
+    """Whether :func:`snapshot` replaces this field by a mark (tests check every model with it)."""
+    return _is_secret(name)
 
 
 def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:

@@ -61,3 +61,43 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class RejectNulMiddleware:
+    """A request whose path, query or form fields (or JSON body) hold a NUL character is refused
+    with a 400 (issue 8, item 13): PostgreSQL cannot store or compare such text, so it would
+    otherwise surface as a server error in whatever query used the value."""
+
+    MESSAGE = "Yêu cầu chứa ký tự không hợp lệ (NUL)."
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            from django.http import HttpResponseBadRequest
+
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        from django.core.exceptions import RequestDataTooBig
+
+        if "\x00" in request.path:
+            return True
+        if any("\x00" in k or any("\x00" in v for v in vs) for k, vs in request.GET.lists()):
+            return True
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return False
+        try:
+            # read (and keep) the body first, so the view can still read it after the form is parsed;
+            # a body above DATA_UPLOAD_MAX_MEMORY_SIZE (an uploaded file) is left to the view
+            body = request.body
+        except RequestDataTooBig:
+            return False
+        if request.content_type == "application/json":
+            return b"\x00" in body or b"\\u0000" in body.lower()
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            return any("\x00" in k or any("\x00" in str(v) for v in vs) for k, vs in request.POST.lists())
+        return False

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import errno
 import io
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -207,7 +208,11 @@ def run_limited(fn: Callable[..., T], *args: Any, memory_mb: int, **kwargs: Any)
     try:
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
             return pool.submit(_limited, memory_mb, fn, args, kwargs).result()
-    except (MemoryError, BrokenProcessPool) as exc:
+    except (MemoryError, BrokenProcessPool, SystemError, OSError) as exc:
+        # under the ceiling an allocation can fail as MemoryError, a dead child, a C extension's
+        # SystemError ("error return without exception set") or ENOMEM
+        if isinstance(exc, OSError) and exc.errno != errno.ENOMEM:
+            raise
         raise ParseTooBig(
             f"Tệp cần quá nhiều bộ nhớ để đọc (giới hạn {memory_mb:,} MB); có thể là tệp độc hại. "
             "Không có dữ liệu nào được ghi. Hãy chia nhỏ tệp hoặc lưu dưới dạng CSV UTF-8."

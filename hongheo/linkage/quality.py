@@ -214,12 +214,10 @@ def trend(area: Area, limit: int = 12) -> list[dict[str, Any]]:
 def quality_workbook(rows: list[dict[str, Any]], total: dict[str, Any], area: Area) -> bytes:
     import io
 
-    import xlsxwriter
+    from hongheo.core.xlsx import new_workbook
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(
-        buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False}
-    )
+    wb = new_workbook(buf, {"in_memory": True})
     ws = wb.add_worksheet("Chat luong du lieu")
     head = [
         "Mã xã",

@@ -8,12 +8,11 @@ service (``member_update``, audited there).
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections import Counter
 from typing import Any
 
 import polars as pl
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max, Q, QuerySet
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hongheo.core.jobs import Progress, job_enqueue
+from hongheo.core.xlsx import ArchiveRefused, NotAnArchive, archive_limits, check_archive, run_limited
 from hongheo.geography.models import Area
 from hongheo.linkage.engine.errors import LinkInputError, RowIssue
 from hongheo.linkage.engine.incremental import Candidate, record_keys, score_candidates
@@ -31,7 +31,7 @@ from hongheo.linkage.engine.pipeline import link
 from hongheo.linkage.engine.prepare import Prepared, prepare_population, prepare_registry, read_table
 from hongheo.registry.models import Member
 from hongheo.registry.services import member_update
-from hongheo.users.access import scope_paths, user_can_manage_area
+from hongheo.users.access import personal_scope_paths, scope_paths, user_can_manage_area
 from hongheo.users.models import Role, User
 
 from .models import (
@@ -45,7 +45,6 @@ from .models import (
 JOB_EXTRACT = "linkage.extract_import"
 JOB_RUN = "linkage.run"
 MAX_BYTES = 300 * 1024 * 1024
-MAX_XLSX_RATIO = 100
 CHUNK = 5000
 MAX_ISSUES_KEPT = 1000
 TAKEABLE = ("full_name", "date_of_birth", "sex", "personal_id")
@@ -66,8 +65,10 @@ def user_can_review_links(user: Any) -> bool:
     return isinstance(user, User) and user.role in REVIEW_ROLES
 
 
-def _scope(user: Any) -> Q | None:
-    paths = scope_paths(user)
+def _scope(user: Any, *, personal: bool = True) -> Q | None:
+    """Candidates and findings name people: the personal-data scope of the one gate (an
+    aggregate-only role without a grant has none); ``personal=False`` only to count them."""
+    paths = personal_scope_paths(user) if personal else scope_paths(user)
     if not paths:
         return None
     q = Q()
@@ -76,13 +77,13 @@ def _scope(user: Any) -> Q | None:
     return q
 
 
-def candidates_for(user: Any) -> QuerySet[LinkCandidate]:
-    q = _scope(user)
+def candidates_for(user: Any, *, personal: bool = True) -> QuerySet[LinkCandidate]:
+    q = _scope(user, personal=personal)
     return LinkCandidate.objects.none() if q is None else LinkCandidate.objects.filter(q)
 
 
-def findings_for(user: Any) -> QuerySet[LinkFinding]:
-    q = _scope(user)
+def findings_for(user: Any, *, personal: bool = True) -> QuerySet[LinkFinding]:
+    q = _scope(user, personal=personal)
     return LinkFinding.objects.none() if q is None else LinkFinding.objects.filter(q)
 
 
@@ -113,9 +114,11 @@ def extract_for(user: Any, pk: int) -> PopulationExtract:
     return extract
 
 
-def run_for(user: Any, pk: int) -> LinkageRun:
+def run_for(user: Any, pk: int, *, personal: bool = False) -> LinkageRun:
+    """A run (its summary is counts); ``personal=True`` for its findings and review queue, which
+    an aggregate-only user without a grant does not see ("not found")."""
     run = runs_for(user).filter(pk=pk).first()
-    if run is None:
+    if run is None or (personal and not personal_scope_paths(user)):
         raise NotFound(_("Không tìm thấy lần ghép."))
     return run
 
@@ -154,13 +157,28 @@ def _format(name: str) -> str:
 
 
 def _check_xlsx(data: bytes) -> None:
+    """The shared archive check (docs/security.md: per part, total, ratio; settings
+    ``HONGHEO_XLSX_*``) before the file is kept."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-    except zipfile.BadZipFile:
+        check_archive(data, archive_limits())
+    except NotAnArchive:
         raise ValidationError(_("Tệp .xlsx bị hỏng hoặc không phải Excel."))
-    if unpacked > MAX_BYTES or unpacked > MAX_XLSX_RATIO * max(len(data), 1):
-        raise ValidationError(_("Tệp Excel giải nén quá lớn."))
+    except ArchiveRefused as exc:
+        raise ValidationError(str(exc))
+
+
+def _read_extract(data: bytes, fmt: str) -> pl.DataFrame:
+    """Parse an extract in the job; an Excel file again through the archive check, then in a child
+    process under the memory ceiling (``HONGHEO_PARSE_MEMORY_MB``), like the household import."""
+    if fmt != "xlsx":
+        return read_table(data, fmt)
+    try:
+        check_archive(data, archive_limits())
+        return run_limited(
+            read_table, data, fmt, memory_mb=int(getattr(settings, "HONGHEO_PARSE_MEMORY_MB", 2048))
+        )
+    except ArchiveRefused as exc:  # also ParseTooBig: out of memory in the child
+        raise LinkInputError(RowIssue(None, None, str(exc))) from exc
 
 
 def extract_upload(*, actor: Any, province: Area, name: str, data: bytes) -> PopulationExtract:
@@ -272,7 +290,7 @@ def extract_import(extract: PopulationExtract, progress: Progress | None = None)
     prepared: Prepared | None = None
     warnings: list[RowIssue] = []
     try:
-        frame = read_table(data, _format(extract.file.name))
+        frame = _read_extract(data, _format(extract.file.name))
         prepared = prepare_population(frame)
     except LinkInputError as exc:
         errors = exc.issues

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from hongheo.core.text import fold
@@ -25,24 +26,103 @@ def key(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", fold(text))
 
 
-@cache
-def ethnic_groups() -> dict[str, Any]:
-    text = resources.files("hongheo.registry.data").joinpath("ethnic_groups.json").read_text(encoding="utf-8")
-    data: dict[str, Any] = json.loads(text)
-    if len(data["groups"]) != 54:
-        raise ValueError("ethnic_groups.json must list 54 groups")
+#: An instance's corrected list (``manage.py ethnic_groups --load``), used instead of the shipped
+#: file when it exists; set by the registry app from ``HONGHEO_REFERENCE_DIR``.
+_override_path: Path | None = None
+
+
+def set_override_path(path: str | Path | None) -> None:
+    global _override_path
+    _override_path = Path(path) if path else None
+
+
+def override_path() -> Path | None:
+    return _override_path
+
+
+def shipped_text() -> str:
+    return resources.files("hongheo.registry.data").joinpath("ethnic_groups.json").read_text(encoding="utf-8")
+
+
+def _source() -> tuple[str, int]:
+    """(path or "", modification time): what :func:`ethnic_groups` reads now (a corrected list loaded
+    by another process is picked up at the next call, without a restart)."""
+    if _override_path is not None:
+        try:
+            return str(_override_path), _override_path.stat().st_mtime_ns
+        except FileNotFoundError:
+            pass
+    return "", 0
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, mtime: int) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8") if path else shipped_text())
+    problems = check(data)
+    if problems:
+        raise ValueError("ethnic_groups: " + "; ".join(problems))
     return data
 
 
-@cache
+def ethnic_groups() -> dict[str, Any]:
+    return _load(*_source())
+
+
+def check(data: Any) -> list[str]:
+    """What is wrong with a list (empty when it can be used): 54 groups, two-digit codes unique in
+    both code sets, a Vietnamese and an English name each, no spelling that names two groups, and
+    a provenance that says whether it was verified and against what."""
+    if not isinstance(data, dict) or not isinstance(data.get("groups"), list):
+        return ["tệp phải là một đối tượng JSON có mục groups (danh sách)"]
+    out = []
+    groups = data["groups"]
+    if len(groups) != 54:
+        out.append(f"phải có đúng 54 dân tộc, tệp có {len(groups)}")
+    for field in ("code", "code_2008"):
+        values = [str(g.get(field, "")) if isinstance(g, dict) else "" for g in groups]
+        if any(not (len(v) == 2 and v.isdigit()) for v in values):
+            out.append(f"mọi {field} phải là 2 chữ số")
+        if len(set(values)) != len(values):
+            out.append(f"{field} bị trùng")
+    seen: dict[str, str] = {}
+    for g in groups:
+        if not isinstance(g, dict):
+            out.append("mỗi dân tộc phải là một đối tượng JSON")
+            continue
+        label = str(g.get("label_vi") or "").strip()
+        if not label or not str(g.get("label_en") or "").strip():
+            out.append(f"dân tộc mã {g.get('code')}: thiếu label_vi hoặc label_en")
+            continue
+        aliases = g.get("aliases", [])
+        if not isinstance(aliases, list):
+            out.append(f"{label}: aliases phải là danh sách")
+            continue
+        for name in [label, *aliases]:
+            k = key(str(name))
+            if k and seen.setdefault(k, label) != label:
+                out.append(f"cách viết “{name}” trùng giữa {seen[k]} và {label}")
+    prov = data.get("provenance")
+    if (
+        not isinstance(prov, dict)
+        or prov.get("status") not in ("verified", "unverified")
+        or not prov.get("source")
+    ):
+        out.append("provenance phải có status (verified hoặc unverified) và source")
+    if not isinstance(data.get("version"), int):
+        out.append("version phải là số nguyên")
+    return out
+
+
 def _index() -> dict[str, str]:
+    return _index_for(*_source())
+
+
+@lru_cache(maxsize=4)
+def _index_for(path: str, mtime: int) -> dict[str, str]:
     out: dict[str, str] = {}
-    for group in ethnic_groups()["groups"]:
+    for group in _load(path, mtime)["groups"]:
         for name in [group["label_vi"], group["code"], *group.get("aliases", [])]:
-            k = key(name)
-            if k in out and out[k] != group["label_vi"]:
-                raise ValueError(f"ambiguous ethnicity spelling {name!r}")
-            out[k] = group["label_vi"]
+            out[key(name)] = group["label_vi"]
     return out
 
 
@@ -73,8 +153,17 @@ def labels() -> list[str]:
     return [g["label_vi"] for g in ethnic_groups()["groups"]]
 
 
-def code_of(label: str) -> str:
+def code_of(label: str, *, code_set: str = "code") -> str:
+    """The group's code: ``code`` (Quyết định 121-TCTK/PPCĐ, 1979) or ``code_2008`` (Quyết định
+    1019/QĐ-TCTK, 2008): the two number the same 54 groups differently."""
     for g in ethnic_groups()["groups"]:
         if g["label_vi"] == label:
-            return str(g["code"])
+            return str(g[code_set])
     return ""
+
+
+def label_en(label: str) -> str:
+    for g in ethnic_groups()["groups"]:
+        if g["label_vi"] == label:
+            return str(g["label_en"])
+    return label

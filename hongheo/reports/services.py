@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from hongheo.core.audit import audit_read, audit_write
 from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
 from hongheo.geography.models import Area
-from hongheo.users.access import user_covers_area
+from hongheo.users.access import personal_scope_paths, user_covers_area
 
 from . import builders, xlsx
 from .calendar import DueReport
@@ -36,8 +36,11 @@ def report_workbook(
 
 def household_list_export(*, actor: Any, area: Area, on: dt.date, layout_code: str) -> bytes:
     """The detailed list of poor or near-poor households (personal data): built through the gate
-    and logged as an export in the audit trail."""
-    if not user_covers_area(actor, area):
+    and logged as an export in the audit trail. An aggregate-only user without a personal-data
+    grant has no personal scope: "not found", not an empty list that looks like "no household"."""
+    if not user_covers_area(actor, area) or not any(
+        area.path.startswith(p) for p in personal_scope_paths(actor)
+    ):
         raise NotFound(_("Không tìm thấy địa bàn."))
     layout = catalog().layout(layout_code)
     if not layout.is_personal:

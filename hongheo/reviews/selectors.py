@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from hongheo.core.errors import NotFound
 from hongheo.geography.models import Area
 from hongheo.registry.access import household_scope_q
-from hongheo.users.access import scope_paths
+from hongheo.users.access import personal_scope_paths, scope_paths
 
 from . import procedure
 from .models import (
@@ -69,10 +69,16 @@ CLASS_LABELS_VI = {
 # --- the gate -----------------------------------------------------------------------------------
 
 
-def _commune_scope_q(user: Any, prefix: str = "") -> Q | None:
+def _commune_scope_q(user: Any, prefix: str = "", *, personal: bool = True) -> Q | None:
     """Communes the user covers, and the commune of a village-level user (a village head works on
-    the round of the village's commune, but sees only the village's households)."""
-    paths = scope_paths(user)
+    the round of the village's commune, but sees only the village's households).
+
+    ``personal=True`` (the default: every page that shows a household, a person, a vote, a
+    complaint or a document about them) uses the personal-data scope of the one gate
+    (:func:`hongheo.users.access.personal_scope_paths`): an aggregate-only role (the central
+    analyst) without an active personal-data grant gets nothing, so its rounds are "not found".
+    ``personal=False`` is for counting pages only (the province overview, a round's progress)."""
+    paths = personal_scope_paths(user) if personal else scope_paths(user)
     if not paths:
         return None
     parts = []
@@ -84,29 +90,43 @@ def _commune_scope_q(user: Any, prefix: str = "") -> Q | None:
     return reduce(or_, parts) & Q(**{f"{prefix}level": Area.Level.COMMUNE})
 
 
-def communes_for_user(user: Any) -> QuerySet[Area]:
-    q = _commune_scope_q(user)
+def communes_for_user(user: Any, *, personal: bool = True) -> QuerySet[Area]:
+    q = _commune_scope_q(user, personal=personal)
     if q is None:
         return Area.objects.none()
     return Area.objects.filter(q).select_related("parent").order_by("name")
 
 
-def round_qs_for_user(user: Any) -> QuerySet[ReviewRound]:
-    q = _commune_scope_q(user, prefix="commune__")
+def round_qs_for_user(user: Any, *, personal: bool = True) -> QuerySet[ReviewRound]:
+    q = _commune_scope_q(user, prefix="commune__", personal=personal)
     if q is None:
         return ReviewRound.objects.none()
     return ReviewRound.objects.filter(q).select_related("commune", "commune__parent")
 
 
-def round_get_for_user(user: Any, pk: int | str) -> ReviewRound:
+def round_get_for_user(user: Any, pk: int | str, *, personal: bool = True) -> ReviewRound:
     try:
         key = int(pk)
     except (TypeError, ValueError):
         raise NotFound(_("Không tìm thấy đợt rà soát."))
-    review_round = round_qs_for_user(user).filter(pk=key).first()
+    review_round = round_qs_for_user(user, personal=personal).filter(pk=key).first()
     if review_round is None:
         raise NotFound(_("Không tìm thấy đợt rà soát."))
     return review_round
+
+
+def user_reads_round_personal_data(user: Any, review_round: ReviewRound) -> bool:
+    """Whether the round's personal pages (households, votes, documents) are open to the user."""
+    return round_qs_for_user(user).filter(pk=review_round.pk).exists()
+
+
+def entries_for_counting(user: Any, review_round: ReviewRound) -> QuerySet[RoundEntry]:
+    """The round's households the user may COUNT (progress tables): the aggregate scope. Never
+    used to show a household; for that, :func:`entries_for_user`."""
+    q = household_scope_q(user, prefix="household__", aggregate=True)
+    if q is None:
+        return RoundEntry.objects.none()
+    return RoundEntry.objects.filter(q, round=review_round)
 
 
 def entries_for_user(user: Any, review_round: ReviewRound) -> QuerySet[RoundEntry]:
@@ -379,7 +399,7 @@ class CommuneRoundRow:
 def province_overview(user: Any, *, today: dt.date | None = None) -> list[CommuneRoundRow]:
     """Every commune the user covers, with its current round (the open one, else the latest),
     its step and whether that step is overdue."""
-    communes = list(communes_for_user(user))
+    communes = list(communes_for_user(user, personal=False))  # counts and states only
     rounds: dict[int, ReviewRound] = {}
     for r in (
         ReviewRound.objects.filter(commune__in=communes)

@@ -130,6 +130,8 @@ class TransitionError(ValueError):
 
 
 def transitions_from(state: RoundState, role: str | None = None) -> list[Transition]:
+    if role is not None and role not in Role.__members__.values():
+        return []  # a role that takes no step of the procedure (e.g. the central analyst)
     return [t for t in TRANSITIONS if t.source == state and (role is None or Role(role) in t.roles)]
 
 

@@ -11,7 +11,6 @@ import io
 from collections.abc import Sequence
 from typing import Any
 
-import xlsxwriter
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from hongheo.core.audit import audit_read
 from hongheo.core.errors import PermissionDenied
 from hongheo.core.models import AuditEvent
+from hongheo.core.xlsx import new_workbook
 
 from . import lists
 from .models import Organisation
@@ -52,7 +52,7 @@ def _cells(line: HelpLine) -> list[str]:
 
 def help_list_workbook(organisation: Organisation, lines: Sequence[HelpLine], *, on: dt.date) -> bytes:
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = new_workbook(buf, {"in_memory": True})
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "border": 1, "text_wrap": True, "align": "center"})
     text = wb.add_format({"border": 1, "text_wrap": True, "num_format": "@"})
@@ -105,6 +105,7 @@ def help_list_export(*, actor: Any, organisation: Organisation, fmt: str) -> byt
         object_id=str(organisation.pk),
         area_code=organisation.commune.code,
         kind=AuditEvent.Kind.EXPORT,
+        rows=len(lines),
     )
     return content
 
@@ -114,7 +115,7 @@ def help_list_export(*, actor: Any, organisation: Organisation, fmt: str) -> byt
 
 def commune_workbook(summary: CommuneSupport) -> bytes:
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = new_workbook(buf, {"in_memory": True})
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "border": 1, "text_wrap": True})
     text = wb.add_format({"border": 1, "text_wrap": True, "num_format": "@"})
@@ -191,5 +192,6 @@ def commune_support_export(*, actor: Any, summary: CommuneSupport) -> bytes:
         object_id=str(summary.commune.pk),
         area_code=summary.commune.code,
         kind=AuditEvent.Kind.EXPORT,
+        rows=len(summary.needs_without_plan) + len(summary.overdue),  # the sheets that name households
     )
     return content

@@ -10,11 +10,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from hongheo.core.admin import AuditedModelAdmin, RoleAdministratorMixin
+from hongheo.core.audit import audit_write
 
 from .access import scope_paths
 from .models import AreaAssignment, PersonalDataGrant, User
@@ -54,6 +56,28 @@ class UserAdmin(RoleAdministratorMixin, AuditedModelAdmin, BaseUserAdmin):
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
         ("Hộ Nghèo", {"fields": ("role", "full_name", "position", "phone")}),
     )
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        """Django admin's own "change password" page: it saves through the form, not
+        ``save_model``, so it is audited here (``log_change`` runs right after the save), in the
+        same transaction. The row never holds the password or its hash."""
+        request._hongheo_password_form = True  # type: ignore[attr-defined]
+        with transaction.atomic():
+            return super().user_change_password(request, id, form_url)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        if getattr(request, "_hongheo_password_form", False):
+            audit_write(
+                actor=request.user,
+                action="users.password_change",
+                obj=obj,
+                after={
+                    "username": obj.username,
+                    "via": "admin",
+                    "password_login": obj.has_usable_password(),
+                },
+            )
+        return super().log_change(request, obj, message)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if request.user.is_superuser:

@@ -71,3 +71,24 @@ def choices_lazy(list_name: str) -> list[tuple[str, Any]]:
 
 
 display_lazy = lazy(display, str)
+
+
+# --- ethnic groups (registry/data/ethnic_groups.json: label_en beside label_vi) --------------------
+
+
+def _ethnicity_label(label: str) -> str:
+    from hongheo.registry import ethnicity
+
+    return ethnicity.label_en(label) if is_english() else label
+
+
+ethnicity_label_lazy = lazy(_ethnicity_label, str)
+
+
+def ethnicity_choices() -> list[tuple[str, Any]]:
+    """The member form's choices: blank, then the 54 groups of the list in use (the stored value is
+    the Vietnamese name; the label follows the user's language). A callable, so a corrected list
+    loaded by an administrator is offered without a restart."""
+    from hongheo.registry import ethnicity
+
+    return [("", "—"), *((label, ethnicity_label_lazy(label)) for label in ethnicity.labels())]

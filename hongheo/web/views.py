@@ -212,6 +212,13 @@ def job_status_view(request: HttpRequest, pk: str) -> JsonResponse:
     )
 
 
+def _result_rows(result: Any) -> int:
+    """How many records a job's file holds, from the counts the job reported (households,
+    certificates, rows…); -1 when the job did not say."""
+    counts = [v for v in (result or {}).values() if isinstance(v, int) and not isinstance(v, bool)]
+    return counts[0] if len(counts) == 1 else int((result or {}).get("rows", -1))
+
+
 @login_required
 @domain_errors
 def job_result_view(request: HttpRequest, pk: str) -> FileResponse:
@@ -227,6 +234,7 @@ def job_result_view(request: HttpRequest, pk: str) -> FileResponse:
         object_type="core.job",
         object_id=str(job.pk),
         kind=AuditEvent.Kind.EXPORT,
+        rows=_result_rows(job.result),
     )
     return FileResponse(
         job.result_file.open("rb"), as_attachment=True, filename=job.result_file.name.rsplit("/", 1)[-1]

@@ -53,3 +53,17 @@ def test_job_results_go_to_the_owner_only(world):
     assert admin.get(f"/tac-vu/{job.pk}/ket-qua/").status_code == 404  # never its file
     assert _client(officer).get(f"/tac-vu/{job.pk}/ket-qua/").status_code == 200
     assert AuditEvent.objects.filter(action="core.job_result_download", actor=officer).count() == 1
+
+
+def test_support_plan_page_is_an_audited_read_of_the_causes(world):
+    """Issue 8, item 6 on the support surface: the household's plan page shows its causes of poverty."""
+    from django.test import Client
+
+    from hongheo.core.models import AuditEvent
+    from hongheo.users.models import Role
+
+    client = Client()
+    client.force_login(world.users[Role.COMMUNE_OFFICER])
+    assert client.get(f"/ho-tro/ho/{world.hh_a1.pk}/").status_code == 200
+    event = AuditEvent.objects.get(action="support.household_view")
+    assert event.household_code == world.hh_a1.code and event.fields == ["poverty_causes"]

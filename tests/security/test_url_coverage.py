@@ -19,6 +19,9 @@ HOW TO ADD YOUR SURFACE (portal, field, linkage, oversight, support, …)
    * statuses: what the role gets for the object in its own area / another commune of the same
      province / another province; ``anon`` for a visitor who is not logged in (302 = sent to the
      login page, 401 for the API). "Not yours" must equal "not found" (404), never 403.
+   * ``analyst``: what the central analyst WITHOUT a personal-data grant gets on the own area's
+     object (its area is the whole country): required for every kind in PERSONAL_KINDS; 404 for
+     anything that shows a household or a person (aggregate-only role), 200 only for counting pages.
    * ``method="POST"`` for POST-only views (``data`` is posted; empty by default: the access check
      must answer before the form is validated).
 3. A pattern that is truly not a page (e.g. a library's include) goes in SKIP with the reason.
@@ -40,12 +43,37 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from hongheo.users.models import Role
 
+from .conftest import review_objects
+
 CO = Role.COMMUNE_OFFICER
 ADMIN = Role.ADMINISTRATOR
 PO = Role.PROVINCE_OFFICER
 CHAIR = Role.COMMUNE_CHAIRMAN
 SURV = Role.SURVEYOR
+ANALYST = Role.CENTRAL_ANALYST
 MISSING = 987654321
+# Kinds whose object is a household or hangs off one: the entry must say what an aggregate-only
+# central analyst (no personal-data grant) gets on the own area's object (``analyst=``).
+PERSONAL_KINDS = {
+    "household",
+    "api_household",
+    "member",
+    "member_leave",
+    "round",
+    "entry",
+    "meeting",
+    "application",
+    "minutes",
+    "posting_obj",
+    "complaint",
+    "decision",
+    "certificate",
+    "report_area_post",
+    "extract",
+    "linkage_run",
+    "organisation",
+    "org_list",
+}
 
 
 @dataclass(frozen=True)
@@ -58,6 +86,7 @@ class A:
     anon: int = 302
     method: str = "GET"
     data: dict[str, Any] = field(default_factory=dict)
+    analyst: int | None = None  # the central analyst WITHOUT a personal-data grant, on the own object
 
 
 # "namespace:name" → what happens. Grouped by surface.
@@ -80,23 +109,23 @@ ACCESS: dict[str, A] = {
     # registry
     "web:household_list": A(CO, "none", 200),
     "web:household_export": A(CO, "none", 302, method="POST"),
-    "web:household_detail": A(CO, "household", 200, 404, 404),
+    "web:household_detail": A(CO, "household", 200, 404, 404, analyst=404),
     "web:registry_code_lists": A(CO, "none", 200),
-    "web:household_edit": A(CO, "household", 200, 404, 404),
-    "web:household_check": A(CO, "household", 200, 404, 404, method="POST"),
-    "web:household_change_head": A(CO, "household", 200, 404, 404),
-    "web:household_split": A(CO, "household", 200, 404, 404),
-    "web:household_merge": A(CO, "household", 200, 404, 404),
-    "web:household_support_add": A(CO, "household", 200, 404, 404),
-    "web:household_score_card": A(CO, "household", 200, 404, 404),
-    "web:member_add": A(CO, "household", 200, 404, 404),
-    "web:member_check": A(CO, "household", 200, 404, 404, method="POST"),
-    "web:member_edit": A(CO, "member", 200, 404, 404),
-    "web:member_move": A(CO, "member", 200, 404, 404),
-    "web:member_leave": A(CO, "member_leave", 200, 404, 404),
+    "web:household_edit": A(CO, "household", 200, 404, 404, analyst=404),
+    "web:household_check": A(CO, "household", 200, 404, 404, method="POST", analyst=404),
+    "web:household_change_head": A(CO, "household", 200, 404, 404, analyst=404),
+    "web:household_split": A(CO, "household", 200, 404, 404, analyst=404),
+    "web:household_merge": A(CO, "household", 200, 404, 404, analyst=404),
+    "web:household_support_add": A(CO, "household", 200, 404, 404, analyst=404),
+    "web:household_score_card": A(CO, "household", 200, 404, 404, analyst=404),
+    "web:member_add": A(CO, "household", 200, 404, 404, analyst=404),
+    "web:member_check": A(CO, "household", 200, 404, 404, method="POST", analyst=404),
+    "web:member_edit": A(CO, "member", 200, 404, 404, analyst=404),
+    "web:member_move": A(CO, "member", 200, 404, 404, analyst=404),
+    "web:member_leave": A(CO, "member_leave", 200, 404, 404, analyst=404),
     # standards and classification
     "web:area_classify": A(CO, "area", 302, 404, 404, method="POST"),
-    "web:household_classify": A(CO, "household", 302, 404, 404, method="POST"),
+    "web:household_classify": A(CO, "household", 302, 404, 404, method="POST", analyst=404),
     "web:run_detail": A(CO, "missing", 404, 404, 404),
     "web:standards_list": A(CO, "none", 200),
     "web:standard_draft": A(ADMIN, "none", 200),
@@ -118,30 +147,32 @@ ACCESS: dict[str, A] = {
     "web:review_board": A(CO, "none", 200),
     "web:review_province": A(PO, "none", 200),
     "web:review_applications": A(CO, "none", 200),
-    "web:review_application_refuse": A(CHAIR, "missing", 404, 404, 404, method="POST"),
-    "web:review_refusal_pdf": A(CO, "missing", 404, 404, 404),
+    "web:review_application_refuse": A(CHAIR, "application", 302, 404, 404, method="POST", analyst=404),
+    "web:review_refusal_pdf": A(CO, "application", 200, 404, 404, analyst=404),
     "web:review_round_open": A(CO, "area", 422, 404, 404, method="POST"),
-    "web:review_round": A(CO, "round", 200, 404, 404),
+    "web:review_round": A(CO, "round", 200, 404, 404, analyst=200),  # counts only
     "web:review_round_advance": A(
-        CO, "round", 302, 404, 404, method="POST"
+        CO, "round", 302, 404, 404, method="POST", analyst=404
     ),  # refused step: back to the round
-    "web:review_round_cancel": A(CO, "round", 200, 404, 404, method="POST"),  # the form again (no reason)
-    "web:review_entries": A(CO, "round", 200, 404, 404),
-    "web:review_screening": A(CO, "entry", 200, 404, 404),
-    "web:review_survey": A(CO, "entry", 200, 404, 404),
-    "web:review_meeting": A(CO, "meeting", 200, 404, 404),
-    "web:review_minutes_pdf": A(CO, "missing", 404, 404, 404),
-    "web:review_posting": A(CO, "round", 200, 404, 404),
+    "web:review_round_cancel": A(
+        CO, "round", 200, 404, 404, method="POST", analyst=404
+    ),  # the form again (no reason)
+    "web:review_entries": A(CO, "round", 200, 404, 404, analyst=404),
+    "web:review_screening": A(CO, "entry", 200, 404, 404, analyst=404),
+    "web:review_survey": A(CO, "entry", 200, 404, 404, analyst=404),
+    "web:review_meeting": A(CO, "meeting", 200, 404, 404, analyst=404),
+    "web:review_minutes_pdf": A(CO, "minutes", 200, 404, 404, analyst=404),
+    "web:review_posting": A(CO, "round", 200, 404, 404, analyst=404),
     "web:review_posting_end": A(CO, "none", 400),  # no start date given
-    "web:review_posting_proof": A(CO, "missing", 404, 404, 404),
-    "web:review_complaints": A(CO, "round", 200, 404, 404),
-    "web:review_complaint_resolve": A(CO, "missing", 404, 404, 404, method="POST"),
-    "web:review_decision": A(CO, "round", 200, 404, 404),
-    "web:review_decision_pdf": A(CO, "missing", 404, 404, 404),
-    "web:review_certificates_pdf": A(CO, "missing", 404, 404, 404),
-    "web:review_certificate_pdf": A(CO, "missing", 404, 404, 404),
-    "web:review_certificates_batch": A(CO, "missing", 404, 404, 404, method="POST"),
-    "web:review_posting_list_pdf": A(CO, "meeting", 200, 404, 404),
+    "web:review_posting_proof": A(CHAIR, "posting_obj", 200, 404, 404, analyst=404),
+    "web:review_complaints": A(CO, "round", 200, 404, 404, analyst=404),
+    "web:review_complaint_resolve": A(CO, "complaint", 422, 404, 404, method="POST", analyst=404),
+    "web:review_decision": A(CO, "round", 200, 404, 404, analyst=404),
+    "web:review_decision_pdf": A(CHAIR, "decision", 200, 404, 404, analyst=404),
+    "web:review_certificates_pdf": A(CHAIR, "decision", 200, 404, 404, analyst=404),
+    "web:review_certificate_pdf": A(CHAIR, "certificate", 200, 404, 404, analyst=404),
+    "web:review_certificates_batch": A(CO, "decision", 302, 404, 404, method="POST", analyst=404),
+    "web:review_posting_list_pdf": A(CO, "meeting", 200, 404, 404, analyst=404),
     "web:certificate_verify": A(CO, "token", 404, anon=404),  # public page: unknown token
     # reports
     "web:reports": A(CO, "report_area", 200, 404, 404),
@@ -156,6 +187,7 @@ ACCESS: dict[str, A] = {
         404,
         method="POST",
         data={"bieu": "danh_sach_ho_ngheo", "den_ngay": "2024-12-31"},
+        analyst=404,
     ),
     # imports
     "web:import_start": A(CO, "none", 200),
@@ -189,12 +221,14 @@ ACCESS: dict[str, A] = {
     "api-v1:conflicts": A(CO, "none", 401, anon=401),
     # linkage with the population database (issue 12): province staff; objects by id
     "web:linkage_home": A(PO, "none", 200),
-    "web:linkage_extract": A(PO, "missing", 404, 404, 404),
-    "web:linkage_run": A(PO, "missing", 404, 404, 404),
-    "web:linkage_findings": A(PO, "missing", 404, 404, 404),
-    "web:linkage_review": A(PO, "missing", 404, 404, 404),
+    # (the province officer's own province holds both communes A and B: "other commune" is still its
+    # own). The central analyst sees an extract's validity and a run's counts, not who was found.
+    "web:linkage_extract": A(PO, "extract", 200, 200, 404, analyst=200),
+    "web:linkage_run": A(PO, "linkage_run", 200, 200, 404, analyst=200),
+    "web:linkage_findings": A(PO, "linkage_run", 200, 200, 404, analyst=404),
+    "web:linkage_review": A(PO, "linkage_run", 200, 200, 404, analyst=404),
     "web:linkage_decide": A(PO, "missing", 404, 404, 404, method="POST"),
-    "web:linkage_bulk_accept": A(PO, "missing", 404, 404, 404, method="POST"),
+    "web:linkage_bulk_accept": A(PO, "linkage_run", 302, 302, 404, method="POST", analyst=404),
     "web:linkage_quality": A(PO, "none", 200),
     "web:linkage_quality_export": A(PO, "none", 200),
     "web:linkage_quality_members": A(PO, "none", 404),  # needs the area and the figure in its query
@@ -202,11 +236,11 @@ ACCESS: dict[str, A] = {
     "web:support_index": A(CO, "none", 302),  # to the officer's commune
     "web:support_commune": A(CO, "area", 200, 404, 404),
     "web:support_commune_export": A(CO, "area", 200, 404, 404),
-    "web:support_household": A(CO, "household", 200, 404, 404),
+    "web:support_household": A(CO, "household", 200, 404, 404, analyst=403),  # role: support is not its
     "web:support_follow_up": A(CO, "missing", 404, 404, 404, method="POST"),
     "web:support_organisation_add": A(CO, "area", 422, 404, 404, method="POST"),  # empty form
-    "web:support_organisation": A(CO, "missing", 404, 404, 404),
-    "web:support_organisation_list": A(CO, "org_list", 404, 404, 404),
+    "web:support_organisation": A(CO, "organisation", 200, 404, 404, analyst=403),  # role
+    "web:support_organisation_list": A(CO, "org_list", 200, 404, 404, analyst=403),  # role
     "web:support_assignment_end": A(CO, "org_assignment", 404, 404, 404, method="POST"),
     "web:support_checks": A(PO, "none", 200),
     "web:support_send_back": A(PO, "area", 302, 302, 404, method="POST"),  # no reason: back with a message
@@ -214,7 +248,7 @@ ACCESS: dict[str, A] = {
     "web:portal_register": A(CO, "none", 200, anon=200),
     "web:portal_status": A(CO, "none", 200, anon=200),
     "web:portal_stats": A(PO, "none", 200),
-    "web:household_confirm": A(CO, "household", 302, 404, 404, method="POST"),
+    "web:household_confirm": A(CO, "household", 302, 404, 404, method="POST", analyst=404),
     "api-v1:areas": A(CO, "none", 200, anon=200),
     "api-v1:lists": A(CO, "none", 200, anon=200),
     "api-v1:challenge": A(CO, "none", 200, anon=200),
@@ -239,7 +273,7 @@ ACCESS: dict[str, A] = {
     "api-v1:openapi-json": A(CO, "none", 200, anon=200),
     "api-v1:openapi-view": A(CO, "none", 200, anon=200),
     "api-v1:list_households": A(CO, "none", 200, anon=401),
-    "api-v1:get_household": A(CO, "api_household", 200, 404, 404, anon=401),
+    "api-v1:get_household": A(CO, "api_household", 200, 404, 404, anon=401, analyst=404),
     "api-v1:get_job": A(CO, "api_job", 200, 404, 404, anon=401),
 }
 
@@ -277,6 +311,8 @@ def test_every_url_has_an_entry():
     )
     stale = sorted(set(ACCESS) - keys)
     assert not stale, f"entries for patterns that no longer exist: {stale}"
+    undecided = sorted(k for k, a in ACCESS.items() if a.kind in PERSONAL_KINDS and a.analyst is None)
+    assert not undecided, f"personal-data entries that do not say what the central analyst gets: {undecided}"
 
 
 # --- the objects each kind points at, per target ---------------------------------------------------
@@ -314,6 +350,11 @@ def places(world, imp):
         )
         rounds[t] = reviews.round_open(actor=u, commune=communes[t], kind="yearly", year=2026)
     entries = {t: r.entries.get(household=households[t]) for t, r in rounds.items()}
+    # real deep objects of each area (minutes, posting proof, complaint, refused application,
+    # decision with a certificate), so "not yours = not found" is asserted on them
+    deep = {
+        t: review_objects(officers[t], communes[t], households[t], tag=t, rnd=rounds[t]) for t in officers
+    }
     imports = {}
     for t, u in officers.items():
         rows = imp.household_rows(f"U-{t}", communes[t].code, village="")
@@ -329,6 +370,21 @@ def places(world, imp):
 
     def each(fn):
         return {t: fn(t) for t in ("own", "other_commune", "other_province")}
+
+    # support organisations of each commune; population extracts of each province and linkage runs
+    # of each commune (made directly: the pages only read them)
+    from hongheo.linkage.models import LinkageRun, PopulationExtract
+    from hongheo.support.models import Organisation
+
+    organisations = each(
+        lambda t: Organisation.objects.create(commune=communes[t], name=f"Hội Phụ nữ {t}", kind="women")
+    )
+    extracts = each(
+        lambda t: PopulationExtract.objects.create(
+            province=communes[t].parent, version=1 if t != "other_commune" else 2, file_name="x.csv"
+        )
+    )
+    linkage_runs = each(lambda t: LinkageRun.objects.create(extract=extracts[t], area=communes[t]))
 
     def member(t):
         return households[t].members.get(relation_to_head="child").pk
@@ -347,13 +403,22 @@ def places(world, imp):
         "round": each(lambda t: {"pk": rounds[t].pk}),
         "entry": each(lambda t: {"pk": rounds[t].pk, "entry_pk": entries[t].pk}),
         "meeting": each(lambda t: {"pk": rounds[t].pk, "village_code": "xa"}),
+        "minutes": each(lambda t: {"pk": deep[t]["meeting"].pk}),
+        "posting_obj": each(lambda t: {"pk": deep[t]["posting"].pk}),
+        "complaint": each(lambda t: {"pk": deep[t]["complaint"].pk}),
+        "application": each(lambda t: {"pk": deep[t]["application"].pk}),
+        "decision": each(lambda t: {"pk": deep[t]["decision"].pk}),
+        "certificate": each(lambda t: {"pk": deep[t]["certificate"].pk}),
         "import": each(lambda t: {"pk": imports[t].pk}),
         "standard": each(lambda t: {"code": "vn-2026-2030"}),
         "token": each(lambda t: {"token": uuid.UUID(int=7)}),
         "layout": each(lambda t: {"layout": "nhan-khau"}),
         "report_area_post": each(lambda t: {"_post": {"dia_ban": communes[t].code}}),
         "icon": each(lambda t: {"size": 192}),
-        "org_list": each(lambda t: {"pk": MISSING, "fmt": "pdf"}),
+        "org_list": each(lambda t: {"pk": organisations[t].pk, "fmt": "xlsx"}),
+        "organisation": each(lambda t: {"pk": organisations[t].pk}),
+        "extract": each(lambda t: {"pk": extracts[t].pk}),
+        "linkage_run": each(lambda t: {"pk": linkage_runs[t].pk}),
         "org_assignment": each(lambda t: {"pk": MISSING, "assignment_pk": MISSING}),
         "odk": each(lambda t: {"token": "khong-co-ma-nay", "commune_code": communes[t].code}),
         "odk_form": each(
@@ -410,9 +475,48 @@ def test_every_url_answers_as_the_table_says(world, places):
                 continue
             got[target] = _status(client, entry, _url(key, targets[target]), targets[target].get("_post"))
         got["anon"] = _status(Client(), entry, _url(key, targets["own"]), targets["own"].get("_post"))
-        want = {t: e for t, e in [*checks, ("anon", entry.anon)] if e is not None}
+        if entry.analyst is not None:
+            analyst = Client()
+            analyst.force_login(world.users[ANALYST])
+            got["analyst"] = _status(analyst, entry, _url(key, targets["own"]), targets["own"].get("_post"))
+        want = {t: e for t, e in [*checks, ("anon", entry.anon), ("analyst", entry.analyst)] if e is not None}
         if got != want:
             wrong.append(f"{key}: expected {want}, got {got}")
         if record:
             print(key, got)
     assert not wrong, "\n".join(wrong)
+
+
+HOSTILE_PARAMS = [
+    "ngay=0001-01-01",
+    "den_ngay=9999-12-31",
+    "tu=9999-12-31",
+    "nam=0",
+    "nam=99999999999",
+    "thang=13",
+    "trang=99999999999999999999",
+    "z=99999&bbox=1e309,0,0,0&lop=ho",
+    "dia_ban=%00",
+    "xa=%00",
+    "q=%00",
+    "loai=%00&buoc=%00&bieu=%00",
+]
+
+
+def test_no_page_fails_on_hostile_query_parameters(world, places):
+    """Issue 8, item 13 on every GET page (new surfaces included): out-of-range dates, years,
+    pages, map parameters and NUL bytes in the query (one at a time, so an early 400 on one does not
+    hide another) give a page or a 4xx, never a server error."""
+    errors = []
+    for key, _route in _patterns():
+        entry = ACCESS.get(key)
+        if entry is None or entry.method != "GET":
+            continue
+        client = Client(raise_request_exception=False)
+        client.force_login(world.users[entry.role])
+        url = _url(key, places[entry.kind]["own"])
+        for params in HOSTILE_PARAMS:
+            status = client.get(url + ("&" if "?" in url else "?") + params).status_code
+            if status >= 500:
+                errors.append(f"{key} ?{params}: {status}")
+    assert not errors, "\n".join(errors)

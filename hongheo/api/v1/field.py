@@ -9,7 +9,6 @@ import json
 import logging
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Schema
@@ -20,6 +19,9 @@ from hongheo.capture import questionnaire
 from hongheo.core.errors import DomainError, NotFound, ValidationError
 from hongheo.fieldwork import faults, selectors, services
 from hongheo.fieldwork.models import DeviceToken
+from hongheo.users.services import login_attempt, wait_message
+
+from .public import client_address
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
@@ -59,10 +61,20 @@ class ErrorOut(Schema):
     message: str
 
 
-@router.post("/field/login", auth=None, response={200: LoginOut, 401: ErrorOut, 403: ErrorOut})
+@router.post("/field/login", auth=None, response={200: LoginOut, 401: ErrorOut, 403: ErrorOut, 429: ErrorOut})
 def login(request: HttpRequest, payload: LoginIn) -> Any:
-    """Sign in once: the phone keeps the returned device token (no password stored on it)."""
-    user = authenticate(request, username=payload.username, password=payload.password)
+    """Sign in once: the phone keeps the returned device token (no password stored on it). The one
+    login path of the product (``users.services.login_attempt``): the same throttle per (account,
+    address) and the same audit rows as the web login (issue 8, item 3)."""
+    user, wait = login_attempt(
+        request=request,
+        username=payload.username,
+        password=payload.password,
+        address=client_address(request),
+        via="field_app",
+    )
+    if wait:
+        return 429, {"code": "throttled", "message": wait_message(wait)}
     if user is None:
         return 401, {"code": "bad_login", "message": "Sai tên đăng nhập hoặc mật khẩu."}
     if str(getattr(user, "role", "")) not in FIELD_ROLES:

@@ -452,10 +452,22 @@ def portal_find(*, code: str, pin: str, address: str) -> PortalApplication:
         if code
         else None
     )
+    # a 6-digit PIN must not be guessable from many addresses: wrong PINs against one code are
+    # counted too (issue 8, item 3 on the portal); the refusal reads like the per-address one
+    per_code = int(_setting("PORTAL_LOOKUP_FAILURES_PER_CODE", 20))
+    if (
+        submission is not None
+        and PortalLookup.objects.filter(
+            submission=submission, ok=False, at__gte=timezone.now() - _window()
+        ).count()
+        >= per_code
+    ):
+        PortalLookup.objects.create(address_hash=address_hash, submission=submission, ok=False)
+        raise ValidationError("Nhập sai quá nhiều lần. Vui lòng thử lại sau.", code="rate_limited")
     ok = submission is not None and hmac.compare_digest(
         submission.pin_hash, _pin_hash(submission.tracking_code, pin)
     )
-    PortalLookup.objects.create(address_hash=address_hash, submission=submission if ok else None, ok=ok)
+    PortalLookup.objects.create(address_hash=address_hash, submission=submission, ok=ok)
     if not ok:
         raise NotFound(_("Mã hồ sơ hoặc mã PIN không đúng."))
     assert submission is not None

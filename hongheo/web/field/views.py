@@ -30,6 +30,8 @@ from hongheo.core.errors import PermissionDenied
 from hongheo.fieldwork import selectors, services
 from hongheo.fieldwork.models import DeviceToken, FieldConflict
 from hongheo.fieldwork.openrosa import odk_server_url
+from hongheo.registry.models import SENSITIVE_HOUSEHOLD_FIELDS, SENSITIVE_MEMBER_FIELDS
+from hongheo.registry.selectors import household_sensitive_read
 
 from ..errors import domain_errors
 
@@ -196,6 +198,12 @@ def conflict_view(request: HttpRequest, pk: int) -> HttpResponse:
                 request, _("Đã xử lý xung đột của hộ %(code)s.") % {"code": conflict.household.code}
             )
             return redirect("web:field_conflicts")
+    household_sensitive_read(  # both sides show the household's and members' facts (issue 8, item 6)
+        user=request.user,
+        household=conflict.household,
+        action="fieldwork.conflict_view",
+        fields=[*SENSITIVE_HOUSEHOLD_FIELDS, *SENSITIVE_MEMBER_FIELDS],
+    )
     return render(
         request,
         "web/field/conflict.html",

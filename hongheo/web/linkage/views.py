@@ -121,7 +121,7 @@ def extract_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @domain_errors
 def run_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     run = svc.run_for(request.user, pk)
-    findings = svc.findings_for(request.user).filter(run=run)
+    findings = svc.findings_for(request.user, personal=False).filter(run=run)
     table: dict[int, dict[str, Any]] = {}
     for row in findings.values("commune_id", "commune__name", "commune__code", "kind").annotate(
         n=Count("pk")
@@ -130,7 +130,7 @@ def run_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             row["commune_id"], {"name": row["commune__name"], "code": row["commune__code"], "counts": {}}
         )
         entry["counts"][row["kind"]] = row["n"]
-    cands = svc.candidates_for(request.user).filter(run=run)
+    cands = svc.candidates_for(request.user, personal=False).filter(run=run)
     per_status = dict(cands.values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
     return render(
         request,
@@ -151,7 +151,7 @@ def run_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @domain_errors
 def findings_view(request: HttpRequest, pk: int) -> HttpResponse:
-    run = svc.run_for(request.user, pk)
+    run = svc.run_for(request.user, pk, personal=True)
     qs = (
         svc.findings_for(request.user)
         .filter(run=run)
@@ -212,7 +212,7 @@ def _side_by_side(c: LinkCandidate) -> list[dict[str, Any]]:
 @login_required
 @domain_errors
 def review_queue_view(request: HttpRequest, pk: int) -> HttpResponse:
-    run = svc.run_for(request.user, pk)
+    run = svc.run_for(request.user, pk, personal=True)
     status = request.GET.get("trang_thai", LinkCandidate.Status.PENDING)
     qs = (
         svc.candidates_for(request.user)
@@ -276,7 +276,7 @@ def decide_view(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 @domain_errors
 def bulk_accept_view(request: HttpRequest, pk: int) -> HttpResponseBase:
-    run = svc.run_for(request.user, pk)
+    run = svc.run_for(request.user, pk, personal=True)
     try:
         threshold = float(request.POST.get("nguong", "0.95").replace(",", "."))
         count = svc.candidates_bulk_accept(actor=request.user, run=run, min_probability=threshold)
@@ -327,6 +327,7 @@ def quality_export_view(request: HttpRequest) -> HttpResponse:
             object_id=str(area.pk),
             area_code=area.code,
             kind=AuditEvent.Kind.EXPORT,
+            rows=len(rows),
         )
     response = HttpResponse(
         quality_workbook(rows, total, area),

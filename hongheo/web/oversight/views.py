@@ -49,12 +49,10 @@ STATUS_LABELS = {  # translated when shown
 
 
 def _date(value: str | None, default: dt.date) -> dt.date:
-    if not value:
-        return default
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValidationError(_("Ngày không hợp lệ: %(value)s") % {"value": value})
+    """The shared date parser (01/01/1900–31/12/2100, else 400 with a message: issue 8, item 13)."""
+    from hongheo.core.inputs import parse_date
+
+    return parse_date(value, default)
 
 
 def _area(request: HttpRequest) -> Area:
@@ -394,6 +392,7 @@ def dashboard_export_view(request: HttpRequest) -> HttpResponse:
     """The dashboard's table per area as CSV: an exported aggregate, so small cells are suppressed
     (``OVERSIGHT_SMALL_CELL``) and the export is audited."""
     from hongheo.core.audit import audit_read
+    from hongheo.core.xlsx import csv_text
 
     area = _area(request)
     on = _date(request.GET.get("ngay"), timezone.localdate())
@@ -421,7 +420,7 @@ def dashboard_export_view(request: HttpRequest) -> HttpResponse:
         writer.writerow(
             [
                 r["code"],
-                "'" + r["name"] if r["name"][:1] in "=+-@" else r["name"],
+                csv_text(r["name"]),
                 cell(r["households"]),
                 cell(r["poor"]),
                 pct(r["poor"], r["households"]),
@@ -437,6 +436,7 @@ def dashboard_export_view(request: HttpRequest) -> HttpResponse:
         object_id=f"{area.code}:{on.isoformat()}",
         area_code=area.code,
         kind="export",
+        rows=len(rows),
     )
     response = HttpResponse(out.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="dieu-hanh-{area.code}-{on:%Y%m%d}.csv"'

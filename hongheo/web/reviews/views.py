@@ -127,7 +127,14 @@ def _commune_for(request: HttpRequest, code: str | None) -> Area:
 
 
 def _round_summary(request: HttpRequest, review_round: ReviewRound) -> dict[str, Any]:
-    entries = selectors.entries_for_user(request.user, review_round)
+    # An aggregate-only user (central analyst without a personal-data grant) sees the round's
+    # step, deadline and counts, never its households, votes or documents.
+    personal = selectors.user_reads_round_personal_data(request.user, review_round)
+    entries = (
+        selectors.entries_for_user(request.user, review_round)
+        if personal
+        else selectors.entries_for_counting(request.user, review_round)
+    )
     role = _role(request)
     actions = [
         t
@@ -137,6 +144,7 @@ def _round_summary(request: HttpRequest, review_round: ReviewRound) -> dict[str,
     can_decide = role in CHAIRMAN and review_round.state == RoundState.DECISION
     meetings = list(review_round.meetings.select_related("village").order_by("-held_on", "-id"))
     return {
+        "personal": personal,
         "round": review_round,
         "deadline": selectors.step_deadline(review_round, today=_today()),
         "progress": selectors.round_progress(entries),
@@ -223,7 +231,8 @@ def round_open_view(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @domain_errors
 def round_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    review_round = selectors.round_get_for_user(request.user, pk)
+    # the round board counts: open to aggregate-only users too (no household on it)
+    review_round = selectors.round_get_for_user(request.user, pk, personal=False)
     context = _round_summary(request, review_round)
     context["villages"] = Area.objects.filter(parent=review_round.commune, level=Area.Level.VILLAGE).order_by(
         "name"
@@ -1087,6 +1096,12 @@ def posting_list_pdf_view(request: HttpRequest, pk: int, village_code: str) -> H
         ).first()
         if village is None or not user_covers_area(request.user, village):
             raise NotFound(_("Không tìm thấy thôn, tổ dân phố."))
+    posted = (
+        review_round.entries.all()
+        if village is None
+        else review_round.entries.filter(household__village=village)
+    )
+    lists = selectors.decision_lists(posted)
     audit_read(
         actor=request.user,
         action="reviews.posting_list_print",
@@ -1095,6 +1110,7 @@ def posting_list_pdf_view(request: HttpRequest, pk: int, village_code: str) -> H
         object_id=str(review_round.pk),
         area_code=village.code if village else review_round.commune.code,
         kind="export",
+        rows=sum(len(v) for k, v in lists.items() if k not in ("other", "screened_out")),
     )
     content = documents.posting_list_pdf(review_round, village)
     return _pdf(content, f"danh-sach-niem-yet-{village_code}.pdf")

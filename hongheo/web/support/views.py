@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hongheo.core.errors import DomainError, NotFound, PermissionDenied
 from hongheo.geography.models import Area
 from hongheo.registry.access import access_household_by_id
+from hongheo.registry.selectors import household_sensitive_read
 from hongheo.reviews.selectors import round_qs_for_user
 from hongheo.support import exports, integrity, selectors, services
 from hongheo.support.models import Organisation
@@ -262,6 +263,9 @@ def _plan_page(
 ) -> HttpResponse:
     help_ = selectors.household_support(household=household)
     role = _role(request)
+    household_sensitive_read(  # the page shows the household's causes of poverty (issue 8, item 6)
+        user=request.user, household=household, action="support.household_view", fields=["poverty_causes"]
+    )
     return render(
         request,
         "web/support/household.html",
