@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils.translation import gettext as _
 
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import PermissionDenied, ValidationError
@@ -34,17 +35,19 @@ def _summary(data: dict[str, Any], text: str) -> dict[str, Any]:
 def ethnic_groups_load(*, actor: Any, text: str) -> dict[str, Any]:
     """Make ``text`` (a corrected ethnic_groups.json) this instance's list; audited."""
     if actor is None or not (actor.is_superuser or getattr(actor, "role", "") == "administrator"):
-        raise PermissionDenied("Chỉ quản trị viên được nạp danh mục dân tộc.")
+        raise PermissionDenied(_("Chỉ quản trị viên được nạp danh mục dân tộc."))
     target = ethnicity.override_path()
     if target is None:
-        raise ValidationError("Chưa cấu hình thư mục danh mục (HONGHEO_REFERENCE_DIR).")
+        raise ValidationError(_("Chưa cấu hình thư mục danh mục (HONGHEO_REFERENCE_DIR)."))
     try:
         data = json.loads(text)
     except ValueError as exc:
-        raise ValidationError(f"Tệp không phải JSON hợp lệ: {exc}") from None
+        raise ValidationError(_("Tệp không phải JSON hợp lệ: %(error)s") % {"error": exc}) from None
     problems = ethnicity.check(data)
     if problems:
-        raise ValidationError("Danh mục dân tộc không hợp lệ: " + "; ".join(problems[:10]))
+        raise ValidationError(
+            _("Danh mục dân tộc không hợp lệ: %(problems)s") % {"problems": "; ".join(problems[:10])}
+        )
     index = {
         ethnicity.key(name): g["label_vi"]
         for g in data["groups"]
@@ -59,9 +62,11 @@ def ethnic_groups_load(*, actor: Any, text: str) -> dict[str, Any]:
     )
     if lost:
         raise ValidationError(
-            "Danh mục mới đổi tên hoặc bỏ các dân tộc đang được dùng trong sổ hộ: "
-            + ", ".join(lost[:20])
-            + ". Giữ nguyên label_vi của chúng (cách viết mới đặt vào aliases)."
+            _(
+                "Danh mục mới đổi tên hoặc bỏ các dân tộc đang được dùng trong sổ hộ: %(groups)s. "
+                "Giữ nguyên label_vi của chúng (cách viết mới đặt vào aliases)."
+            )
+            % {"groups": ", ".join(lost[:20])}
         )
     before_text = target.read_text(encoding="utf-8") if target.exists() else ethnicity.shipped_text()
     before = _summary(json.loads(before_text), before_text)

@@ -463,7 +463,7 @@ def portal_find(*, code: str, pin: str, address: str) -> PortalApplication:
         >= per_code
     ):
         PortalLookup.objects.create(address_hash=address_hash, submission=submission, ok=False)
-        raise ValidationError("Nhập sai quá nhiều lần. Vui lòng thử lại sau.", code="rate_limited")
+        raise ValidationError(_("Nhập sai quá nhiều lần. Vui lòng thử lại sau."), code="rate_limited")
     ok = submission is not None and hmac.compare_digest(
         submission.pin_hash, _pin_hash(submission.tracking_code, pin)
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from hongheo.core.errors import DomainError
 from hongheo.registry import ethnicity
@@ -30,14 +31,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["load"]:
             if not options["user"]:
-                raise CommandError("Cần --user: tên đăng nhập của quản trị viên nạp danh mục.")
+                raise CommandError(_("Cần --user: tên đăng nhập của quản trị viên nạp danh mục."))
             actor = User.objects.filter(username=options["user"], is_active=True).first()
             if actor is None:
-                raise CommandError(f"Không có người dùng {options['user']!r}.")
+                raise CommandError(_("Không có người dùng %(user)r.") % {"user": options["user"]})
             try:
                 text = Path(options["load"]).read_text(encoding="utf-8")
             except OSError as exc:
-                raise CommandError(f"Không đọc được tệp: {exc}") from None
+                raise CommandError(_("Không đọc được tệp: %(error)s") % {"error": exc}) from None
             try:
                 result = ethnic_groups_load(actor=actor, text=text)
             except DomainError as exc:
