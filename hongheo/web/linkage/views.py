@@ -21,14 +21,21 @@ from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
 from hongheo.core.models import AuditEvent
 from hongheo.geography.models import Area
 from hongheo.linkage import services as svc
-from hongheo.linkage.models import LinkCandidate, LinkFinding
+from hongheo.linkage.models import GONE_KINDS, LISTED_KINDS, LinkCandidate, LinkFinding
 from hongheo.linkage.quality import communes_in, flagged_member_ids, quality_table, quality_workbook, trend
 from hongheo.registry.access import member_qs_for_user
+from hongheo.reviews.models import CLASS_CHOICES
 from hongheo.users.access import scope_paths, user_can_manage_area
 
 from ..errors import domain_errors
 
 PAGE_SIZE = 50
+#: filters of the findings list that take several kinds (the dashboard's "sống" figures)
+KIND_GROUPS = {"gone": GONE_KINDS, "gone_listed": LISTED_KINDS}
+GROUP_LABELS = {
+    "gone": gettext_lazy("Đã chết hoặc chuyển đi (tất cả)"),
+    "gone_listed": gettext_lazy("Đã chết hoặc chuyển đi nhưng còn trong danh sách hoặc nhận hỗ trợ"),
+}
 FIELD_LABELS = {
     "personal_id": gettext_lazy("Số định danh"),
     "full_name": gettext_lazy("Họ tên"),
@@ -159,13 +166,21 @@ def findings_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     kind = request.GET.get("loai", "")
     commune = request.GET.get("xa", "")
-    if kind:
+    if kind in KIND_GROUPS:
+        qs = qs.filter(kind__in=KIND_GROUPS[kind])
+    elif kind:
         qs = qs.filter(kind=kind)
     if commune:
         qs = qs.filter(commune__code=commune)
     page = Paginator(qs.order_by("kind", "household__code", "pk"), PAGE_SIZE).get_page(
         request.GET.get("trang")
     )
+    classes = dict(CLASS_CHOICES)
+    for f in page:
+        parts = [str(classes.get(f.official_class, ""))] if f.official_class else []
+        if f.support_year:
+            parts.append(_("nhận hỗ trợ năm %(year)s") % {"year": f.support_year})
+        f.standing = "; ".join(parts)  # type: ignore[attr-defined]
     audit_read(
         actor=request.user,
         action="linkage.findings_view",
@@ -177,7 +192,13 @@ def findings_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/linkage/findings.html",
-        {"run": run, "page": page, "kind": kind, "commune": commune, "kinds": LinkFinding.Kind.choices},
+        {
+            "run": run,
+            "page": page,
+            "kind": kind,
+            "commune": commune,
+            "kinds": [*LinkFinding.Kind.choices, *GROUP_LABELS.items()],
+        },
     )
 
 
