@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -111,6 +112,12 @@ def linkage_home_view(request: HttpRequest) -> HttpResponseBase:
             "areas": areas,
             "extracts": svc.extracts_for(request.user).select_related("province")[:20],
             "runs": svc.runs_for(request.user)[:20],
+            "new_pending": svc.candidates_for(request.user)
+            .filter(run__isnull=True, status=LinkCandidate.Status.PENDING)
+            .select_related("member", "household")
+            .order_by("-created_at")[:50]
+            if svc.user_can_review_links(request.user)
+            else [],
             "error": error,
         },
         status=422 if error else 200,
@@ -202,7 +209,7 @@ def findings_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _side_by_side(c: LinkCandidate) -> list[dict[str, Any]]:
+def side_by_side(c: LinkCandidate) -> list[dict[str, Any]]:
     m, p = c.member, c.person
     dob_p = p.dob or ""
     rows = [
@@ -243,7 +250,7 @@ def review_queue_view(request: HttpRequest, pk: int) -> HttpResponse:
     if status in LinkCandidate.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-match_probability", "pk"), 20).get_page(request.GET.get("trang"))
-    items = [{"c": c, "fields": _side_by_side(c)} for c in page]
+    items = [{"c": c, "fields": side_by_side(c)} for c in page]
     if items:
         audit_read(
             actor=request.user,
@@ -290,6 +297,13 @@ def decide_view(request: HttpRequest, pk: int) -> HttpResponseBase:
             raise ValidationError(_("Thao tác không hợp lệ."))
     except ValidationError as exc:
         messages.error(request, str(exc.message))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    if cand.run_id is None:  # checked when registered: back to the household
+        return redirect("web:household_detail", pk=cand.household_id)
     return redirect("web:linkage_review", pk=cand.run_id)
 
 

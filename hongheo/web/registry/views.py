@@ -29,6 +29,7 @@ from hongheo.core.errors import DomainError, NotFound, PermissionDenied, Validat
 from hongheo.core.ids import prefix_kind
 from hongheo.core.jobs import job_enqueue
 from hongheo.geography.models import Area
+from hongheo.linkage.services import members_match_safely
 from hongheo.registry import code_lists
 from hongheo.registry import services as registry
 from hongheo.registry.access import access_household_by_id, household_qs_for_user
@@ -47,6 +48,7 @@ from hongheo.standards.explain import household_explanation, indicative_only
 from hongheo.standards.results import CLASSIFY_ROLES
 from hongheo.users.access import user_can_write_households, user_covers_area
 from hongheo.web.i18n_data import choices_lazy
+from hongheo.web.linkage.links import population_links
 
 from ..errors import domain_errors
 from ..views import PAGE_SIZE, _user_communes
@@ -467,7 +469,7 @@ def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     def save() -> Member:
         _check_id(request, form.cleaned_data.get("personal_id"))
-        return registry.member_add(
+        member = registry.member_add(
             actor=request.user,
             household=household,
             data=_member_input(
@@ -475,6 +477,9 @@ def member_add_view(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             date=form.cleaned_data.get("date"),
         )
+        # the population candidate at once, shown on the household page (≈ 30 ms; never fails the form)
+        members_match_safely(member_ids=[member.pk], source="officer", actor=request.user)
+        return member
 
     if done := _saved(request, form, household, save, lambda m: f"Đã thêm {m.full_name} vào hộ."):
         return done
@@ -979,5 +984,6 @@ def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "last_facts": household.fact_records.order_by("-observed_on", "-id").first(),
             "certificates": household.certificates.select_related("decision").order_by("-year"),
             "applications": Application.objects.filter(household=household).order_by("-received_on")[:10],
+            "population_links": population_links(request, [household]).get(household.pk, []),
         },
     )

@@ -57,6 +57,7 @@ from hongheo.reviews.workflow import (
 from hongheo.users.access import user_covers_area
 
 from ..errors import domain_errors
+from ..linkage.links import population_links
 from .forms import (
     ApplicationForm,
     ComplaintForm,
@@ -799,8 +800,17 @@ def applications_view(request: HttpRequest) -> HttpResponse:
     applications = Application.objects.filter(commune=commune).select_related("household")
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("trang"))
     assessments = self_assessments_for(a.pk for a in page)
+    links = population_links(
+        request,
+        [
+            a.household
+            for a in page
+            if a.household_id and a.status in (Application.Status.RECEIVED, Application.Status.IN_REVIEW)
+        ],
+    )
     for a in page:
         a.self_assessment = assessments.get(a.pk)  # type: ignore[attr-defined]
+        a.population_links = links.get(a.household_id or 0, [])  # type: ignore[attr-defined]
     return render(
         request,
         "web/reviews/applications.html",
