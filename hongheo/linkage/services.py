@@ -274,6 +274,55 @@ def _dob_text() -> pl.Expr:
     )
 
 
+PERSON_COLUMNS = (
+    "person_id",
+    "personal_id",
+    "full_name",
+    "dob",
+    "dob_y",
+    "dob_m",
+    "dob_d",
+    "sex",
+    "commune_code",
+    "residence_household_no",
+    "relation_to_head",
+    "address",
+    "status",
+    "pid_head",
+    "pid_tail",
+    "name_sorted",
+    "name_fg",
+)
+
+
+def person_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """A prepared extract as the values of :class:`PopulationPerson`, in :data:`PERSON_COLUMNS` order."""
+    df = frame.with_columns(dob_text=_dob_text())
+    return df.select(
+        "unique_id",
+        pl.col("pid").fill_null(""),
+        pl.col("full_name").fill_null("").str.slice(0, 150),
+        "dob_text",
+        "dob_y",
+        "dob_m",
+        "dob_d",
+        pl.col("sex").fill_null(""),
+        pl.col("commune").fill_null(""),
+        pl.col("household_no").fill_null(""),
+        pl.col("relation_to_head").cast(pl.String).fill_null("")
+        if "relation_to_head" in df.columns
+        else pl.lit("").alias("relation_to_head"),
+        pl.col("address").cast(pl.String).fill_null("").str.slice(0, 300)
+        if "address" in df.columns
+        else pl.lit("").alias("address"),
+        "status",
+        pl.col("pid_head").fill_null(""),
+        pl.col("pid_tail").fill_null(""),
+        pl.col("name_sorted").fill_null("").str.slice(0, 150),
+        pl.col("name_fg").fill_null("").str.slice(0, 150),
+    )
+
+
 def extract_import(extract: PopulationExtract, progress: Progress | None = None) -> dict[str, Any]:
     """Read, validate and store an extract (job body). Any error rejects the whole file: nothing
     is stored but the list of errors; warnings (e.g. duplicate ID numbers) are kept beside it."""
@@ -304,35 +353,12 @@ def extract_import(extract: PopulationExtract, progress: Progress | None = None)
                 area_code=extract.province.code,
             )
         return {"state": "rejected", "errors": len(errors), "first_error": errors[0].text() if errors else ""}
-    df = prepared.frame.with_columns(dob_text=_dob_text())
-    total = df.height
+    cols = person_columns(prepared.frame)
+    total = cols.height
     if progress:
         progress.total(total)
     previous = current_extract(extract.province)
-    differences = _differences(previous, df)
-    cols = df.select(
-        "unique_id",
-        pl.col("pid").fill_null(""),
-        pl.col("full_name").fill_null("").str.slice(0, 150),
-        "dob_text",
-        "dob_y",
-        "dob_m",
-        "dob_d",
-        pl.col("sex").fill_null(""),
-        pl.col("commune").fill_null(""),
-        pl.col("household_no").fill_null(""),
-        pl.col("relation_to_head").cast(pl.String).fill_null("")
-        if "relation_to_head" in df.columns
-        else pl.lit("").alias("relation_to_head"),
-        pl.col("address").cast(pl.String).fill_null("").str.slice(0, 300)
-        if "address" in df.columns
-        else pl.lit("").alias("address"),
-        "status",
-        pl.col("pid_head").fill_null(""),
-        pl.col("pid_tail").fill_null(""),
-        pl.col("name_sorted").fill_null("").str.slice(0, 150),
-        pl.col("name_fg").fill_null("").str.slice(0, 150),
-    )
+    differences = _differences(previous, prepared.frame.with_columns(dob_text=_dob_text()))
     with transaction.atomic():
         done = 0
         for chunk in cols.iter_slices(CHUNK):
