@@ -213,7 +213,9 @@ def trend(area: Area, limit: int = 12) -> list[dict[str, Any]]:
     by_run: dict[Any, dict[str, Any]] = {}
     for s in snaps:
         key = s.run_id or s.taken_at
-        entry = by_run.setdefault(key, {"at": s.taken_at, "members": 0, "linked": 0, "valid_ids": 0})
+        entry = by_run.setdefault(
+            key, {"at": s.taken_at, "run": s.run_id, "members": 0, "linked": 0, "valid_ids": 0}
+        )
         entry["members"] += s.figures.get("members") or 0
         entry["linked"] += s.figures.get("linked") or 0
         entry["valid_ids"] += s.figures.get("valid_ids") or 0

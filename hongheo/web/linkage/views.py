@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +30,7 @@ from hongheo.reviews.models import CLASS_CHOICES
 from hongheo.users.access import scope_paths, user_can_manage_area
 
 from ..errors import domain_errors
+from .charts import trend_chart
 
 PAGE_SIZE = 50
 #: filters of the findings list that take several kinds (the dashboard's "sống" figures)
@@ -341,10 +343,16 @@ def _quality_area(request: HttpRequest) -> Area:
 def quality_view(request: HttpRequest) -> HttpResponse:
     area = _quality_area(request)
     rows, total = quality_table(request.user, area)
+    visible = {r.pk for r in svc.runs_for(request.user)}
+    points = trend(area)
+    chart = trend_chart(
+        points,
+        run_url=lambda pk: reverse("web:linkage_run", args=[pk]) if pk in visible else "",
+    )
     return render(
         request,
         "web/linkage/quality.html",
-        {"area": area, "rows": rows, "total": total, "trend": trend(area)},
+        {"area": area, "rows": rows, "total": total, "trend": points, "trend_chart": chart},
     )
 
 
