@@ -982,7 +982,7 @@ def members_match(*, member_ids: Iterable[int], source: str, actor: Any = None) 
                         match_probability=best.match_probability,
                         match_weight=best.match_weight,
                         method="incremental",
-                        decision=best.decision,
+                        decision=best.decision or LinkCandidate.Decision.REVIEW,
                         weights={
                             name: {
                                 "label": label,

@@ -805,7 +805,8 @@ def applications_view(request: HttpRequest) -> HttpResponse:
         [
             a.household
             for a in page
-            if a.household_id and a.status in (Application.Status.RECEIVED, Application.Status.IN_REVIEW)
+            if a.household is not None
+            and a.status in (Application.Status.RECEIVED, Application.Status.IN_REVIEW)
         ],
     )
     for a in page:
