@@ -308,8 +308,8 @@ def person_columns(frame: pl.DataFrame) -> pl.DataFrame:
         "dob_d",
         pl.col("sex").fill_null(""),
         pl.col("commune").fill_null(""),
-        pl.col("household_no").fill_null(""),
-        pl.col("relation_to_head").cast(pl.String).fill_null("")
+        pl.col("household_no").fill_null("").str.slice(0, 64),
+        pl.col("relation_to_head").cast(pl.String).fill_null("").str.slice(0, 40)
         if "relation_to_head" in df.columns
         else pl.lit("").alias("relation_to_head"),
         pl.col("address").cast(pl.String).fill_null("").str.slice(0, 300)
@@ -364,26 +364,7 @@ def extract_import(extract: PopulationExtract, progress: Progress | None = None)
         for chunk in cols.iter_slices(CHUNK):
             PopulationPerson.objects.bulk_create(
                 [
-                    PopulationPerson(
-                        extract=extract,
-                        person_id=r[0],
-                        personal_id=r[1],
-                        full_name=r[2],
-                        dob=r[3],
-                        dob_y=r[4],
-                        dob_m=r[5],
-                        dob_d=r[6],
-                        sex=r[7],
-                        commune_code=r[8],
-                        residence_household_no=r[9][:64],
-                        relation_to_head=r[10][:40],
-                        address=r[11],
-                        status=r[12],
-                        pid_head=r[13],
-                        pid_tail=r[14],
-                        name_sorted=r[15],
-                        name_fg=r[16],
-                    )
+                    PopulationPerson(extract=extract, **dict(zip(PERSON_COLUMNS, r, strict=True)))
                     for r in chunk.iter_rows()
                 ]
             )
