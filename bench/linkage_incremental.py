@@ -24,6 +24,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -205,6 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     out["load_before"] = [round(x, 2) for x in load_before]
     out["load_after"] = [round(x, 2) for x in os.getloadavg()]
     print(json.dumps(out, ensure_ascii=False))
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 
