@@ -28,6 +28,7 @@ from hongheo.capture import questionnaire as q
 from hongheo.core.audit import audit_write
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hongheo.core.text import fold
+from hongheo.linkage import services as linkage
 from hongheo.registry.access import access_household_by_id, household_qs_for_user
 from hongheo.registry.models import Household, Member
 from hongheo.reviews.models import ReviewRound, RoundEntry
@@ -378,6 +379,7 @@ def _apply_members(
     member_facts: dict[int, dict[str, Any]] = {}
     leaving: list[tuple[Member, str]] = []
     new_head: Member | None = None
+    added: list[int] = []
     for i, row in enumerate(cleaned.get(repeat.name) or []):
         presence = row.get("presence")
         member = (
@@ -406,6 +408,7 @@ def _apply_members(
                 date=observed,
             )
             members[member.pk] = member
+            added.append(member.pk)
         if presence == "present":
             member_facts[member.pk] = {k: row.get(k) for k in fact_names}
             if row.get("relation_to_head") == "head" and member.relation_to_head != "head":
@@ -418,6 +421,8 @@ def _apply_members(
             member_record_death(actor=actor, member=member, date=observed, new_head=head)
         else:
             member_record_move_away(actor=actor, member=member, date=observed, new_head=head)
+    # new people: checked against the population data by the worker, not in the surveyor's request
+    linkage.members_match_enqueue(actor=actor, member_ids=added, source="fieldwork")
     return member_facts
 
 
@@ -719,6 +724,9 @@ def _new_household(
             for r in rows
         ],
         facts={x.name: cleaned.get(x.name) for x in form.questions if x.fact == "household"},
+    )
+    linkage.members_match_enqueue(
+        actor=actor, member_ids=household.members.values_list("pk", flat=True), source="fieldwork"
     )
     gps = cleaned.get("gps") or {}
     sub = Submission(

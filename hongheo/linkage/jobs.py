@@ -8,7 +8,7 @@ from hongheo.core.jobs import Progress, job_handler
 from hongheo.core.models import Job
 
 from .models import LinkageRun, PopulationExtract
-from .services import JOB_EXTRACT, JOB_RUN, extract_import, run_execute
+from .services import JOB_EXTRACT, JOB_MATCH, JOB_RUN, extract_import, members_match, run_execute
 
 
 @job_handler(JOB_EXTRACT)
@@ -31,3 +31,14 @@ def run_linkage(job: Job, progress: Progress) -> dict[str, Any]:
     except Exception:
         LinkageRun.objects.filter(pk=run.pk).update(state=LinkageRun.State.FAILED)
         raise
+
+
+@job_handler(JOB_MATCH)
+def match_members(job: Job, progress: Progress) -> dict[str, Any]:
+    """Check people registered through the portal or the field app against the population extract."""
+    checks = members_match(
+        member_ids=job.params.get("member_ids") or [],
+        source=str(job.params.get("source") or "job"),
+        actor=job.created_by,
+    )
+    return {"checked": len(checks), "candidates": sum(1 for c in checks if c.candidate_id)}

@@ -142,7 +142,14 @@ class LinkCandidate(TimeStampedModel):
         REJECTED = "rejected", _("Đã bác bỏ")
         FIELD_CHECK = "field_check", _("Chuyển kiểm tra thực địa")
 
-    run = models.ForeignKey(LinkageRun, on_delete=models.CASCADE, related_name="candidates")
+    run = models.ForeignKey(
+        LinkageRun,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="candidates",
+        help_text="Empty for a candidate found when the person was registered (incremental matching)",
+    )
     member = models.ForeignKey("registry.Member", on_delete=models.CASCADE, related_name="+")
     household = models.ForeignKey("registry.Household", on_delete=models.CASCADE, related_name="+")
     area_path = models.CharField(max_length=255, db_index=True)
@@ -163,7 +170,10 @@ class LinkCandidate(TimeStampedModel):
 
     class Meta:
         ordering = ["-match_probability", "pk"]
-        indexes = [models.Index(fields=["run", "decision", "status"], name="cand_run_decision")]
+        indexes = [
+            models.Index(fields=["run", "decision", "status"], name="cand_run_decision"),
+            models.Index(fields=["member", "created_at"], name="cand_member"),
+        ]
 
 
 class LinkFinding(models.Model):
@@ -171,8 +181,16 @@ class LinkFinding(models.Model):
 
     class Kind(models.TextChoices):
         NOT_FOUND = "not_found", _("Không tìm thấy trong dữ liệu dân cư")
-        DECEASED = "deceased", _("Đã chết nhưng còn trong danh sách")
-        MOVED = "moved", _("Đã chuyển đi nhưng còn trong danh sách")
+        DECEASED = "deceased", _("Đã chết nhưng còn trong sổ hộ")
+        MOVED = "moved", _("Đã chuyển đi nhưng còn trong sổ hộ")
+        DECEASED_LISTED = (
+            "deceased_listed",
+            _("Đã chết nhưng còn trong danh sách nghèo, cận nghèo hoặc nhận hỗ trợ"),
+        )
+        MOVED_LISTED = (
+            "moved_listed",
+            _("Đã chuyển đi nhưng còn trong danh sách nghèo, cận nghèo hoặc nhận hỗ trợ"),
+        )
         SEVERAL_HOUSEHOLDS = "several_households", _("Một người ở nhiều hộ")
         SEVERAL_COMMUNES = "several_communes", _("Một người ở nhiều xã")
         DIFFERS = "differs", _("Khớp nhưng khác thông tin")
@@ -187,6 +205,14 @@ class LinkFinding(models.Model):
     area_path = models.CharField(max_length=255, db_index=True)
     person = models.ForeignKey(PopulationPerson, null=True, on_delete=models.CASCADE, related_name="+")
     detail = models.CharField(max_length=200, blank=True)
+    official_class = models.CharField(
+        max_length=10,
+        blank=True,
+        help_text="The household's official class on the run's day (deceased/moved)",
+    )
+    support_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Latest year of support received by the household (deceased/moved)"
+    )
 
     class Meta:
         ordering = ["kind", "pk"]
@@ -194,6 +220,43 @@ class LinkFinding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.member_id}"
+
+
+GONE_KINDS = (
+    LinkFinding.Kind.DECEASED,
+    LinkFinding.Kind.MOVED,
+    LinkFinding.Kind.DECEASED_LISTED,
+    LinkFinding.Kind.MOVED_LISTED,
+)
+LISTED_KINDS = (LinkFinding.Kind.DECEASED_LISTED, LinkFinding.Kind.MOVED_LISTED)
+
+
+class MatchCheck(models.Model):
+    """One new person checked against a province's current extract when registered (đối chiếu ngay
+    khi đăng ký): whether a candidate was found (kept as a :class:`LinkCandidate` without a run)."""
+
+    class Outcome(models.TextChoices):
+        CANDIDATE = "candidate", _("Có người khớp trong dữ liệu dân cư")
+        NONE = "none", _("Không tìm thấy trong dữ liệu dân cư")
+        UNREADABLE = "unreadable", _("Thông tin không đủ để đối chiếu")
+
+    member = models.ForeignKey("registry.Member", on_delete=models.CASCADE, related_name="+")
+    extract = models.ForeignKey(PopulationExtract, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=16, help_text="officer | portal | fieldwork | page")
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    candidate = models.ForeignKey(
+        LinkCandidate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_at = models.DateTimeField(auto_now_add=True)
+    elapsed_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "extract"], name="match_check_once_per_extract"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.outcome}"
 
 
 class QualitySnapshot(models.Model):

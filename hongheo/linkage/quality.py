@@ -8,6 +8,7 @@ covers the commune:
 * ``linked``: members with an accepted link to the population extract (đúng);
 * ``duplicates``: members found in several households or communes (sạch);
 * ``not_alive_or_resident``: members the extract says are deceased or moved away (sống);
+  ``gone_listed``: of them, those whose household is still poor / near-poor or receiving support;
 * ``last_update_days``: days since the commune's households were last updated (sống).
 """
 
@@ -25,7 +26,7 @@ from hongheo.linkage.engine.prepare import prepare_registry
 from hongheo.registry.models import Household, Member
 from hongheo.users.access import scope_paths
 
-from .models import LinkageRun, LinkCandidate, LinkFinding, QualitySnapshot
+from .models import GONE_KINDS, LISTED_KINDS, LinkageRun, LinkCandidate, LinkFinding, QualitySnapshot
 
 FIGURES = (
     "members",
@@ -34,6 +35,7 @@ FIGURES = (
     "linked",
     "duplicates",
     "not_alive_or_resident",
+    "gone_listed",
     "last_update_days",
 )
 SHARES = ("complete", "valid_ids", "linked")
@@ -150,10 +152,13 @@ def commune_figures(commune: Area) -> dict[str, Any]:
             .values_list("kind", "n")
         )
         figures["duplicates"] = counts.get("several_households", 0) + counts.get("several_communes", 0)
-        figures["not_alive_or_resident"] = counts.get("deceased", 0) + counts.get("moved", 0)
+        figures["not_alive_or_resident"] = sum(counts.get(k, 0) for k in GONE_KINDS)
+        figures["gone_listed"] = sum(counts.get(k, 0) for k in LISTED_KINDS)
         figures["not_found"] = counts.get("not_found", 0)
     else:
-        figures.update(linked=None, duplicates=None, not_alive_or_resident=None, not_found=None)
+        figures.update(
+            linked=None, duplicates=None, not_alive_or_resident=None, gone_listed=None, not_found=None
+        )
     last = Household.objects.filter(commune=commune).aggregate(m=Max("updated_at"))["m"]
     figures["last_update_days"] = (timezone.now() - last).days if last else None
     for share in SHARES:
@@ -171,7 +176,15 @@ def quality_table(user: Any, area: Area) -> tuple[list[dict[str, Any]], dict[str
         "commune": area.code,
         "members": sum(r["members"] for r in rows),
     }
-    for key in ("complete", "valid_ids", "linked", "duplicates", "not_alive_or_resident", "not_found"):
+    for key in (
+        "complete",
+        "valid_ids",
+        "linked",
+        "duplicates",
+        "not_alive_or_resident",
+        "gone_listed",
+        "not_found",
+    ):
         values = [r[key] for r in rows if r.get(key) is not None]
         total[key] = sum(values) if values else None
     for share in SHARES:
@@ -200,7 +213,9 @@ def trend(area: Area, limit: int = 12) -> list[dict[str, Any]]:
     by_run: dict[Any, dict[str, Any]] = {}
     for s in snaps:
         key = s.run_id or s.taken_at
-        entry = by_run.setdefault(key, {"at": s.taken_at, "members": 0, "linked": 0, "valid_ids": 0})
+        entry = by_run.setdefault(
+            key, {"at": s.taken_at, "run": s.run_id, "members": 0, "linked": 0, "valid_ids": 0}
+        )
         entry["members"] += s.figures.get("members") or 0
         entry["linked"] += s.figures.get("linked") or 0
         entry["valid_ids"] += s.figures.get("valid_ids") or 0
@@ -231,6 +246,7 @@ def quality_workbook(rows: list[dict[str, Any]], total: dict[str, Any], area: Ar
         "% liên thông",
         "Trùng lặp",
         "Đã chết/chuyển đi",
+        "Trong đó còn trong danh sách hoặc nhận hỗ trợ",
         "Không tìm thấy",
         "Số ngày từ lần cập nhật cuối",
     ]
@@ -248,6 +264,7 @@ def quality_workbook(rows: list[dict[str, Any]], total: dict[str, Any], area: Ar
         "linked_pct",
         "duplicates",
         "not_alive_or_resident",
+        "gone_listed",
         "not_found",
         "last_update_days",
     ]

@@ -8,13 +8,17 @@ service (``member_update``, audited there).
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import time
 from collections import Counter
+from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,11 +30,13 @@ from hongheo.core.xlsx import ArchiveRefused, NotAnArchive, archive_limits, chec
 from hongheo.geography.models import Area
 from hongheo.linkage.engine.errors import LinkInputError, RowIssue
 from hongheo.linkage.engine.incremental import Candidate, record_keys, score_candidates
-from hongheo.linkage.engine.model import ModelParams, level_of_weight
+from hongheo.linkage.engine.model import ModelParams, default_model, level_of_weight, with_prior
 from hongheo.linkage.engine.pipeline import link
 from hongheo.linkage.engine.prepare import Prepared, prepare_population, prepare_registry, read_table
-from hongheo.registry.models import Member
+from hongheo.registry.models import Member, SupportReceived
 from hongheo.registry.services import member_update
+from hongheo.reviews.models import OfficialStatus
+from hongheo.reviews.status import LISTED, covering
 from hongheo.users.access import personal_scope_paths, scope_paths, user_can_manage_area
 from hongheo.users.models import Role, User
 
@@ -38,12 +44,18 @@ from .models import (
     LinkageRun,
     LinkCandidate,
     LinkFinding,
+    MatchCheck,
     PopulationExtract,
     PopulationPerson,
 )
 
+logger = logging.getLogger(__name__)
+
 JOB_EXTRACT = "linkage.extract_import"
 JOB_RUN = "linkage.run"
+JOB_MATCH = "linkage.match_members"
+#: support recorded this year or the year before counts as "still receiving support"
+SUPPORT_RECENT_YEARS = 1
 MAX_BYTES = 300 * 1024 * 1024
 CHUNK = 5000
 MAX_ISSUES_KEPT = 1000
@@ -281,6 +293,55 @@ def _dob_text() -> pl.Expr:
     )
 
 
+PERSON_COLUMNS = (
+    "person_id",
+    "personal_id",
+    "full_name",
+    "dob",
+    "dob_y",
+    "dob_m",
+    "dob_d",
+    "sex",
+    "commune_code",
+    "residence_household_no",
+    "relation_to_head",
+    "address",
+    "status",
+    "pid_head",
+    "pid_tail",
+    "name_sorted",
+    "name_fg",
+)
+
+
+def person_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    """A prepared extract as the values of :class:`PopulationPerson`, in :data:`PERSON_COLUMNS` order."""
+    df = frame.with_columns(dob_text=_dob_text())
+    return df.select(
+        "unique_id",
+        pl.col("pid").fill_null(""),
+        pl.col("full_name").fill_null("").str.slice(0, 150),
+        "dob_text",
+        "dob_y",
+        "dob_m",
+        "dob_d",
+        pl.col("sex").fill_null(""),
+        pl.col("commune").fill_null(""),
+        pl.col("household_no").fill_null("").str.slice(0, 64),
+        pl.col("relation_to_head").cast(pl.String).fill_null("").str.slice(0, 40)
+        if "relation_to_head" in df.columns
+        else pl.lit("").alias("relation_to_head"),
+        pl.col("address").cast(pl.String).fill_null("").str.slice(0, 300)
+        if "address" in df.columns
+        else pl.lit("").alias("address"),
+        "status",
+        pl.col("pid_head").fill_null(""),
+        pl.col("pid_tail").fill_null(""),
+        pl.col("name_sorted").fill_null("").str.slice(0, 150),
+        pl.col("name_fg").fill_null("").str.slice(0, 150),
+    )
+
+
 def extract_import(extract: PopulationExtract, progress: Progress | None = None) -> dict[str, Any]:
     """Read, validate and store an extract (job body). Any error rejects the whole file: nothing
     is stored but the list of errors; warnings (e.g. duplicate ID numbers) are kept beside it."""
@@ -311,60 +372,18 @@ def extract_import(extract: PopulationExtract, progress: Progress | None = None)
                 area_code=extract.province.code,
             )
         return {"state": "rejected", "errors": len(errors), "first_error": errors[0].text() if errors else ""}
-    df = prepared.frame.with_columns(dob_text=_dob_text())
-    total = df.height
+    cols = person_columns(prepared.frame)
+    total = cols.height
     if progress:
         progress.total(total)
     previous = current_extract(extract.province)
-    differences = _differences(previous, df)
-    cols = df.select(
-        "unique_id",
-        pl.col("pid").fill_null(""),
-        pl.col("full_name").fill_null("").str.slice(0, 150),
-        "dob_text",
-        "dob_y",
-        "dob_m",
-        "dob_d",
-        pl.col("sex").fill_null(""),
-        pl.col("commune").fill_null(""),
-        pl.col("household_no").fill_null(""),
-        pl.col("relation_to_head").cast(pl.String).fill_null("")
-        if "relation_to_head" in df.columns
-        else pl.lit("").alias("relation_to_head"),
-        pl.col("address").cast(pl.String).fill_null("").str.slice(0, 300)
-        if "address" in df.columns
-        else pl.lit("").alias("address"),
-        "status",
-        pl.col("pid_head").fill_null(""),
-        pl.col("pid_tail").fill_null(""),
-        pl.col("name_sorted").fill_null("").str.slice(0, 150),
-        pl.col("name_fg").fill_null("").str.slice(0, 150),
-    )
+    differences = _differences(previous, prepared.frame.with_columns(dob_text=_dob_text()))
     with transaction.atomic():
         done = 0
         for chunk in cols.iter_slices(CHUNK):
             PopulationPerson.objects.bulk_create(
                 [
-                    PopulationPerson(
-                        extract=extract,
-                        person_id=r[0],
-                        personal_id=r[1],
-                        full_name=r[2],
-                        dob=r[3],
-                        dob_y=r[4],
-                        dob_m=r[5],
-                        dob_d=r[6],
-                        sex=r[7],
-                        commune_code=r[8],
-                        residence_household_no=r[9][:64],
-                        relation_to_head=r[10][:40],
-                        address=r[11],
-                        status=r[12],
-                        pid_head=r[13],
-                        pid_tail=r[14],
-                        name_sorted=r[15],
-                        name_fg=r[16],
-                    )
+                    PopulationPerson(extract=extract, **dict(zip(PERSON_COLUMNS, r, strict=True)))
                     for r in chunk.iter_rows()
                 ]
             )
@@ -512,6 +531,39 @@ def _weights(result_candidates: pl.DataFrame, model: dict[str, Any]) -> dict[tup
     return out
 
 
+def household_standing(household_ids: Iterable[int], *, on: dt.date) -> dict[int, tuple[str, int | None]]:
+    """Household id → (official class on ``on``, latest year of support received if recent), for the
+    households that are poor / near-poor on ``on`` (``reviews.status``) or received support
+    (``registry.SupportReceived``, written by the support plan's follow-up too) this year or the
+    year before. Households with neither are absent."""
+    ids = list(set(household_ids))
+    out: dict[int, tuple[str, int | None]] = {}
+    for start in range(0, len(ids), 5000):
+        part = ids[start : start + 5000]
+        classes = dict(
+            OfficialStatus.objects.filter(
+                covering(on), household_id__in=part, classification__in=LISTED
+            ).values_list("household_id", "classification")
+        )
+        years = dict(
+            SupportReceived.objects.filter(household_id__in=part, year__gte=on.year - SUPPORT_RECENT_YEARS)
+            .values("household_id")
+            .annotate(y=Max("year"))
+            .values_list("household_id", "y")
+        )
+        for hid in set(classes) | set(years):
+            out[hid] = (classes.get(hid, ""), years.get(hid))
+    return out
+
+
+def _gone_kind(kind: str, standing: tuple[str, int | None] | None) -> str:
+    """``deceased``/``moved`` become ``…_listed`` when the household is still on the official list
+    or still receives support (the finding the commune must act on first)."""
+    if kind in (LinkFinding.Kind.DECEASED, LinkFinding.Kind.MOVED) and standing is not None:
+        return f"{kind}_listed"
+    return kind
+
+
 def run_execute(run: LinkageRun, progress: Progress | None = None) -> dict[str, Any]:
     """Link the area's registry with the run's extract (job body) and store candidates, findings and
     a quality snapshot per commune. Candidates the engine accepts (``auto``) are recorded as accepted
@@ -570,18 +622,26 @@ def run_execute(run: LinkageRun, progress: Progress | None = None) -> dict[str, 
                         decided_at=now if auto else None,
                     )
                 )
+            gone = result.findings.filter(pl.col("finding").is_in(["deceased", "moved"]))
+            standing = household_standing(
+                (info[int(r)]["household_id"] for r in gone.get_column("registry_row")),
+                on=timezone.localdate(),
+            )
             for f in result.findings.iter_rows(named=True):
                 meta = info[int(f["registry_row"])]
+                listed = standing.get(meta["household_id"]) if f["finding"] in ("deceased", "moved") else None
                 finds.append(
                     LinkFinding(
                         run=run,
-                        kind=f["finding"],
+                        kind=_gone_kind(f["finding"], listed),
                         member_id=int(f["registry_row"]),
                         household_id=meta["household_id"],
                         commune_id=meta["commune_id"],
                         area_path=meta["area_path"],
                         person_id=int(f["person_id"]) if f["person_id"] else None,
                         detail=(f["detail"] or "")[:200],
+                        official_class=listed[0] if listed else "",
+                        support_year=listed[1] if listed else None,
                     )
                 )
             # members of one registry household living in different residence households
@@ -777,22 +837,14 @@ def latest_model(extract: PopulationExtract) -> dict[str, Any] | None:
     return run.model if run is not None else None
 
 
-def match_person(
-    *, province: Area, record: dict[str, Any], limit: int = 5
-) -> list[tuple[Candidate, PopulationPerson]]:
-    """Candidates in the province's current extract for one new person (``personal_id``,
-    ``full_name``, ``dob``, ``sex``, ``commune_code``), best first, scored with the latest trained
-    model. Reads only indexed rows: well under a second on a province's extract."""
-    extract = current_extract(province)
-    if extract is None:
-        return []
-    model = latest_model(extract)
-    if model is None:
-        return []
-    try:
-        keys = record_keys(record)
-    except ValueError as exc:
-        raise ValidationError(str(exc))
+def model_for(extract: PopulationExtract) -> dict[str, Any]:
+    """The latest trained model of the province, else the project's default model with the prior
+    of this extract's size (a province that has not run the batch yet still gets candidates)."""
+    return latest_model(extract) or with_prior(default_model(), max(extract.rows, 2))
+
+
+def _blocking_q(keys: dict[str, Any]) -> Q:
+    """The batch's blocking rules as one condition on the extract's indexed columns."""
     q = Q()
     if keys["pid"]:
         q |= Q(personal_id=keys["pid"])
@@ -815,6 +867,29 @@ def match_person(
         q |= Q(commune_code=keys["commune"], dob_y=keys["dob_y"], dob_m=keys["dob_m"], dob_d=keys["dob_d"])
     if keys["name_fg"] and keys["dob_m"]:
         q |= Q(name_fg=keys["name_fg"], dob_m=keys["dob_m"], dob_d=keys["dob_d"])
+    return q
+
+
+def match_person(
+    *,
+    province: Area,
+    record: dict[str, Any],
+    limit: int = 5,
+    extract: PopulationExtract | None = None,
+    model: dict[str, Any] | None = None,
+) -> list[tuple[Candidate, PopulationPerson]]:
+    """Candidates in the province's current extract for one new person (``personal_id``,
+    ``full_name``, ``dob``, ``sex``, ``commune_code``), best first, scored with the latest trained
+    model. Reads only indexed rows: well under a second on a province's extract."""
+    extract = extract or current_extract(province)
+    if extract is None:
+        return []
+    model = model or model_for(extract)
+    try:
+        keys = record_keys(record)
+    except ValueError as exc:
+        raise ValidationError(str(exc))
+    q = _blocking_q(keys)
     if not q:
         return []
     persons = {str(p.pk): p for p in PopulationPerson.objects.filter(extract=extract).filter(q)[:500]}
@@ -824,3 +899,152 @@ def match_person(
     prepared = prepare_population(frame).frame
     scored = score_candidates(keys, prepared, ModelParams.from_model(model))
     return [(c, persons[c.person_id]) for c in scored[:limit]]
+
+
+# --------------------------------------------------------------------------------------------
+# incremental matching of newly registered people (officer form, portal, field app)
+# --------------------------------------------------------------------------------------------
+
+_DIFF_FIELDS = {
+    "personal_id": "personal_id",
+    "full_name": "full_name",
+    "dob": "dob",
+    "sex": "sex",
+    "commune": "commune_code",
+}
+
+
+def member_record(member: Member) -> dict[str, Any]:
+    """A registry member as a record for :func:`match_person`."""
+    commune = member.household.commune
+    return {
+        "unique_id": str(member.pk),
+        "personal_id": member.personal_id or "",
+        "full_name": member.full_name,
+        "dob": member.date_of_birth.isoformat() if member.date_of_birth else "",
+        "sex": member.sex or "",
+        "commune_code": commune.code if commune is not None else "",
+    }
+
+
+def members_match(*, member_ids: Iterable[int], source: str, actor: Any = None) -> list[MatchCheck]:
+    """Check newly registered people against their province's current extract at once (đối chiếu
+    ngay khi đăng ký) and keep the best candidate, if any, as a :class:`LinkCandidate` without a run
+    that officers accept or reject like the batch's (``auto`` ones are accepted, as in the batch).
+    Each person is checked once per extract; a person already checked is skipped. Never changes the
+    registry. Audited per person (outcome and probability, no personal data)."""
+    checks: list[MatchCheck] = []
+    provinces: dict[int, tuple[Area | None, PopulationExtract | None, dict[str, Any] | None]] = {}
+    members = (
+        Member.objects.filter(pk__in=list(member_ids), is_active=True)
+        .select_related("household__commune")
+        .order_by("pk")
+    )
+    for member in members:
+        household = member.household
+        commune = household.commune
+        if commune.pk not in provinces:
+            try:
+                province: Area | None = province_of(commune)
+            except ValidationError:
+                province = None
+            extract = current_extract(province) if province is not None else None
+            provinces[commune.pk] = (province, extract, model_for(extract) if extract else None)
+        province, extract, model = provinces[commune.pk]
+        if province is None or extract is None:
+            continue
+        if MatchCheck.objects.filter(member=member, extract=extract).exists():
+            continue
+        started = time.perf_counter()
+        try:
+            found = match_person(
+                province=province, record=member_record(member), limit=2, extract=extract, model=model
+            )
+        except ValidationError:
+            found, outcome = [], MatchCheck.Outcome.UNREADABLE
+        else:
+            outcome = (
+                MatchCheck.Outcome.CANDIDATE if found and found[0][0].decision else MatchCheck.Outcome.NONE
+            )
+        elapsed = int((time.perf_counter() - started) * 1000)
+        try:
+            with transaction.atomic():
+                cand = None
+                if outcome == MatchCheck.Outcome.CANDIDATE:
+                    best, person = found[0]
+                    auto = best.decision == LinkCandidate.Decision.AUTO
+                    cand = LinkCandidate.objects.create(
+                        run=None,
+                        member=member,
+                        household=household,
+                        area_path=household.area_path,
+                        person=person,
+                        match_probability=best.match_probability,
+                        match_weight=best.match_weight,
+                        method="incremental",
+                        decision=best.decision or LinkCandidate.Decision.REVIEW,
+                        weights={
+                            name: {
+                                "label": label,
+                                "weight": None if label == "null" else round(best.weights[name], 2),
+                            }
+                            for name, label in best.levels.items()
+                        },
+                        differences=[
+                            _DIFF_FIELDS[name]
+                            for name, label in best.levels.items()
+                            if label not in ("exact", "null") and name in _DIFF_FIELDS
+                        ],
+                        status=LinkCandidate.Status.ACCEPTED if auto else LinkCandidate.Status.PENDING,
+                        decided_at=timezone.now() if auto else None,
+                    )
+                check = MatchCheck.objects.create(
+                    member=member,
+                    extract=extract,
+                    source=source[:16],
+                    outcome=outcome,
+                    candidate=cand,
+                    elapsed_ms=elapsed,
+                )
+                audit_write(
+                    actor=actor,
+                    action="linkage.member_match",
+                    obj=check,
+                    after={
+                        "source": source,
+                        "outcome": outcome,
+                        "probability": round(cand.match_probability, 4) if cand else None,
+                        "decision": cand.decision if cand else None,
+                    },
+                    household_code=household.code,
+                    area_code=commune.code,
+                )
+        except IntegrityError:  # checked at the same moment by another request or the job
+            continue
+        checks.append(check)
+    return checks
+
+
+def members_match_enqueue(*, actor: Any, member_ids: Iterable[int], source: str) -> Any:
+    """Queue :func:`members_match` for people registered by a citizen or a surveyor, so their
+    request does not wait for it (one small job; the officer's pages also check at once)."""
+    ids = sorted({int(i) for i in member_ids})
+    if not ids:
+        return None
+    return job_enqueue(
+        actor=actor,
+        kind=JOB_MATCH,
+        title=f"Đối chiếu {len(ids)} người mới đăng ký với dữ liệu dân cư",
+        params={"member_ids": ids[:500], "source": source},
+    )
+
+
+def members_match_safely(*, member_ids: Iterable[int], source: str, actor: Any = None) -> list[MatchCheck]:
+    """:func:`members_match` for a caller that must not fail because of it (a page, a form that has
+    already saved): an unexpected error is logged and nothing is shown."""
+    ids = list(member_ids)
+    try:
+        return members_match(member_ids=ids, source=source, actor=actor)
+    except Exception:  # the registration itself has succeeded
+        logger.exception("incremental matching failed for members %s", ids[:20])
+        return []

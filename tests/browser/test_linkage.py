@@ -69,6 +69,50 @@ def test_import_run_findings_decide_dashboard(page, live_server, world, tmp_path
     page.goto(f"{live_server.url}/lien-thong/chat-luong/?dia_ban=46")
     assert page.locator(f"[data-testid=quality-{world.commune_a.code}]").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # the trend chart beside (here: under) the table, drawn inside the phone's width
+    chart = page.locator("[data-testid=quality-trend-chart]")
+    assert chart.is_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
     with page.expect_download() as download:
         page.click("[data-testid=quality-export]")
     assert download.value.suggested_filename == "chat-luong-du-lieu-46.xlsx"
+
+
+def test_new_member_candidate_on_the_household_page_at_390(page, live_server, world):  # type: ignore[no-untyped-def]
+    """A commune officer adds a member through the form: the household page shows the population
+    candidate at once (probability, per-field weights) and the officer rejects it there, at 390 px."""
+    from hongheo.core.jobs import run_pending_jobs
+    from hongheo.linkage import services as svc
+    from hongheo.linkage.models import LinkCandidate
+    from hongheo.users.models import Role
+
+    from ..linkage.worlddata import extract_csv
+
+    rows = f"P6,046315000123,Nguyễn Thị Hoa,2015-06-01,Nữ,{world.commune_a.code},R1,alive\n"
+    province = world.users[Role.PROVINCE_OFFICER]
+    svc.extract_upload(
+        actor=province, province=world.hue, name="v.csv", data=(extract_csv(world) + rows).encode("utf-8")
+    )
+    run_pending_jobs()
+    svc.run_start(actor=province, area=world.hue)
+    run_pending_jobs()
+    page.set_viewport_size({"width": 390, "height": 800})
+    _login(page, live_server, str(Role.COMMUNE_OFFICER))
+    page.goto(f"{live_server.url}/ho/{world.hh_a1.pk}/thanh-vien/them/")
+    page.fill("input[name=full_name]", "Nguyễn Thị Hoa")
+    page.fill("input[name=personal_id]", "046315000123")
+    page.fill("input[name=date_of_birth]", "2015-06-01")
+    page.select_option("select[name=sex]", "female")
+    page.select_option("select[name=relation_to_head]", "child")
+    page.click("form [type=submit]")
+    page.wait_for_url(f"**/ho/{world.hh_a1.pk}/")
+    cand = LinkCandidate.objects.get(run__isnull=True, person__person_id="P6")
+    card = page.locator(f"[data-testid=candidate-{cand.pk}]")
+    assert card.is_visible() and "Nguyễn Thị Hoa" in card.text_content()
+    assert page.text_content(f"[data-testid=probability-{cand.pk}]").strip()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.click(f"[data-testid=reject-{cand.pk}]")
+    page.wait_for_url(f"**/ho/{world.hh_a1.pk}/")
+    cand.refresh_from_db()
+    assert cand.status == "rejected"

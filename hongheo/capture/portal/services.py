@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from hongheo.core.audit import audit_read, audit_write
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hongheo.core.ids import prefix_kind
+from hongheo.linkage import services as linkage
 from hongheo.registry.facts import MEMBER_SURVEY_FACTS
 from hongheo.registry.models import FactRecord, Household, Member
 from hongheo.registry.services import MemberInput, facts_record
@@ -308,6 +309,12 @@ def _create(
         )
         if application.household is not None:
             record = _record_declared(application.household, cleaned, today, new=household is None)
+            if household is None:  # new people: checked against the population data by the worker
+                linkage.members_match_enqueue(
+                    actor=None,
+                    member_ids=application.household.members.values_list("pk", flat=True),
+                    source="portal",
+                )
     code = _new_code()  # 24^8 ≈ 1.1e11 codes; a clash fails the unique constraint and is retried
     pin = _pin_for(key)
     submission = PortalApplication.objects.create(

@@ -12,6 +12,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -21,14 +23,22 @@ from hongheo.core.errors import NotFound, PermissionDenied, ValidationError
 from hongheo.core.models import AuditEvent
 from hongheo.geography.models import Area
 from hongheo.linkage import services as svc
-from hongheo.linkage.models import LinkCandidate, LinkFinding
+from hongheo.linkage.models import GONE_KINDS, LISTED_KINDS, LinkCandidate, LinkFinding
 from hongheo.linkage.quality import communes_in, flagged_member_ids, quality_table, quality_workbook, trend
 from hongheo.registry.access import member_qs_for_user
+from hongheo.reviews.models import CLASS_CHOICES
 from hongheo.users.access import scope_paths, user_can_manage_area
 
 from ..errors import domain_errors
+from .charts import trend_chart
 
 PAGE_SIZE = 50
+#: filters of the findings list that take several kinds (the dashboard's "sống" figures)
+KIND_GROUPS = {"gone": GONE_KINDS, "gone_listed": LISTED_KINDS}
+GROUP_LABELS = {
+    "gone": gettext_lazy("Đã chết hoặc chuyển đi (tất cả)"),
+    "gone_listed": gettext_lazy("Đã chết hoặc chuyển đi nhưng còn trong danh sách hoặc nhận hỗ trợ"),
+}
 FIELD_LABELS = {
     "personal_id": gettext_lazy("Số định danh"),
     "full_name": gettext_lazy("Họ tên"),
@@ -104,6 +114,12 @@ def linkage_home_view(request: HttpRequest) -> HttpResponseBase:
             "areas": areas,
             "extracts": svc.extracts_for(request.user).select_related("province")[:20],
             "runs": svc.runs_for(request.user)[:20],
+            "new_pending": svc.candidates_for(request.user)
+            .filter(run__isnull=True, status=LinkCandidate.Status.PENDING)
+            .select_related("member", "household")
+            .order_by("-created_at")[:50]
+            if svc.user_can_review_links(request.user)
+            else [],
             "error": error,
         },
         status=422 if error else 200,
@@ -159,13 +175,21 @@ def findings_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
     kind = request.GET.get("loai", "")
     commune = request.GET.get("xa", "")
-    if kind:
+    if kind in KIND_GROUPS:
+        qs = qs.filter(kind__in=KIND_GROUPS[kind])
+    elif kind:
         qs = qs.filter(kind=kind)
     if commune:
         qs = qs.filter(commune__code=commune)
     page = Paginator(qs.order_by("kind", "household__code", "pk"), PAGE_SIZE).get_page(
         request.GET.get("trang")
     )
+    classes = dict(CLASS_CHOICES)
+    for f in page:
+        parts = [str(classes.get(f.official_class, ""))] if f.official_class else []
+        if f.support_year:
+            parts.append(_("nhận hỗ trợ năm %(year)s") % {"year": f.support_year})
+        f.standing = "; ".join(parts)  # type: ignore[attr-defined]
     audit_read(
         actor=request.user,
         action="linkage.findings_view",
@@ -177,11 +201,17 @@ def findings_view(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/linkage/findings.html",
-        {"run": run, "page": page, "kind": kind, "commune": commune, "kinds": LinkFinding.Kind.choices},
+        {
+            "run": run,
+            "page": page,
+            "kind": kind,
+            "commune": commune,
+            "kinds": [*LinkFinding.Kind.choices, *GROUP_LABELS.items()],
+        },
     )
 
 
-def _side_by_side(c: LinkCandidate) -> list[dict[str, Any]]:
+def side_by_side(c: LinkCandidate) -> list[dict[str, Any]]:
     m, p = c.member, c.person
     dob_p = p.dob or ""
     rows = [
@@ -222,7 +252,7 @@ def review_queue_view(request: HttpRequest, pk: int) -> HttpResponse:
     if status in LinkCandidate.Status.values:
         qs = qs.filter(status=status)
     page = Paginator(qs.order_by("-match_probability", "pk"), 20).get_page(request.GET.get("trang"))
-    items = [{"c": c, "fields": _side_by_side(c)} for c in page]
+    items = [{"c": c, "fields": side_by_side(c)} for c in page]
     if items:
         audit_read(
             actor=request.user,
@@ -269,6 +299,13 @@ def decide_view(request: HttpRequest, pk: int) -> HttpResponseBase:
             raise ValidationError(_("Thao tác không hợp lệ."))
     except ValidationError as exc:
         messages.error(request, str(exc.message))
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(target)
+    if cand.run_id is None:  # checked when registered: back to the household
+        return redirect("web:household_detail", pk=cand.household_id)
     return redirect("web:linkage_review", pk=cand.run_id)
 
 
@@ -306,10 +343,16 @@ def _quality_area(request: HttpRequest) -> Area:
 def quality_view(request: HttpRequest) -> HttpResponse:
     area = _quality_area(request)
     rows, total = quality_table(request.user, area)
+    visible = {r.pk for r in svc.runs_for(request.user)}
+    points = trend(area)
+    chart = trend_chart(
+        points,
+        run_url=lambda pk: reverse("web:linkage_run", args=[pk]) if pk in visible else "",
+    )
     return render(
         request,
         "web/linkage/quality.html",
-        {"area": area, "rows": rows, "total": total, "trend": trend(area)},
+        {"area": area, "rows": rows, "total": total, "trend": points, "trend_chart": chart},
     )
 
 

@@ -64,6 +64,7 @@ from hongheo.web.i18n_data import display
 from hongheo.web.templatetags.hongheo import round_title
 
 from ..errors import domain_errors
+from ..linkage.links import population_links
 from .forms import (
     ApplicationForm,
     ComplaintForm,
@@ -848,8 +849,18 @@ def applications_view(request: HttpRequest) -> HttpResponse:
     applications = Application.objects.filter(commune=commune).select_related("household")
     page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("trang"))
     assessments = self_assessments_for(a.pk for a in page)
+    links = population_links(
+        request,
+        [
+            a.household
+            for a in page
+            if a.household is not None
+            and a.status in (Application.Status.RECEIVED, Application.Status.IN_REVIEW)
+        ],
+    )
     for a in page:
         a.self_assessment = assessments.get(a.pk)  # type: ignore[attr-defined]
+        a.population_links = links.get(a.household_id or 0, [])  # type: ignore[attr-defined]
     return render(
         request,
         "web/reviews/applications.html",
