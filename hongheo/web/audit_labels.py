@@ -44,6 +44,8 @@ ACTIONS_VI = {  # shown in the user's language at display time (|en → catalogu
     "job.enqueue": gettext_noop("Tạo tác vụ nền"),
     "job.interrupted": gettext_noop("Tác vụ nền bị gián đoạn"),
     "job.retry": gettext_noop("Chạy lại tác vụ nền"),
+    "linkage.member_match": gettext_noop("Đối chiếu nhân khẩu mới với dữ liệu dân cư"),
+    "linkage.population_links_view": gettext_noop("Xem ứng viên ghép dữ liệu dân cư"),
     "linkage.candidates_bulk_accept": gettext_noop("Chấp nhận hàng loạt cặp ghép"),
     "linkage.extract_import": gettext_noop("Nạp dữ liệu dân cư"),
     "linkage.extract_reject": gettext_noop("Từ chối tệp dữ liệu dân cư"),

@@ -36,7 +36,7 @@ def test_points_lines_links_and_legend() -> None:
 def test_english_labels_and_empty() -> None:
     with translation.override("en"):
         svg = str(trend_chart(_points()))
-    assert "% linked" in svg and "% valid ID numbers" in svg and "Data quality trend" in svg
+    assert "% linked" in svg and "Valid ID numbers (%)" in svg and "Data quality trend" in svg
     assert "<a " not in svg  # no run_url: points are not links
     assert str(trend_chart([])) == ""
     assert (

@@ -29,7 +29,7 @@ def trend_chart(trend: Sequence[dict[str, Any]], *, run_url: Any = None, width: 
         return mark_safe("")
     series = (
         (_("% đã liên thông"), "linked_pct", LINKED),
-        (_("% số định danh hợp lệ"), "valid_ids_pct", VALID),
+        (_("Số định danh hợp lệ (%)"), "valid_ids_pct", VALID),
     )
     height, top, bottom, left, right = 200, 12, 150, 34, 12
     span = bottom - top
