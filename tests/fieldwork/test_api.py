@@ -211,4 +211,4 @@ def test_field_login_is_throttled_and_audited_like_the_web_login(field, settings
     blocked = login("mat-khau-thu-nghiem")
     assert blocked.status_code == 429 and blocked.json()["code"] == "throttled"
     failed = AuditEvent.objects.filter(action="auth.login_failed", object_id="surveyor")
-    assert [e.after["via"] for e in failed] == ["field", "field"]
+    assert [e.after["via"] for e in failed] == ["field_app", "field_app"]
