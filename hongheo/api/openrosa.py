@@ -16,6 +16,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from hongheo.api.v1.public import client_address
@@ -73,19 +74,19 @@ def _basic_user(request: HttpRequest) -> Any:
     the response to send."""
     if not request.is_secure():
         return _message(
-            "Đăng nhập bằng tài khoản chỉ dùng được qua HTTPS; hãy dùng mã thiết bị (quét mã QR).",
+            _("Đăng nhập bằng tài khoản chỉ dùng được qua HTTPS; hãy dùng mã thiết bị (quét mã QR)."),
             401,
             "error",
         )
     header = request.headers.get("Authorization", "")
     if not header.startswith("Basic "):
-        return _challenge("Cần đăng nhập.")
+        return _challenge(_("Cần đăng nhập."))
     try:
-        username, _, password = (
+        username, _sep, password = (
             base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
         )
     except (ValueError, UnicodeDecodeError):
-        return _challenge("Thông tin đăng nhập không đúng dạng.")
+        return _challenge(_("Thông tin đăng nhập không đúng dạng."))
     user, wait = services.field_login(
         request=request,
         username=username[:150],
@@ -99,9 +100,9 @@ def _basic_user(request: HttpRequest) -> Any:
         response["Retry-After"] = str(wait)
         return response
     if user is None:
-        return _challenge("Sai tên đăng nhập hoặc mật khẩu.")
+        return _challenge(_("Sai tên đăng nhập hoặc mật khẩu."))
     if str(getattr(user, "role", "")) not in FIELD_ROLES:
-        return _message("Vai trò của bạn không gửi được phiếu khảo sát.", 403, "error")
+        return _message(_("Vai trò của bạn không gửi được phiếu khảo sát."), 403, "error")
     return user
 
 
@@ -123,7 +124,7 @@ def openrosa_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
             try:
                 device, user = services.device_token_user(token)
             except NotFound:
-                return _message("Mã thiết bị không hợp lệ hoặc đã bị thu hồi.", 401, "error")
+                return _message(_("Mã thiết bị không hợp lệ hoặc đã bị thu hồi."), 401, "error")
         commune = Area.objects.filter(code=commune_code, level=Area.Level.COMMUNE).first()
         if commune is None or not _covers_some(user, commune):
             return _message("Không tìm thấy xã.", 404, "error")

@@ -108,6 +108,10 @@ def _require_field(actor: Any, household: Household) -> None:
         raise NotFound(_("Không tìm thấy hộ gia đình."))
 
 
+def _round_closed_message() -> str:
+    return _("Xã không có đợt rà soát đang mở (đợt đã kết thúc hoặc chưa mở): không ghi được phiếu.")
+
+
 def open_entry(household: Household) -> RoundEntry:
     """The household's line in its commune's open review round (one query; a second one only to
     tell "no open round" from "not listed" when there is no line)."""
@@ -201,7 +205,7 @@ def _locked_household(actor: Any, household_id: Any) -> Household:
     try:
         pk = int(household_id)
     except (TypeError, ValueError):
-        raise NotFound("Không tìm thấy hộ gia đình.")
+        raise NotFound(_("Không tìm thấy hộ gia đình."))
     household = (
         household_qs_for_user(actor)
         .select_for_update(of=("self",))
@@ -212,7 +216,7 @@ def _locked_household(actor: Any, household_id: Any) -> Household:
         else None
     )
     if household is None:
-        raise NotFound("Không tìm thấy hộ gia đình.")
+        raise NotFound(_("Không tìm thấy hộ gia đình."))
     _require_field(actor, household)
     return household
 
@@ -392,7 +396,7 @@ def submissions_accept(
                 str(item.get("base_version") or ""),
             )
             if sub_id in seen:
-                raise Conflict("Mã phiếu lặp lại trong cùng một lần gửi.", code="id_repeated")
+                raise Conflict(_("Mã phiếu lặp lại trong cùng một lần gửi."), code="id_repeated")
             seen[sub_id] = i
             form = _form(payload["form_id"], payload["form_version"])
             gps = _check_answers(form, answers).get("gps") or {}
@@ -420,15 +424,15 @@ def submissions_accept(
             item = items[i]
             found = households.get(hh)
             if isinstance(found, DomainError) or found is None:
-                results[i] = ItemError(str(sub_id), found or NotFound("Không tìm thấy hộ gia đình."))
+                results[i] = ItemError(str(sub_id), found or NotFound(_("Không tìm thấy hộ gia đình.")))
                 continue
             household, line = found
             if form.key == "phieu_b" and line[1] not in ("listed", "surveyed"):
                 error = (
-                    Conflict("Hộ đã bị loại ở Phiếu A.", code="screened_out")
+                    Conflict(_("Hộ đã bị loại ở Phiếu A."), code="screened_out")
                     if line[1] == "screened_out"
                     else Conflict(
-                        "Hộ đã qua bước họp dân; mở lại Phiếu B khi rà soát lại.", code="entry_closed"
+                        _("Hộ đã qua bước họp dân; mở lại Phiếu B khi rà soát lại."), code="entry_closed"
                     )
                 )
                 results[i] = ItemError(str(sub_id), error)
@@ -518,7 +522,7 @@ def _gate_batch(actor: Any, household_ids: list[str]) -> dict[str, Any]:
         try:
             pks[raw] = int(raw)
         except (TypeError, ValueError):
-            out[raw] = NotFound("Không tìm thấy hộ gia đình.")
+            out[raw] = NotFound(_("Không tìm thấy hộ gia đình."))
     role_ok = str(getattr(actor, "role", "")) in FIELD_ROLES and user_can_write_households(actor)
     households = (
         {
@@ -541,9 +545,9 @@ def _gate_batch(actor: Any, household_ids: list[str]) -> dict[str, Any]:
     for raw, pk in pks.items():
         household = households.get(pk)
         if household is None or not user_covers_area(actor, household.village or household.commune):
-            out[raw] = NotFound("Không tìm thấy hộ gia đình.")
+            out[raw] = NotFound(_("Không tìm thấy hộ gia đình."))
         elif not role_ok:
-            out[raw] = PermissionDenied("Vai trò của bạn không gửi được phiếu khảo sát.")
+            out[raw] = PermissionDenied(_("Vai trò của bạn không gửi được phiếu khảo sát."))
         elif pk in lines:
             out[raw] = (household, lines[pk])
         else:
@@ -554,10 +558,12 @@ def _gate_batch(actor: Any, household_ids: list[str]) -> dict[str, Any]:
                     .values_list("commune_id", flat=True)
                 )
             out[raw] = (
-                ValidationError("Hộ không có trong danh sách của đợt rà soát đang mở.", code="not_in_round")
+                ValidationError(
+                    _("Hộ không có trong danh sách của đợt rà soát đang mở."), code="not_in_round"
+                )
                 if household.commune_id in open_communes
                 else ValidationError(
-                    "Xã không có đợt rà soát đang mở (đợt đã kết thúc hoặc chưa mở): không ghi được phiếu.",
+                    _round_closed_message(),
                     code="round_closed",
                 )
             )

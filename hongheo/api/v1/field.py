@@ -211,7 +211,7 @@ def sync(request: HttpRequest) -> Any:
                 "id": "",
                 "status": "error",
                 "code": "bad_item",
-                "message": "Mỗi phiếu phải là một đối tượng JSON.",
+                "message": _("Mỗi phiếu phải là một đối tượng JSON."),
             }
         elif isinstance(item.get("new_household"), dict):
             results[i] = _new_household_result(request, item)
@@ -252,7 +252,12 @@ def status(request: HttpRequest, payload: StatusIn) -> Any:
         sub = subs.get(_canonical(raw))
         if sub is None:
             results.append(
-                {"id": raw[:64], "status": "error", "code": "not_found", "message": "Không tìm thấy phiếu."}
+                {
+                    "id": raw[:64],
+                    "status": "error",
+                    "code": "not_found",
+                    "message": _("Không tìm thấy phiếu."),
+                }
             )
         else:
             results.append(_submission_result(sub, "accepted", photos))
