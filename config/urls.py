@@ -11,6 +11,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("odk/v1/key/<str:token>/projects/<str:commune_code>/", include(openrosa.urlpatterns)),
+    path("odk/v1/projects/<str:commune_code>/", include(openrosa.basic_urlpatterns)),
     path("", include("hongheo.web.urls")),
 ]
 

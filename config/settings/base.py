@@ -221,6 +221,9 @@ JOB_LEASE_SECONDS = float(os.environ.get("JOB_LEASE_SECONDS", "45"))
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
 # Modules whose import registers job kinds (the worker imports them all).
 JOB_MODULES = ["hongheo.jobs", *env_list("HONGHEO_JOB_MODULES", [])]
+# Field app batches: accepted into the inbox and recorded by the job worker (decision 0010), or
+# recorded inside the request itself when set (tests; a set-up without a worker).
+FIELDWORK_INBOX_INLINE = os.environ.get("FIELDWORK_INBOX_INLINE", "0") == "1"
 
 LOGGING = {
     "version": 1,

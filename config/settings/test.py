@@ -23,4 +23,6 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
 # In-process tests run jobs inside the test's transaction: no heartbeat thread there (a worker
 # started as a subprocess by a test sets JOB_HEARTBEAT_SECONDS itself).
 JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "0"))
+# Field app batches are recorded in the request (tests/fieldwork/test_inbox.py turns it off).
+FIELDWORK_INBOX_INLINE = os.environ.get("FIELDWORK_INBOX_INLINE", "1") == "1"
 PORTAL_BOT_MIN_SECONDS = 0.0  # tests answer at once; tests/portal checks the minimum with override_settings

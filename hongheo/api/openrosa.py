@@ -6,6 +6,7 @@ de-duplication. The device token in the path authenticates (per user, area-scope
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -15,14 +16,17 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.http import http_date
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from hongheo.api.v1.public import client_address
 from hongheo.capture import questionnaire as q
 from hongheo.core.errors import Conflict, DomainError, NotFound
 from hongheo.fieldwork import faults, openrosa, services
 from hongheo.fieldwork.models import DeviceToken
 from hongheo.geography.models import Area
 from hongheo.users.access import scope_paths, user_covers_area
+from hongheo.users.services import wait_message
 
 log = logging.getLogger(__name__)
 ACCEPT_CONTENT_LENGTH = 10_000_000
@@ -46,21 +50,81 @@ def _message(text: str, status: int, nature: str = "") -> HttpResponse:
     return _headers(HttpResponse(body.encode("utf-8"), status=status, content_type=XML))
 
 
-def _base(request: HttpRequest, token: str, commune_code: str) -> str:
+def _base(request: HttpRequest, token: str | None, commune_code: str) -> str:
+    if token is None:  # a named account (HTTP Basic)
+        return request.build_absolute_uri(f"/odk/v1/projects/{commune_code}")
     return request.build_absolute_uri(f"/odk/v1/key/{token}/projects/{commune_code}")
 
 
+REALM = "Ho Ngheo"
+BASIC_LOGIN_CACHE_SECONDS = 300
+FIELD_ROLES = {"commune_officer", "surveyor", "village_head"}
+
+
+def _challenge(text: str) -> HttpResponse:
+    response = _message(text, 401, "error")
+    response["WWW-Authenticate"] = f'Basic realm="{REALM}", charset="UTF-8"'
+    return response
+
+
+def _basic_user(request: HttpRequest) -> Any:
+    """A named account through HTTP Basic (peer-systems §12.3): ODK Collect sends credentials only
+    after a 401 with a ``WWW-Authenticate`` challenge, and Basic only over HTTPS — so do we. Digest
+    is not offered: it needs a password-equivalent (MD5) kept on the server. Returns the user or
+    the response to send."""
+    if not request.is_secure():
+        return _message(
+            _("Đăng nhập bằng tài khoản chỉ dùng được qua HTTPS; hãy dùng mã thiết bị (quét mã QR)."),
+            401,
+            "error",
+        )
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return _challenge(_("Cần đăng nhập."))
+    try:
+        username, _sep, password = (
+            base64.b64decode(header[6:].strip(), validate=True).decode("utf-8").partition(":")
+        )
+    except (ValueError, UnicodeDecodeError):
+        return _challenge(_("Thông tin đăng nhập không đúng dạng."))
+    user, wait = services.field_login(
+        request=request,
+        username=username[:150],
+        password=password,
+        address=client_address(request),
+        via="odk",
+        cache_seconds=BASIC_LOGIN_CACHE_SECONDS,
+    )
+    if wait:
+        response = _message(wait_message(wait), 429, "error")
+        response["Retry-After"] = str(wait)
+        return response
+    if user is None:
+        return _challenge(_("Sai tên đăng nhập hoặc mật khẩu."))
+    if str(getattr(user, "role", "")) not in FIELD_ROLES:
+        return _message(_("Vai trò của bạn không gửi được phiếu khảo sát."), 403, "error")
+    return user
+
+
 def openrosa_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Check the OpenRosa header, resolve the token and the commune, map domain errors."""
+    """Check the OpenRosa header, authenticate (the device token in the path, or a named account
+    by HTTP Basic when the path has none), resolve the commune, map domain errors."""
 
     @csrf_exempt
-    def wrapper(request: HttpRequest, token: str, commune_code: str, **kw: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, commune_code: str, token: str | None = None, **kw: Any) -> HttpResponse:
         if request.headers.get("X-OpenRosa-Version") != "1.0":
             return _message("Thiếu hoặc sai tiêu đề X-OpenRosa-Version (phải là 1.0).", 400, "error")
-        try:
-            device, user = services.device_token_user(token)
-        except NotFound:
-            return _message("Mã thiết bị không hợp lệ hoặc đã bị thu hồi.", 401, "error")
+        device: DeviceToken | None = None
+        if token is None:
+            found = _basic_user(request)
+            if isinstance(found, HttpResponse):
+                return found
+            user = found
+        else:
+            try:
+                device, user = services.device_token_user(token)
+            except NotFound:
+                return _message(_("Mã thiết bị không hợp lệ hoặc đã bị thu hồi."), 401, "error")
         commune = Area.objects.filter(code=commune_code, level=Area.Level.COMMUNE).first()
         if commune is None or not _covers_some(user, commune):
             return _message("Không tìm thấy xã.", 404, "error")
@@ -223,4 +287,12 @@ urlpatterns = [
     path("forms/<str:form_id>/manifest", manifest, name="odk_manifest"),
     path("forms/<str:form_id>/attachments/<str:name>", attachment, name="odk_attachment"),
     path("submission", submission, name="odk_submission"),
+]
+#: The same endpoints for a named account (HTTP Basic), under ``/odk/v1/projects/{commune}/``.
+basic_urlpatterns = [
+    path("formList", form_list, name="odk_basic_form_list"),
+    path("forms/<str:form_id>.xml", form_download, name="odk_basic_form"),
+    path("forms/<str:form_id>/manifest", manifest, name="odk_basic_manifest"),
+    path("forms/<str:form_id>/attachments/<str:name>", attachment, name="odk_basic_attachment"),
+    path("submission", submission, name="odk_basic_submission"),
 ]

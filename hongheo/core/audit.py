@@ -10,6 +10,7 @@ import datetime as dt
 import decimal
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
@@ -170,3 +171,35 @@ def audit_read_many(
     rows = [AuditEvent(personal_id=str(pid)[:12], **common) for pid in personal_ids if pid]
     AuditEvent.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One object of a batch write for :func:`audit_write_many`."""
+
+    obj: models.Model
+    after: dict[str, Any] | None = None
+    household_code: str = ""
+    area_code: str = ""
+
+
+def audit_write_many(*, actor: Any, action: str, rows: Iterable[AuditRow]) -> int:
+    """One write row per object of a batch (the same action), in one insert. Must run inside the
+    caller's transaction, like :func:`audit_write`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("audit_write_many must be called inside the service's transaction")
+    common = {"kind": AuditEvent.Kind.WRITE, "action": action, "request_id": current_request_id()}
+    common.update(_actor_fields(actor))
+    events = [
+        AuditEvent(
+            object_type=r.obj._meta.label_lower,
+            object_id=str(r.obj.pk),
+            after=_jsonable(r.after),
+            household_code=r.household_code,
+            area_code=r.area_code,
+            **common,
+        )
+        for r in rows
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)

@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import statistics
+import time
 from typing import Any
+
+from django.db.models import Count, Max, Min
 
 from hongheo.registry.models import Household
 
@@ -37,6 +40,32 @@ def _flag(sub: Submission, kind: str, message: str, **details: Any) -> None:
 
 def _points(qs: Any) -> list[tuple[float, float]]:
     return [(lat, lon) for lat, lon in qs if lat is not None and lon is not None]
+
+
+EXTENT_SECONDS = 600
+_extents: dict[int, tuple[float, tuple[float, float, float, float] | None]] = {}
+
+
+def _commune_extent(commune_id: int) -> tuple[float, float, float, float] | None:
+    """The bounding box of the commune's households' coordinates (None with fewer than 3), kept for
+    ten minutes per process: households seldom move, and the worker checks many submissions of the
+    same commune in a row."""
+    now = time.monotonic()
+    cached = _extents.get(commune_id)
+    if cached is not None and now - cached[0] < EXTENT_SECONDS:
+        return cached[1]
+    box = Household.objects.filter(
+        commune_id=commune_id, latitude__isnull=False, longitude__isnull=False
+    ).aggregate(
+        n=Count("pk"),
+        lat_lo=Min("latitude"),
+        lat_hi=Max("latitude"),
+        lon_lo=Min("longitude"),
+        lon_hi=Max("longitude"),
+    )
+    extent = (box["lat_lo"], box["lat_hi"], box["lon_lo"], box["lon_hi"]) if box["n"] >= 3 else None
+    _extents[commune_id] = (now, extent)
+    return extent
 
 
 def check_submission(sub: Submission) -> None:
@@ -71,20 +100,27 @@ def check_submission(sub: Submission) -> None:
                     f"Toạ độ cách trung tâm các hộ khác của thôn khoảng {far / 1000:.1f} km.",
                     metres=round(far),
                 )
-    commune = _points(
-        Household.objects.filter(commune_id=household.commune_id)
-        .exclude(pk=household.pk)
-        .values_list("latitude", "longitude")[:5000]
-    )
-    if len(commune) >= 3:
+    extent = _commune_extent(household.commune_id)
+    if extent is not None:
         margin_lat = COMMUNE_MARGIN_M / 111_000
         margin_lon = margin_lat / max(0.2, math.cos(math.radians(lat)))
-        lats, lons = [p[0] for p in commune], [p[1] for p in commune]
+        lat_lo, lat_hi, lon_lo, lon_hi = extent
         if not (
-            min(lats) - margin_lat <= lat <= max(lats) + margin_lat
-            and min(lons) - margin_lon <= lon <= max(lons) + margin_lon
+            lat_lo - margin_lat <= lat <= lat_hi + margin_lat
+            and lon_lo - margin_lon <= lon <= lon_hi + margin_lon
         ):
             _flag(sub, EvidenceFlag.Kind.GPS_OUTSIDE, "Toạ độ nằm ngoài phạm vi các hộ của xã.")
+
+
+def flag_members_changed(sub: Submission, changes: list[dict[str, str]]) -> None:
+    """Members added, moved away or died according to a field submission (recorded with the
+    survey, applied to the registry at the round's decision — decision 0011): a note for the
+    commune officer to check them before the meeting."""
+    words = {"joined": "thêm", "died": "đã mất", "moved_away": "chuyển đi"}
+    text = ", ".join(f"{c['member']} ({words.get(c['change'], c['change'])})" for c in changes)
+    _flag(
+        sub, EvidenceFlag.Kind.MEMBERS, f"Thành viên thay đổi theo phiếu thực địa: {text}.", changes=changes
+    )
 
 
 def check_photo(photo: Photo) -> None:

@@ -3,6 +3,7 @@ of the user's villages, with their current facts), the conflicts a commune offic
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.db.models import QuerySet
@@ -18,7 +19,7 @@ from hongheo.reviews.workflow import RoundState
 from hongheo.standards.facts import HOUSEHOLD_FACTS, MEMBER_FACTS
 from hongheo.users.access import scope_paths
 
-from .models import FieldConflict, Submission
+from .models import EvidenceFlag, FieldConflict, Submission
 from .services import household_version
 
 MAX_HOUSEHOLDS = 5000
@@ -50,7 +51,9 @@ def assignments(user: Any) -> dict[str, Any]:
     communes = {h.commune_id for h in households}
     rounds = {
         r.commune_id: r
-        for r in ReviewRound.objects.filter(commune_id__in=communes).exclude(state=RoundState.CLOSED)
+        for r in ReviewRound.objects.filter(commune_id__in=communes).exclude(
+            state__in=[RoundState.CLOSED, RoundState.CANCELLED]
+        )
     }
     entries = {
         e.household_id: e
@@ -147,6 +150,20 @@ def conflicts_for_user(user: Any, *, open_only: bool = True) -> QuerySet[FieldCo
     return qs.order_by("created_at")
 
 
+def flags_for_user(user: Any) -> QuerySet[EvidenceFlag]:
+    """Evidence flags (notes, never refusals) of field submissions in the user's area whose round is
+    still running: what the commune officer checks before the meeting."""
+    q = household_scope_q(user, prefix="household__")
+    if q is None:
+        return EvidenceFlag.objects.none()
+    return (
+        EvidenceFlag.objects.filter(q)
+        .exclude(submission__entry__round__state__in=[RoundState.CLOSED, RoundState.CANCELLED])
+        .select_related("household", "submission")
+        .order_by("-created_at")
+    )
+
+
 def conflict_get_for_user(user: Any, pk: Any) -> FieldConflict:
     try:
         key = int(pk)
@@ -164,6 +181,20 @@ def submission_get_for_user(user: Any, pk: Any) -> Submission:
     if sub is None:
         raise NotFound(_("Không tìm thấy phiếu."))
     return sub
+
+
+def submissions_of_user(user: Any, ids: list[str]) -> list[Submission]:
+    """The user's own submissions among ``ids`` (others' and malformed ids are left out)."""
+    wanted = []
+    for raw in ids:
+        try:
+            wanted.append(uuid.UUID(str(raw).removeprefix("uuid:")))
+        except ValueError:
+            continue
+    q = household_scope_q(user, prefix="household__")
+    if q is None or not wanted:
+        return []
+    return list(Submission.objects.filter(q, user=user, pk__in=wanted))
 
 
 def last_answers(entry: Any) -> dict[str, Any]:

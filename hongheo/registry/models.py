@@ -271,6 +271,11 @@ class FactRecord(models.Model):
     member_facts = models.JSONField(
         default=list, help_text="One object per active member: id, name and standards.facts.MEMBER_FACTS"
     )
+    membership = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Members the survey found joining or leaving, applied with the facts at the decision",
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

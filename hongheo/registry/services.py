@@ -10,7 +10,7 @@ new head among the members who stay, unless nobody stays (the household is then 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,14 @@ from hongheo.geography.models import Area
 from hongheo.users.access import user_can_write_households, user_covers_area
 
 from . import code_lists
-from .facts import HOUSEHOLD_FACTS, MEMBER_SURVEY_FACTS, household_values, member_values, record_json
+from .facts import (
+    HOUSEHOLD_FACTS,
+    MEMBER_FACTS,
+    MEMBER_SURVEY_FACTS,
+    household_values,
+    member_values,
+    record_json,
+)
 from .models import FactRecord, Household, HouseholdEvent, Member, SupportReceived
 from .selectors import personal_id_conflict
 from .validation import (
@@ -1027,6 +1034,78 @@ def facts_validate(
     return values, rows
 
 
+@dataclass(frozen=True)
+class _Joining:
+    """A member a survey found who is not in the registry yet (applied at the decision)."""
+
+    full_name: str
+    personal_id: str = ""
+    pk: None = None
+
+
+#: How a member may leave in a survey's record (applied at the decision).
+SURVEY_LEAVING = (Left.DIED, Left.MOVED_AWAY)
+
+
+def _membership(
+    household: Household,
+    rows: list[tuple[Any, dict[str, Any]]],
+    joining: Sequence[MemberInput],
+    leaving: Mapping[int, str],
+    new_head_id: int | None,
+) -> tuple[list[tuple[Any, dict[str, Any]]], dict[str, Any]]:
+    """The record's members after the survey's membership changes (leavers out, newcomers in) and
+    the changes themselves, kept on the record until the decision applies them."""
+    active = {m.pk for m, _ in rows}
+    errors: dict[str, str] = {}
+    for pk, reason in leaving.items():
+        if pk not in active:
+            errors[f"member_{pk}"] = f"Nhân khẩu không thuộc hộ {household.code}: {pk}"
+        elif reason not in SURVEY_LEAVING:
+            errors[f"member_{pk}"] = f"Lý do rời hộ không hợp lệ: {reason}"
+    if new_head_id is not None and (new_head_id not in active or new_head_id in leaving):
+        errors["new_head"] = "Chủ hộ mới phải là thành viên ở lại của hộ."
+    out = [(m, v) for m, v in rows if m.pk not in leaving]
+    joining_json = []
+    for i, data in enumerate(joining):
+        facts = {k: v for k, v in data.facts.items() if k in MEMBER_SURVEY_FACTS}
+        cleaned, member_errors = clean_member(
+            {
+                "full_name": data.full_name,
+                "date_of_birth": data.date_of_birth,
+                "sex": data.sex,
+                "relation_to_head": data.relation_to_head,
+                **facts,
+            }
+        )
+        for name, text in member_errors.items():
+            errors[f"joining_{i}_{name}"] = f"{data.full_name}: {text}"
+        if member_errors:
+            continue
+        values = {k: None for k in MEMBER_FACTS}
+        values.update({k: cleaned.get(k) for k in MEMBER_FACTS if k in cleaned})
+        out.append((_Joining(full_name=cleaned["full_name"]), values))
+        joining_json.append(
+            {
+                "full_name": cleaned["full_name"],
+                "date_of_birth": cleaned["date_of_birth"].isoformat(),
+                "sex": cleaned["sex"],
+                "relation_to_head": cleaned["relation_to_head"],
+                "facts": {k: cleaned.get(k) for k in facts},
+            }
+        )
+    if errors:
+        raise _invalid(errors)
+    changes: dict[str, Any] = {}
+    if joining_json or leaving:
+        changes = {
+            "joining": joining_json,
+            "leaving": [{"member_id": pk, "reason": str(r)} for pk, r in leaving.items()],
+            "new_head": new_head_id,
+        }
+    return out, changes
+
+
 @transaction.atomic
 def facts_record(
     *,
@@ -1037,17 +1116,28 @@ def facts_record(
     household_facts: Mapping[str, Any] | None = None,
     member_facts: Mapping[int, Mapping[str, Any]] | None = None,
     source_ref: str = "",
+    joining: Sequence[MemberInput] = (),
+    leaving: Mapping[int, str] | None = None,
+    new_head_id: int | None = None,
 ) -> FactRecord:
     """Record what a survey (or another source) found about the household on ``observed_on``: the
     facts of record overlaid with what was found. The registry itself does not change here; a
     survey's facts become the facts of record when the round's decision applies them
-    (:func:`facts_apply`). The caller checks who may record (the review step, the field app)."""
+    (:func:`facts_apply`). The caller checks who may record (the review step, the field app).
+
+    Membership found by the survey waits for the decision in the same way: ``joining`` (members not
+    in the registry yet), ``leaving`` ({member id: "died" | "moved_away"}) and ``new_head_id`` (who
+    heads the household when its head leaves) shape the record's members — so the classification
+    counts the household as surveyed — and are kept on the record (``membership``)."""
     if source not in FactRecord.Source.values:
         raise ValidationError(_("Nguồn thông tin không hợp lệ."))
     if observed_on > _today():
         raise ValidationError(_("Ngày thu thập thông tin không được sau ngày hôm nay."))
     values, members = facts_validate(household, household_facts=household_facts, member_facts=member_facts)
-    hh_json, mm_json = record_json(values, members)
+    rows, membership = _membership(
+        household, list(members), joining, {int(k): v for k, v in (leaving or {}).items()}, new_head_id
+    )
+    hh_json, mm_json = record_json(values, rows)
     hh_json["area"] = household.commune.setting
     record = FactRecord.objects.create(
         household=household,
@@ -1056,6 +1146,7 @@ def facts_record(
         observed_on=observed_on,
         household_facts=hh_json,
         member_facts=mm_json,
+        membership=membership,
         recorded_by=_actor_user(actor),
     )
     _audit(
@@ -1063,9 +1154,97 @@ def facts_record(
         "registry.facts_record",
         household,
         obj=record,
-        after={"source": source, "source_ref": source_ref, "observed_on": observed_on.isoformat()},
+        after={
+            "source": source,
+            "source_ref": source_ref,
+            "observed_on": observed_on.isoformat(),
+            **({"membership": membership} if membership else {}),
+        },
     )
     return record
+
+
+def _membership_apply(actor: Any, household: Household, record: FactRecord, on: dt.date) -> list[str]:
+    """Apply a decided record's membership changes to the registry, as far as they still fit the
+    household (a member who already left, or a newcomer already added meanwhile, is skipped, and so
+    is a departure that would leave the household without a head); every change and every skip is
+    in the household's history and the audit trail. The decision authorises these writes."""
+    done: list[str] = []
+    skipped: list[str] = []
+    changes = record.membership or {}
+    active = {m.pk: m for m in household.members.filter(is_active=True)}
+    leaving = {
+        int(x["member_id"]): x["reason"] for x in changes.get("leaving") or [] if x["member_id"] in active
+    }
+    for x in changes.get("leaving") or []:
+        if int(x["member_id"]) not in active:
+            skipped.append(f"{x['member_id']}: đã rời hộ")
+    head_id = changes.get("new_head")
+    new_head = active.get(int(head_id)) if head_id is not None else None
+    try:
+        promoted = _check_new_head(household, set(leaving), new_head) if leaving else None
+    except ValidationError as exc:
+        skipped += [f"{active[pk].full_name}: {exc.message}" for pk in leaving]
+        leaving, promoted = {}, None
+    previous = ""
+    for pk, reason in leaving.items():
+        member = active[pk]
+        if on < member.date_of_birth:
+            skipped.append(f"{member.full_name}: ngày trước ngày sinh")
+            continue
+        if member.relation_to_head == HEAD:
+            previous = member.full_name
+        _close(member, date=on, reason=reason)
+        _event(
+            household,
+            Kind.DIED if reason == Left.DIED else Kind.MOVED_AWAY,
+            actor=actor,
+            date=on,
+            member=member,
+        )
+        done.append(f"{member.full_name}: {reason}")
+    if promoted is not None and promoted.is_active:
+        _make_head(household, promoted, actor=actor, date=on, previous=previous)
+    for row in changes.get("joining") or []:
+        dob = dt.date.fromisoformat(row["date_of_birth"])
+        name = fold(row["full_name"])
+        if any(
+            fold(m.full_name) == name and m.date_of_birth == dob
+            for m in household.members.filter(is_active=True)
+        ):
+            skipped.append(f"{row['full_name']}: đã có trong hộ")
+            continue
+        relation = row["relation_to_head"]
+        if relation == HEAD and _active_head(household) is not None:
+            relation = Member.Relation.OTHER
+            skipped.append(f"{row['full_name']}: hộ đã có chủ hộ, ghi quan hệ “khác”")
+        member = _member_build(
+            household,
+            MemberInput(
+                full_name=row["full_name"],
+                date_of_birth=dob,
+                sex=row["sex"],
+                relation_to_head=relation,
+                facts=dict(row.get("facts") or {}),
+            ),
+        )
+        member.joined_at = on
+        member.save()
+        _event(household, Kind.MEMBER_JOINED, actor=actor, date=on, member=member)
+        if relation == HEAD:
+            _set_head_name(household, member)
+        done.append(f"{member.full_name}: joined")
+    if done:
+        _refresh_size(household, actor=actor, date=on)
+    if done or skipped:
+        _audit(
+            actor,
+            "registry.membership_apply",
+            household,
+            obj=record,
+            after={"record": record.pk, "applied": done, "skipped": skipped},
+        )
+    return done
 
 
 @transaction.atomic
@@ -1095,6 +1274,8 @@ def facts_apply(*, actor: Any, record: FactRecord, on: dt.date | None = None) ->
                 setattr(member, k, row[k])
             member.save(update_fields=[*member_changed, "updated_at"])
             changed += [f"{member.full_name}: {k}" for k in member_changed]
+    if record.membership:
+        changed += _membership_apply(actor, household, record, min(on or _today(), _today()))
     record.applied_at = timezone.now()
     record.save(update_fields=["applied_at"])
     if changed:

@@ -162,6 +162,7 @@ class RoundEntry(TimeStampedModel):
         NEAR_POOR = "near_poor", _("Hộ cận nghèo đang quản lý")
         APPLICATION = "application", _("Hộ có giấy đề nghị (Mẫu 01)")
         EXIT_APPLICATION = "exit_application", _("Hộ đề nghị thoát nghèo (Mẫu 04)")
+        FOUND = "found", _("Hộ mới phát hiện khi rà soát thực địa")
 
     round = models.ForeignKey(ReviewRound, on_delete=models.CASCADE, related_name="entries")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="review_entries")

@@ -4,7 +4,7 @@ and the user's area, writes, and audits in one transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +16,7 @@ from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hongheo.geography.models import Area
 from hongheo.registry.models import FactRecord, Household
-from hongheo.registry.services import facts_apply, facts_record
+from hongheo.registry.services import MemberInput, facts_apply, facts_record
 from hongheo.standards.results import result_store
 from hongheo.standards.selectors import standard_get, standard_in_force
 from hongheo.users.access import user_covers_area
@@ -437,6 +437,31 @@ def entry_add(*, actor: Any, review_round: ReviewRound, household: Household, or
 
 
 @transaction.atomic
+def entry_add_found(*, actor: Any, review_round: ReviewRound, household: Household) -> RoundEntry:
+    """A household found in the field while the round runs (listing or survey step) joins its
+    list at once, so its Phiếu B counts in this round; the commune officer sees it on the round's
+    list and in the field-work items. Field roles of the area may do this."""
+    _require(actor, household.village or review_round.commune, FIELD_ROLES, "thêm hộ mới phát hiện")
+    _round_for_step(review_round, RoundState.LISTING, RoundState.SURVEY)
+    if household.commune_id != review_round.commune_id:
+        raise ValidationError("Hộ không thuộc xã của đợt rà soát.")
+    existing = RoundEntry.objects.filter(round=review_round, household=household).first()
+    if existing is not None:
+        return existing
+    entry = RoundEntry.objects.create(
+        round=review_round, household=household, origin=RoundEntry.Origin.FOUND, previous_class=""
+    )
+    _audit(
+        actor,
+        "reviews.entry_add_found",
+        entry,
+        after={"household": household.code, "origin": entry.origin},
+        household_code=household.code,
+    )
+    return entry
+
+
+@transaction.atomic
 def screening_record(
     *, actor: Any, entry: RoundEntry, excluded: bool, reasons: Iterable[str] = ()
 ) -> RoundEntry:
@@ -475,6 +500,9 @@ def survey_record(
     source: str = FactRecord.Source.SURVEY,
     source_ref: str = "",
     observed_on: dt.date | None = None,
+    joining: Sequence[MemberInput] = (),
+    leaving: Mapping[int, str] | None = None,
+    new_head_id: int | None = None,
 ) -> RoundEntry:
     """Phiếu B: record what the survey found as dated facts of the household (``facts`` by household
     fact name, ``member_facts`` as {member id: {fact: value}}) and classify exactly those facts under the
@@ -497,6 +525,9 @@ def survey_record(
         household_facts=facts,
         member_facts=member_facts,
         source_ref=source_ref or f"Phiếu B — {review_round}",
+        joining=joining,
+        leaving=leaving,
+        new_head_id=new_head_id,
     )
     if record.household_facts.get("income_per_capita") is None:
         raise ValidationError(_("Phiếu B chưa có thu nhập bình quân đầu người/tháng."))

@@ -187,7 +187,10 @@ def test_cut_mid_upload_then_retry_without_duplicate(phone, live_server, field_w
         "() => document.querySelector('[data-testid=outbox-count]').dataset.waiting === '0'"
     )
     assert Submission.objects.count() == 1
-    assert "Đã gửi" in page.text_content("[data-household=HH-A1] [data-testid=household-state]")
+    page.wait_for_function(  # the list is drawn again just after the counter
+        "() => document.querySelector('[data-household=HH-A1] [data-testid=household-state]')"
+        ".textContent.includes('Đã gửi')"
+    )
 
 
 def test_officer_resolves_a_conflict(page, live_server, field_world):
@@ -284,3 +287,58 @@ def test_new_household_found_in_the_field(phone, live_server, field_world):
     hh = Household.objects.get(head_name="Đinh Văn Mới")
     assert hh.village_id == field_world.village_a2.pk and hh.income_per_capita == 900_000
     assert FieldConflict.objects.filter(household=hh, kind="new").exists()
+
+
+def test_the_field_app_speaks_english_at_phone_size(chromium_browser, live_server, field_world):
+    """A user who chose English sees the app's own words in English at 390 px (the questionnaire
+    stays the official Vietnamese form, marked lang="vi" translate="no"), and nothing scrolls
+    sideways."""
+    context = chromium_browser.new_context(locale="en-GB", viewport=PHONE)
+    context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
+    page = context.new_page()
+    try:
+        page.goto(f"{live_server.url}/thuc-dia/")
+        assert page.get_attribute("html", "lang") == "en"
+        login = page.locator("[data-testid=field-login]")
+        assert "Sign in once" in login.text_content() and "User name" in login.text_content()
+        assert "Đăng nhập" not in login.text_content()
+        page.fill("#u", "surveyor")
+        page.fill("#p", PASSWORD)
+        page.click("[data-testid=field-login] button[type=submit]")
+        page.wait_for_selector("[data-household=HH-A1]")
+        assert "households downloaded" in page.text_content("[data-testid=field-flash]")
+        assert page.text_content("[data-testid=outbox-count]") == "Nothing waiting to be sent"
+        assert page.text_content("[data-action=sync]") == "Sync now"
+        assert page.text_content("[data-action=new-household]") == "+ New household found"
+        page.click("[data-household=HH-A1] >> text=Phiếu B")
+        page.wait_for_selector("[data-testid=field-form]")
+        assert page.text_content("[data-action=save]") == "Save the form on the phone"
+        assert page.locator('[data-testid=field-form] [lang="vi"][translate="no"]').count() == 2
+        page.click("[data-action=save]")  # empty: the errors are counted in English
+        assert page.text_content("[data-testid=field-flash]").startswith("The form still has ")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"sideways scroll: {width}px"
+    finally:
+        context.close()
+
+
+def test_inbox_state_shown_until_the_worker_records_it(phone, live_server, field_world, settings):
+    """As in production: the sync only stores the form (state "received"), the phone says it is being
+    recorded; once the worker recorded it, the next sync asks /field/status and shows it as sent."""
+    from hongheo.fieldwork import services as fs
+    from hongheo.fieldwork.models import Submission
+
+    settings.FIELDWORK_INBOX_INLINE = False
+    page = phone.new_page()
+    _sign_in(page, live_server)
+    phone.set_offline(True)
+    _fill_phieu_b(page)
+    phone.set_offline(False)
+    page.click("[data-action=sync]")
+    state = "[data-household=HH-A1] [data-testid=household-state]"
+    page.wait_for_function(f"() => document.querySelector('{state}').textContent.includes('đang ghi')")
+    assert Submission.objects.get().state == "received"
+    assert fs.inbox_process() == {"accepted": 1, "conflict": 0, "failed": 0}
+    page.click("[data-action=sync]")
+    page.wait_for_function(f"() => !document.querySelector('{state}').textContent.includes('đang ghi')")
+    assert page.text_content(state).strip() == "Đã gửi"

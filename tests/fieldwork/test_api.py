@@ -156,7 +156,59 @@ def test_new_household_found_in_the_field(phone, field):
     hh = Household.objects.get(head_name="Đinh Văn Mới")
     assert hh.village_id == field.village_a2.pk and hh.size == 2 and hh.income_per_capita == 500_000
     assert FieldConflict.objects.get(household=hh).kind == "new"
+    # it joins the commune's running round (survey step) with its Phiếu B recorded there
+    entry = RoundEntry.objects.get(round=field.round, household=hh)
+    assert entry.origin == "found" and entry.state == "surveyed" and entry.proposed_class
+    assert entry.facts_record.source == "field" and entry.facts_record.source_ref == item["id"]
+    assert result["proposed_class"] == entry.proposed_class
     assert _sync(phone, [item]).json()["results"][0]["status"] == "duplicate"
+    assert RoundEntry.objects.filter(household=hh).count() == 1
     assert Household.objects.filter(head_name="Đinh Văn Mới").count() == 1
     outside = dict(item, id=str(uuid.uuid4()), new_household={"village_code": "99999999", "address": ""})
     assert _sync(phone, [outside]).json()["results"][0]["code"] == "not_found"
+
+
+def test_new_household_found_while_no_round_runs_is_registered_and_flagged_only(phone, field):
+    from hongheo.fieldwork.models import FieldConflict
+    from hongheo.registry.models import Household
+    from hongheo.reviews.models import ReviewRound
+
+    ReviewRound.objects.filter(pk=field.round.pk).update(state="cancelled")
+    answers = answers_for(field.hh_a1)
+    for row in answers["member"]:
+        row["member_id"] = None
+    answers["member"][0]["full_name"] = "Phan Văn Lạ"
+    item = {
+        "id": str(uuid.uuid4()),
+        "form_id": "hn_phieu_b",
+        "form_version": "2025.1",
+        "new_household": {"village_code": field.village_a2.code, "address": "Xóm Cồn"},
+        "answers": answers,
+    }
+    assert _sync(phone, [item]).json()["results"][0]["status"] == "accepted"
+    hh = Household.objects.get(head_name="Phan Văn Lạ")
+    assert FieldConflict.objects.get(household=hh).kind == "new"
+    assert not RoundEntry.objects.filter(household=hh).exists()
+    # and a cancelled round takes no Phiếu B either
+    other = _item(field.hh_a1)
+    assert _sync(phone, [other]).json()["results"][0]["code"] == "round_closed"
+
+
+def test_field_login_is_throttled_and_audited_like_the_web_login(field, settings):
+    from hongheo.core.models import AuditEvent
+
+    settings.LOGIN_THROTTLE_FAILURES = 2
+    c = Client()
+
+    def login(password):
+        return c.post(
+            "/api/v1/field/login",
+            data=json.dumps({"username": "surveyor", "password": password}),
+            content_type="application/json",
+        )
+
+    assert login("sai-1").status_code == 401 and login("sai-2").status_code == 401
+    blocked = login("mat-khau-thu-nghiem")
+    assert blocked.status_code == 429 and blocked.json()["code"] == "throttled"
+    failed = AuditEvent.objects.filter(action="auth.login_failed", object_id="surveyor")
+    assert [e.after["via"] for e in failed] == ["field_app", "field_app"]

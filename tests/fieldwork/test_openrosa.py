@@ -208,3 +208,92 @@ def test_openrosa_refusals(odk):
     not_image = submission_xml(odk, odk.hh_a1, uuid.uuid4())
     assert post(c, base, multipart(not_image, {"1732940001.jpg": b"%PDF-1.7"})).status_code == 400
     assert Submission.objects.count() == 0  # nothing half-written
+
+
+def _basic(username: str, password: str) -> dict[str, str]:
+    import base64
+
+    return {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()}
+
+
+def test_named_account_replay_basic_over_https(field):
+    """Collect configured with a server URL and a username/password: it sends nothing until
+    challenged, then HTTP Basic (HTTPS only) on every request."""
+    from django.core.cache import cache
+
+    from hongheo.core.models import AuditEvent
+
+    cache.clear()
+    c = Client()
+    base = f"/odk/v1/projects/{field.commune_a.code}"
+    # 1. first request without credentials: a Basic challenge, with the OpenRosa headers
+    r = c.get(f"{base}/formList", secure=True, **COLLECT)
+    assert r.status_code == 401 and r["WWW-Authenticate"] == 'Basic realm="Ho Ngheo", charset="UTF-8"'
+    _openrosa(r)
+    # 2. the same request with the credentials: every URL handed out stays on the named-account path
+    auth = _basic("surveyor", "mat-khau-thu-nghiem")
+    r = c.get(f"{base}/formList", secure=True, **COLLECT, **auth)
+    assert r.status_code == 200, r.content
+    entry = next(
+        {child.tag.replace(XFORMS, ""): child.text for child in xf}
+        for xf in ET.fromstring(r.content).findall(f"{XFORMS}xform")
+        if xf.find(f"{XFORMS}formID").text == "hn_phieu_b"
+    )
+    assert _path(entry["downloadUrl"]) == f"{base}/forms/hn_phieu_b.xml"
+    assert entry["downloadUrl"].startswith("https://")
+    r = c.get(_path(entry["downloadUrl"]), secure=True, **COLLECT, **auth)
+    assert "md5:" + hashlib.md5(r.content, usedforsecurity=False).hexdigest() == entry["hash"]
+    r = c.get(_path(entry["manifestUrl"]), secure=True, **COLLECT, **auth)
+    media = ET.fromstring(r.content).find(f"{MANIFEST}mediaFile")
+    assert (
+        c.get(_path(media.find(f"{MANIFEST}downloadUrl").text), secure=True, **COLLECT, **auth).status_code
+        == 200
+    )
+    assert c.head(f"{base}/submission", secure=True, **COLLECT, **auth).status_code == 204
+    # 3. the submission with its photo, recorded for the named user (no device token)
+    instance = uuid.uuid4()
+    xml = submission_xml(field, field.hh_a1, instance)
+    body, ct = multipart(xml, {"1732940001.jpg": jpeg(3)})
+    r = c.generic("POST", f"{base}/submission", body, content_type=ct, secure=True, **COLLECT, **auth)
+    assert r.status_code == 201, r.content
+    sub = Submission.objects.get(pk=instance)
+    assert sub.user == field.surveyor and sub.token is None and sub.photos.count() == 1
+    # the password was checked, and the login audited, once for the whole session
+    logins = AuditEvent.objects.filter(action="auth.login", actor_username="surveyor")
+    assert logins.count() == 1 and logins.get().after["via"] == "odk"
+
+
+def test_named_account_refusals_and_throttle(field):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    from hongheo.core.models import AuditEvent
+
+    cache.clear()
+    c = Client()
+    base = f"/odk/v1/projects/{field.commune_a.code}"
+    # plain HTTP: no Basic challenge at all (credentials must not travel in clear)
+    r = c.get(f"{base}/formList", **COLLECT, **_basic("surveyor", "mat-khau-thu-nghiem"))
+    assert r.status_code == 401 and "WWW-Authenticate" not in r and b"HTTPS" in r.content
+    # a role that does no field work
+    r = c.get(f"{base}/formList", secure=True, **COLLECT, **_basic("commune_chairman", "mat-khau-thu-nghiem"))
+    assert r.status_code == 403
+    # another commune than the account's area reads as not found
+    other = f"/odk/v1/projects/{field.commune_b.code}/formList"
+    assert (
+        c.get(other, secure=True, **COLLECT, **_basic("surveyor", "mat-khau-thu-nghiem")).status_code == 404
+    )
+    # garbage credentials are challenged again
+    r = c.get(f"{base}/formList", secure=True, HTTP_AUTHORIZATION="Basic ***", **COLLECT)
+    assert r.status_code == 401 and "WWW-Authenticate" in r
+    # wrong passwords: challenged, audited; after the limit the pair waits even with the right one
+    cache.clear()
+    with override_settings(LOGIN_THROTTLE_FAILURES=3):
+        for _ in range(3):
+            r = c.get(f"{base}/formList", secure=True, **COLLECT, **_basic("surveyor", "sai-mat-khau"))
+            assert r.status_code == 401 and "WWW-Authenticate" in r
+        r = c.get(f"{base}/formList", secure=True, **COLLECT, **_basic("surveyor", "mat-khau-thu-nghiem"))
+        assert r.status_code == 429 and int(r["Retry-After"]) > 0
+        _openrosa(r)
+    failed = AuditEvent.objects.filter(action="auth.login_failed", object_id="surveyor")
+    assert failed.count() == 3 and all(e.after["via"] == "odk" for e in failed)

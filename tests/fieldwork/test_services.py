@@ -138,10 +138,63 @@ def test_members_added_died_and_moved(field, new_id):
         in_school=False,
     )
     answers["member"].append(newborn)
-    _send(field, field.hh_a1, answers, new_id())
+    sub = _send(field, field.hh_a1, answers, new_id()).submission
+    # recorded with the survey: the registry does not change before the decision
+    active = {m.full_name for m in Member.objects.filter(household=field.hh_a1, is_active=True)}
+    assert active == {"Nguyễn Văn An", "Trần Thị Bích"}
+    entry = RoundEntry.objects.get(round=field.round, household=field.hh_a1)
+    record = entry.facts_record
+    assert [m["full_name"] for m in record.member_facts] == ["Nguyễn Văn An", "Nguyễn Văn Bé"]
+    assert record.member_facts[1]["member_id"] is None  # counted by the classification already
+    assert record.membership["joining"][0]["full_name"] == "Nguyễn Văn Bé"
+    assert record.membership["leaving"] == [{"member_id": child["member_id"], "reason": "moved_away"}]
+    flag = sub.flags.get(kind="members")
+    assert "Nguyễn Văn Bé (thêm)" in flag.message and "Trần Thị Bích (chuyển đi)" in flag.message
+    # the decision applies them with the facts
+    from hongheo.registry.services import facts_apply
+
+    facts_apply(actor=None, record=record, on=dt.date(2026, 10, 20))
     active = {m.full_name for m in Member.objects.filter(household=field.hh_a1, is_active=True)}
     assert active == {"Nguyễn Văn An", "Nguyễn Văn Bé"}
-    assert Member.objects.get(household=field.hh_a1, full_name="Trần Thị Bích").left_reason == "moved_away"
+    left = Member.objects.get(household=field.hh_a1, full_name="Trần Thị Bích")
+    assert left.left_reason == "moved_away" and left.left_at == dt.date(2026, 10, 20)
+    field.hh_a1.refresh_from_db()
+    assert field.hh_a1.size == 2
+    facts_apply(actor=None, record=record)  # applied once
+    assert Member.objects.filter(household=field.hh_a1, full_name="Nguyễn Văn Bé").count() == 1
+
+
+def test_head_who_died_is_replaced_at_the_decision_and_stale_changes_are_skipped(field, new_id):
+    from hongheo.registry.services import facts_apply, member_record_move_away
+
+    answers = answers_for(field.hh_a1)
+    head, other = answers["member"]
+    head["presence"] = "died"
+    other["relation_to_head"] = "head"
+    _send(field, field.hh_a1, answers, new_id())
+    record = RoundEntry.objects.get(round=field.round, household=field.hh_a1).facts_record
+    assert Member.objects.get(pk=head["member_id"]).is_active  # not before the decision
+    facts_apply(actor=None, record=record, on=dt.date(2026, 10, 20))
+    field.hh_a1.refresh_from_db()
+    assert not Member.objects.get(pk=head["member_id"]).is_active
+    assert field.hh_a1.head_name == other["full_name"]
+    assert Member.objects.get(pk=other["member_id"]).relation_to_head == "head"
+
+    # a change that no longer fits (the member left meanwhile) is skipped, not forced
+    answers = answers_for(field.hh_a2)
+    leaver = answers["member"][-1]
+    leaver["presence"] = "moved_away"
+    for k in ("health_insurance", "in_school", "education_level", "has_qualification", "employment"):
+        leaver.pop(k, None)
+    _send(field, field.hh_a2, answers, new_id())
+    record = RoundEntry.objects.get(round=field.round, household=field.hh_a2).facts_record
+    assert Member.objects.get(pk=leaver["member_id"]).relation_to_head != "head"
+    member_record_move_away(actor=None, member=Member.objects.get(pk=leaver["member_id"]))
+    facts_apply(actor=None, record=record)
+    from hongheo.core.models import AuditEvent
+
+    skip = AuditEvent.objects.get(action="registry.membership_apply", household_code=field.hh_a2.code)
+    assert skip.after["skipped"] and not skip.after.get("applied")
 
 
 def test_photos_idempotent_checked_and_flagged(field, new_id):
@@ -177,3 +230,58 @@ def test_photos_idempotent_checked_and_flagged(field, new_id):
     s2 = _send(field, field.hh_a2, answers_for(field.hh_a2), new_id()).submission
     fs.photo_receive(actor=field.surveyor, submission_id=s2.pk, photo_id=new_id(), content=jpeg(3))
     assert EvidenceFlag.objects.filter(submission=s2, kind="photo_dup").exists()
+
+
+def test_officer_sees_the_flags_of_the_running_round_on_the_field_page(field, new_id):
+    from django.test import Client
+
+    from hongheo.reviews.models import ReviewRound
+
+    answers = answers_for(field.hh_a1)
+    answers["member"][1]["presence"] = "died"
+    for k in ("health_insurance", "in_school", "education_level", "has_qualification", "employment"):
+        answers["member"][1].pop(k, None)
+    _send(
+        field,
+        field.hh_a1,
+        answers,
+        new_id(),
+        started_at="2026-10-05T08:00:00+07:00",
+        ended_at="2026-10-05T08:00:20+07:00",
+    )
+    c = Client()
+    c.force_login(field.officer)
+    html = c.get("/thuc-dia/xung-dot/").content.decode()
+    assert 'data-flag="members"' in html and "(đã mất)" in html
+    assert 'data-flag="short"' in html
+    # the page is the commune officer's
+    other = Client()
+    other.force_login(field.users["surveyor"])  # a surveyor is not an officer: the page refuses
+    assert other.get("/thuc-dia/xung-dot/").status_code in (403, 404)
+    # once the round is over the notes leave the page
+    ReviewRound.objects.filter(pk=field.round.pk).update(state="cancelled")
+    assert 'data-flag="members"' not in c.get("/thuc-dia/xung-dot/").content.decode()
+
+
+def test_gps_outside_the_communes_households_is_flagged(field, new_id, household_factory):
+    from hongheo.fieldwork import evidence
+    from hongheo.registry.models import Household
+
+    household_factory(field.commune_a, field.village_a1, "HH-A3", "Võ Văn Ba")
+    Household.objects.filter(commune=field.commune_a).update(latitude=16.46, longitude=107.59)
+    Household.objects.filter(code="HH-A3").update(latitude=16.47, longitude=107.60)
+    evidence._extents.clear()
+    far = _send(
+        field,
+        field.hh_a1,
+        answers_for(field.hh_a1, gps={"lat": 10.77, "lon": 106.70, "accuracy": 5}),
+        new_id(),
+    ).submission
+    near = _send(
+        field,
+        field.hh_a2,
+        answers_for(field.hh_a2, gps={"lat": 16.465, "lon": 107.595, "accuracy": 5}),
+        new_id(),
+    ).submission
+    assert far.flags.filter(kind="gps_out").exists()
+    assert not near.flags.filter(kind="gps_out").exists()

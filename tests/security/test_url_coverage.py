@@ -211,6 +211,11 @@ ACCESS: dict[str, A] = {
     ":odk_manifest": A(SURV, "odk_form", 400, 400, 400, anon=400),
     ":odk_attachment": A(SURV, "odk_attachment", 400, 400, 400, anon=400),
     ":odk_submission": A(SURV, "odk", 400, 400, 400, anon=400),
+    ":odk_basic_form_list": A(SURV, "odk_basic", 400, 400, 400, anon=400),  # no OpenRosa header
+    ":odk_basic_form": A(SURV, "odk_basic_form", 400, 400, 400, anon=400),
+    ":odk_basic_manifest": A(SURV, "odk_basic_form", 400, 400, 400, anon=400),
+    ":odk_basic_attachment": A(SURV, "odk_basic_attachment", 400, 400, 400, anon=400),
+    ":odk_basic_submission": A(SURV, "odk_basic", 400, 400, 400, anon=400),
     # field app API: a device token (Bearer) only, never the web session; none → 401
     "api-v1:login": A(SURV, "none", 400, anon=400, method="POST"),
     "api-v1:assignments": A(SURV, "none", 401, anon=401),
@@ -431,6 +436,11 @@ def places(world, imp):
                 "form_id": "phieu_b",
                 "name": "households.csv",
             }
+        ),
+        "odk_basic": each(lambda t: {"commune_code": communes[t].code}),
+        "odk_basic_form": each(lambda t: {"commune_code": communes[t].code, "form_id": "phieu_b"}),
+        "odk_basic_attachment": each(
+            lambda t: {"commune_code": communes[t].code, "form_id": "phieu_b", "name": "households.csv"}
         ),
         "photo": each(lambda t: {"photo_id": str(uuid.UUID(int=9))}),
         "submission": each(lambda t: {"submission_id": str(uuid.UUID(int=11))}),

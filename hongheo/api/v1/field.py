@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from typing import Any
 
 from django.http import HttpRequest
@@ -15,13 +16,12 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.security import HttpBearer
 
+from hongheo.api.v1.public import client_address
 from hongheo.capture import questionnaire
 from hongheo.core.errors import DomainError, NotFound, ValidationError
 from hongheo.fieldwork import faults, selectors, services
-from hongheo.fieldwork.models import DeviceToken
+from hongheo.fieldwork.models import DeviceToken, Photo, Submission
 from hongheo.users.services import login_attempt, wait_message
-
-from .public import client_address
 
 log = logging.getLogger(__name__)
 MAX_BATCH = 200
@@ -105,6 +105,7 @@ def get_questionnaire(request: HttpRequest) -> dict[str, Any]:
 class ItemResult(Schema):
     id: str
     status: str  # accepted | duplicate | conflict | reused | error
+    state: str = ""  # received (waiting in the inbox) | accepted | conflict | applied | failed …
     code: str = ""
     message: str = ""
     errors: dict[str, str] = {}
@@ -117,86 +118,80 @@ class SyncOut(Schema):
     results: list[ItemResult]
 
 
-def _item_result(request: HttpRequest, item: Any) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        return {
-            "id": "",
-            "status": "error",
-            "code": "bad_item",
-            "message": "Mỗi phiếu phải là một đối tượng JSON.",
-        }
-    item_id = str(item.get("id", ""))[:64]
-    answers = item.get("answers")
-    try:
-        if isinstance(item.get("new_household"), dict):
-            new = item["new_household"]
-            outcome = services.new_household_receive(
-                actor=request.user,
-                client_id=item.get("id"),
-                village_code=str(new.get("village_code") or ""),
-                address=str(new.get("address") or ""),
-                answers=answers if isinstance(answers, dict) else {},
-                form_version=str(item.get("form_version", "")),
-                started_at=item.get("started_at"),
-                ended_at=item.get("ended_at"),
-                device_id=str(item.get("device_id") or ""),
-                token=getattr(request, "device_token", None),
-            )
-        else:
-            outcome = services.submission_receive(
-                actor=request.user,
-                channel="app",
-                client_id=item.get("id"),
-                form_id=str(item.get("form_id", "")),
-                form_version=str(item.get("form_version", "")),
-                household_id=item.get("household_id"),
-                answers=answers if isinstance(answers, dict) else {},
-                base_version=str(item.get("base_version") or ""),
-                started_at=item.get("started_at"),
-                ended_at=item.get("ended_at"),
-                device_id=str(item.get("device_id") or ""),
-                token=getattr(request, "device_token", None),
-                photos_expected=[str(p) for p in item.get("photos") or [] if isinstance(p, str)],
-            )
-    except DomainError as exc:
-        return {
-            "id": item_id,
-            "status": "error",
-            "code": exc.code,
-            "message": str(exc.message),
-            "errors": {str(k): str(v) for k, v in (exc.details.get("fields") or {}).items()},
-        }
-    faults.after_commit()
-    sub = outcome.submission
-    present = set(sub.photos.values_list("id", flat=True))
-    missing = [p for p in sub.photos_expected if not _uuid_in(p, present)]
-    if outcome.status == "reused":
-        return {
-            "id": item_id,
-            "status": "reused",
-            "code": "id_reused",
-            "message": "Mã phiếu đã được dùng cho một phiếu khác; đã chuyển cán bộ xã xem xét.",
-        }
+def _error(item_id: str, exc: DomainError) -> dict[str, Any]:
     return {
-        "id": str(sub.pk),
-        "status": outcome.status,
-        "version": str(sub.result.get("version", "")),
-        "proposed_class": str(sub.result.get("proposed_class", "")),
-        "photos_missing": missing,
-        "message": "Hộ đã thay đổi trên máy chủ: đã giữ cả hai bản để cán bộ xã xử lý."
-        if outcome.status == "conflict"
-        else "",
+        "id": item_id,
+        "status": "error",
+        "code": exc.code,
+        "message": str(exc.message),
+        "errors": {str(k): str(v) for k, v in (exc.details.get("fields") or {}).items()},
     }
 
 
-def _uuid_in(value: str, present: set[Any]) -> bool:
-    return any(str(p) == value for p in present)
+REUSED_MESSAGE = "Mã phiếu đã được dùng cho một phiếu khác; đã chuyển cán bộ xã xem xét."
+CONFLICT_MESSAGE = "Hộ đã thay đổi trên máy chủ: đã giữ cả hai bản để cán bộ xã xử lý."
+
+
+def _submission_result(sub: Any, status: str, photos: set[Any]) -> dict[str, Any]:
+    """One item's result from the stored submission (its state after the inbox, if recorded)."""
+    if status == "reused":
+        return {"id": str(sub.pk), "status": "reused", "code": "id_reused", "message": REUSED_MESSAGE}
+    if sub.state == Submission.State.FAILED:
+        error = sub.result.get("error") or {}
+        return {
+            "id": str(sub.pk),
+            "status": "error",
+            "state": sub.state,
+            "code": str(error.get("code", "")),
+            "message": str(error.get("message", "")),
+            "errors": {str(k): str(v) for k, v in (error.get("fields") or {}).items()},
+        }
+    if sub.state == Submission.State.CONFLICT:
+        status = "conflict"
+    return {
+        "id": str(sub.pk),
+        "status": status,
+        "state": sub.state,
+        "version": str(sub.result.get("version", "") or sub.base_version),
+        "proposed_class": str(sub.result.get("proposed_class", "")),
+        "photos_missing": [p for p in sub.photos_expected if p not in photos],
+        "message": CONFLICT_MESSAGE if status == "conflict" else "",
+    }
+
+
+def _new_household_result(request: HttpRequest, item: dict[str, Any]) -> dict[str, Any]:
+    new = item["new_household"]
+    answers = item.get("answers")
+    try:
+        outcome = services.new_household_receive(
+            actor=request.user,
+            client_id=item.get("id"),
+            village_code=str(new.get("village_code") or ""),
+            address=str(new.get("address") or ""),
+            answers=answers if isinstance(answers, dict) else {},
+            form_version=str(item.get("form_version", "")),
+            started_at=item.get("started_at"),
+            ended_at=item.get("ended_at"),
+            device_id=str(item.get("device_id") or ""),
+            token=getattr(request, "device_token", None),
+        )
+    except DomainError as exc:
+        return _error(str(item.get("id", ""))[:64], exc)
+    return _submission_result(outcome.submission, outcome.status, _photos_of([outcome.submission.pk]))
+
+
+def _photos_of(ids: list[Any]) -> set[str]:
+    return {str(p) for p in Photo.objects.filter(submission_id__in=ids).values_list("id", flat=True)}
 
 
 @router.post("/field/sync", response={200: SyncOut, 400: ErrorOut})
 def sync(request: HttpRequest) -> Any:
     """A batch of submissions; each item gets its own result (one bad item does not fail the
-    batch). Items carry the client's id, so sending the same batch again changes nothing."""
+    batch). Items carry the client's id, so sending the same batch again changes nothing.
+
+    A good Phiếu A/B is answered "accepted" once it is stored durably in the inbox (``state``
+    "received"); the review services record it moments later and ``/field/status`` tells its
+    final state (accepted, conflict, failed)."""
     if len(request.body) > MAX_BODY:
         return 400, {"code": "too_big", "message": "Gói dữ liệu quá lớn; gửi ít phiếu hơn mỗi lần."}
     try:
@@ -208,7 +203,72 @@ def sync(request: HttpRequest) -> Any:
         return 400, {"code": "bad_json", "message": "Thiếu danh sách phiếu (items)."}
     if len(items) > MAX_BATCH:
         return 400, {"code": "too_many", "message": f"Tối đa {MAX_BATCH} phiếu mỗi lần gửi."}
-    return 200, {"results": [_item_result(request, item) for item in items]}
+    results: list[dict[str, Any] | None] = [None] * len(items)
+    forms: list[int] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            results[i] = {
+                "id": "",
+                "status": "error",
+                "code": "bad_item",
+                "message": _("Mỗi phiếu phải là một đối tượng JSON."),
+            }
+        elif isinstance(item.get("new_household"), dict):
+            results[i] = _new_household_result(request, item)
+        else:
+            forms.append(i)
+    outcomes = services.submissions_accept(
+        actor=request.user, items=[items[i] for i in forms], token=getattr(request, "device_token", None)
+    )
+    faults.after_commit()
+    subs = [o.submission for o in outcomes if isinstance(o, services.Outcome)]
+    if subs and services.inbox_inline():
+        services.inbox_process(ids=[s.pk for s in subs if s.state == Submission.State.RECEIVED])
+        for s in subs:
+            s.refresh_from_db()
+    photos = _photos_of([s.pk for s in subs])
+    for i, outcome in zip(forms, outcomes, strict=True):
+        if isinstance(outcome, services.ItemError):
+            results[i] = _error(outcome.client_id, outcome.error)
+        else:
+            results[i] = _submission_result(outcome.submission, outcome.status, photos)
+    return 200, {"results": results}
+
+
+class StatusIn(Schema):
+    ids: list[str]
+
+
+@router.post("/field/status", response={200: SyncOut, 400: ErrorOut})
+def status(request: HttpRequest, payload: StatusIn) -> Any:
+    """The state of submissions sent earlier (the phone asks for those still "received"): one
+    result per id, in the shape of ``/field/sync``. Ids of other users read as unknown."""
+    if len(payload.ids) > MAX_BATCH:
+        return 400, {"code": "too_many", "message": f"Tối đa {MAX_BATCH} mã mỗi lần."}
+    subs = {str(s.pk): s for s in selectors.submissions_of_user(request.user, payload.ids)}
+    photos = _photos_of(list(subs))
+    results = []
+    for raw in payload.ids:
+        sub = subs.get(_canonical(raw))
+        if sub is None:
+            results.append(
+                {
+                    "id": raw[:64],
+                    "status": "error",
+                    "code": "not_found",
+                    "message": _("Không tìm thấy phiếu."),
+                }
+            )
+        else:
+            results.append(_submission_result(sub, "accepted", photos))
+    return 200, {"results": results}
+
+
+def _canonical(value: str) -> str:
+    try:
+        return str(uuid.UUID(str(value).removeprefix("uuid:")))
+    except ValueError:
+        return ""
 
 
 class PhotoOut(Schema):

@@ -145,7 +145,9 @@ def _question(raw: Mapping[str, Any]) -> Question:
 
 
 @cache
+@cache
 def _raw() -> dict[str, Any]:
+    """The definition as read from the package (once per process; never mutated)."""
     text = resources.files(__package__).joinpath("data/questionnaire.json").read_text(encoding="utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
@@ -247,9 +249,28 @@ def _geopoint(value: Any) -> dict[str, float] | None:
     return out
 
 
+_MESSAGES: dict[Question, dict[str, str]] = {}
+_CODES: dict[Question, frozenset[str]] = {}
+
+
+def _messages(q: Question) -> dict[str, str]:
+    """A question's messages, built once per process (the definition is immutable)."""
+    msgs = _MESSAGES.get(q)
+    if msgs is None:
+        msgs = _MESSAGES[q] = q.messages()
+    return msgs
+
+
+def _codes(q: Question) -> frozenset[str]:
+    codes = _CODES.get(q)
+    if codes is None:
+        codes = _CODES[q] = frozenset(code for code, _ in q.choices())
+    return codes
+
+
 def check_value(q: Question, value: Any, *, today: dt.date | None = None) -> tuple[Any, str | None]:
     """One answer: the cleaned value and a Vietnamese error (or None)."""
-    msgs = q.messages()
+    msgs = _messages(q)
     if _blank(value):
         return None, (msgs["required"] if q.required else None)
     if q.type == "text":
@@ -287,7 +308,7 @@ def check_value(q: Question, value: Any, *, today: dt.date | None = None) -> tup
         return (flag, None) if flag is not None else (value, msgs["required"])
     if q.type == "select_one":
         code = str(value).strip()
-        return (code, None) if code in dict(q.choices()) else (code, msgs["choice"])
+        return (code, None) if code in _codes(q) else (code, msgs["choice"])
     if q.type == "geopoint":
         point = _geopoint(value)
         return (point, None) if point is not None else (value, msgs["geopoint"])

@@ -39,6 +39,7 @@ ASSETS = (
     "web/field/app.js",
     "web/field/db.js",
     "web/field/form.js",
+    "web/field/i18n.js",
     "web/field/sync.js",
     "web/field/field.css",
 )
@@ -141,7 +142,8 @@ def _officer(request: HttpRequest) -> None:
 def conflicts_view(request: HttpRequest) -> HttpResponse:
     _officer(request)
     rows = list(selectors.conflicts_for_user(request.user)[:200])
-    return render(request, "web/field/conflicts.html", {"conflicts": rows})
+    flags = list(selectors.flags_for_user(request.user)[:200])
+    return render(request, "web/field/conflicts.html", {"conflicts": rows, "flags": flags})
 
 
 def _comparison(conflict: FieldConflict) -> list[dict[str, Any]]:

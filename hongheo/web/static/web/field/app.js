@@ -3,6 +3,7 @@
 import * as db from "./db.js";
 import { el, renderForm, validate, incomePerPerson, vnd } from "./form.js";
 import { api, syncNow, waiting } from "./sync.js";
+import { t } from "./i18n.js";
 
 const app = document.getElementById("app");
 const statusNode = document.getElementById("net");
@@ -57,16 +58,17 @@ if ("serviceWorker" in navigator) {
 async function refreshStatus() {
   const w = await waiting();
   const n = w.submissions.length + w.photos.length;
-  countNode.textContent = n ? `${w.submissions.length} phiếu, ${w.photos.length} ảnh đang chờ gửi` : "Không có gì chờ gửi";
+  countNode.textContent = n ? t("{n} phiếu, {m} ảnh đang chờ gửi", { n: w.submissions.length, m: w.photos.length }) : t("Không có gì chờ gửi");
   countNode.dataset.waiting = String(w.submissions.length);
   countNode.dataset.photos = String(w.photos.length);
-  statusNode.textContent = navigator.onLine ? "Có mạng" : "Ngoại tuyến";
+  statusNode.textContent = navigator.onLine ? t("Có mạng") : t("Ngoại tuyến");
   statusNode.className = navigator.onLine ? "online" : "offline";
 }
 
 async function sync() {
   const w = await waiting();
-  if (!w.submissions.length && !w.photos.length) {
+  const pending = w.all.some((s) => s.status === "sent" && s.pending); // stored, not yet recorded
+  if (!w.submissions.length && !w.photos.length && !pending) {
     await refreshStatus();
     return;
   }
@@ -94,13 +96,13 @@ async function login() {
   const form = el(
     "form",
     { class: "card", "data-testid": "field-login" },
-    el("h2", { text: "Đăng nhập một lần" }),
-    el("p", { class: "hint", text: "Điện thoại giữ một mã thiết bị (không lưu mật khẩu); cán bộ có thể thu hồi mã khi mất máy." }),
-    el("label", { for: "u", text: "Tên đăng nhập" }),
+    el("h2", { text: t("Đăng nhập một lần") }),
+    el("p", { class: "hint", text: t("Điện thoại giữ một mã thiết bị (không lưu mật khẩu); cán bộ có thể thu hồi mã khi mất máy.") }),
+    el("label", { for: "u", text: t("Tên đăng nhập") }),
     el("input", { id: "u", name: "username", autocomplete: "username", required: true }),
-    el("label", { for: "p", text: "Mật khẩu" }),
+    el("label", { for: "p", text: t("Mật khẩu") }),
     el("input", { id: "p", name: "password", type: "password", autocomplete: "current-password", required: true }),
-    el("button", { type: "submit", text: "Đăng nhập" }),
+    el("button", { type: "submit", text: t("Đăng nhập") }),
   );
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -111,7 +113,7 @@ async function login() {
         body: JSON.stringify({ username: form.username.value, password: form.password.value, label: navigator.userAgent.slice(0, 90) }),
       });
       const body = await response.json();
-      if (!response.ok) return flash(body.message || "Không đăng nhập được.", "error");
+      if (!response.ok) return flash(body.message || t("Không đăng nhập được."), "error");
       await db.kvSet("token", body.token);
       await db.kvSet("user", body);
       if (!(await db.kvGet("device_id"))) await db.kvSet("device_id", uuid());
@@ -119,14 +121,14 @@ async function login() {
       location.hash = "#/";
       await route();
     } catch (e) {
-      flash("Cần có mạng để đăng nhập lần đầu.", "error");
+      flash(t("Cần có mạng để đăng nhập lần đầu."), "error");
     }
   });
   app.append(form);
 }
 
 async function download() {
-  flash("Đang tải danh sách hộ và phiếu…");
+  flash(t("Đang tải danh sách hộ và phiếu…"));
   // one request at a time: gentle on a poor connection (and on an embedded SQLite server)
   const a = await api("/assignments");
   const q = await api("/questionnaire");
@@ -142,10 +144,10 @@ async function download() {
   );
   await db.kvSet("downloaded_at", new Date().toISOString());
   await db.persist();
-  flash(`Đã tải ${data.households.length} hộ. Có thể làm việc không cần mạng.`, "success");
+  flash(t("Đã tải {n} hộ. Có thể làm việc không cần mạng.", { n: data.households.length }), "success");
 }
 
-const STATE_LABEL = { waiting: "Chờ gửi", sent: "Đã gửi", conflict: "Xung đột – chờ xã xử lý", error: "Lỗi – cần sửa" };
+const STATE_LABEL = { waiting: t("Chờ gửi"), sent: t("Đã gửi"), pending: t("Đã gửi – máy chủ đang ghi"), conflict: t("Xung đột – chờ xã xử lý"), error: t("Lỗi – cần sửa") };
 
 async function home() {
   const user = await db.kvGet("user");
@@ -153,7 +155,7 @@ async function home() {
   const outbox = await db.all("outbox");
   const latest = new Map();
   for (const s of outbox.sort((a, b) => (a.ended_at < b.ended_at ? -1 : 1))) latest.set(s.household_id, s);
-  const search = el("input", { type: "search", placeholder: "Tìm theo mã hộ, tên chủ hộ…", "data-testid": "field-search" });
+  const search = el("input", { type: "search", placeholder: t("Tìm theo mã hộ, tên chủ hộ…"), "data-testid": "field-search" });
   const list = el("ul", { class: "households", "data-testid": "field-households" });
   const draw = () => {
     const needle = search.value.trim().toLowerCase();
@@ -161,7 +163,7 @@ async function home() {
     for (const h of households) {
       if (needle && !`${h.code} ${h.head_name} ${h.village_name}`.toLowerCase().includes(needle)) continue;
       const sub = latest.get(h.id);
-      const state = sub ? STATE_LABEL[sub.status] : h.entry_state === "surveyed" ? "Đã có Phiếu B" : "";
+      const state = sub ? STATE_LABEL[sub.status === "sent" && sub.pending ? "pending" : sub.status] : h.entry_state === "surveyed" ? t("Đã có Phiếu B") : "";
       list.append(
         el(
           "li",
@@ -172,7 +174,7 @@ async function home() {
           el(
             "div",
             { class: "actions" },
-            h.entry_id ? el("a", { class: "button", href: `#/ho/${h.id}/phieu-b`, text: "Phiếu B" }) : el("small", { text: "Không có trong đợt rà soát đang mở" }),
+            h.entry_id ? el("a", { class: "button", href: `#/ho/${h.id}/phieu-b`, text: "Phiếu B" }) : el("small", { text: t("Không có trong đợt rà soát đang mở") }),
             h.entry_id ? el("a", { class: "button secondary", href: `#/ho/${h.id}/phieu-a`, text: "Phiếu A" }) : null,
           ),
         ),
@@ -186,19 +188,19 @@ async function home() {
     el(
       "div",
       { class: "toolbar" },
-      el("button", { type: "button", "data-action": "sync", text: "Đồng bộ ngay", onclick: () => sync() }),
-      el("a", { class: "button secondary", href: "#/ho-moi", "data-action": "new-household", text: "+ Hộ mới phát hiện" }),
+      el("button", { type: "button", "data-action": "sync", text: t("Đồng bộ ngay"), onclick: () => sync() }),
+      el("a", { class: "button secondary", href: "#/ho-moi", "data-action": "new-household", text: t("+ Hộ mới phát hiện") }),
       el("button", {
         type: "button",
         class: "secondary",
         "data-action": "download",
-        text: "Tải lại danh sách",
+        text: t("Tải lại danh sách"),
         onclick: async () => {
           try {
             await download();
             await home();
           } catch (e) {
-            flash("Cần có mạng để tải danh sách.", "error");
+            flash(t("Cần có mạng để tải danh sách."), "error");
           }
         },
       }),
@@ -226,7 +228,7 @@ async function survey(householdId, key) {
   const def = definitions.forms[key === "phieu-a" ? "phieu_a" : "phieu_b"];
   const isNew = householdId === null;
   const household = isNew
-    ? { id: null, code: "Hộ mới", head_name: "", facts: {}, members: [], version: "", area: "rural" }
+    ? { id: null, code: t("Hộ mới"), head_name: "", facts: {}, members: [], version: "", area: "rural" }
     : await db.get("households", householdId);
   if (!household) return home();
   let place = null;
@@ -235,7 +237,7 @@ async function survey(householdId, key) {
     const select = el("select", { id: "new-village", name: "new_village", "data-testid": "new-village" });
     for (const v of villages) select.append(el("option", { value: v.code, text: v.name }));
     const address = el("input", { id: "new-address", name: "new_address", maxlength: 300 });
-    place = el("div", { class: "field" }, el("label", { for: "new-village", text: "Thôn/tổ dân phố *" }), select, el("label", { for: "new-address", text: "Địa chỉ" }), address);
+    place = el("div", { class: "field" }, el("label", { for: "new-village", text: t("Thôn/tổ dân phố *") }), select, el("label", { for: "new-address", text: t("Địa chỉ") }), address);
     place.read = () => ({ village_code: select.value, address: address.value });
   }
   const rounds = (await db.kvGet("rounds")) || [];
@@ -254,20 +256,20 @@ async function survey(householdId, key) {
   const hooks = {
     special(q, slot) {
       if (q.type === "geopoint") {
-        const out = el("span", { class: "gps", "data-testid": "gps-value", text: "Chưa có toạ độ" });
+        const out = el("span", { class: "gps", "data-testid": "gps-value", text: t("Chưa có toạ độ") });
         const button = el("button", {
           type: "button",
           class: "secondary",
           "data-action": "gps",
-          text: "Lấy vị trí GPS",
+          text: t("Lấy vị trí GPS"),
           onclick: () => {
-            out.textContent = "Đang lấy vị trí…";
+            out.textContent = t("Đang lấy vị trí…");
             navigator.geolocation.getCurrentPosition(
               (pos) => {
                 gps = { lat: pos.coords.latitude, lon: pos.coords.longitude, accuracy: Math.round(pos.coords.accuracy), at: new Date(pos.timestamp).toISOString() };
                 out.textContent = `${gps.lat.toFixed(5)}, ${gps.lon.toFixed(5)} (±${gps.accuracy} m)`;
               },
-              (err) => (out.textContent = `Không lấy được vị trí: ${err.message}`),
+              (err) => (out.textContent = t("Không lấy được vị trí: {error}", { error: err.message })),
               { enableHighAccuracy: true, timeout: 20000, maximumAge: 0 },
             );
           },
@@ -285,7 +287,7 @@ async function survey(householdId, key) {
             thumb.src = URL.createObjectURL(blob);
             thumb.hidden = false;
           } catch (e) {
-            flash("Tệp không phải ảnh.", "error");
+            flash(t("Tệp không phải ảnh."), "error");
           }
         });
         slot.append(pick, thumb);
@@ -305,20 +307,28 @@ async function survey(householdId, key) {
       preview.textContent =
         income == null || !line
           ? ""
-          : `Kết quả tạm tính (chỉ tham khảo): thu nhập ${vnd(income)}/người/tháng ${income <= line ? "không vượt" : "cao hơn"} chuẩn nghèo ${vnd(line)} (${household.area === "urban" ? "thành thị" : "nông thôn"}). Kết quả chính thức do xã xét theo đủ chỉ tiêu.`;
+          : t(
+              income <= line
+                ? "Kết quả tạm tính (chỉ tham khảo): thu nhập {income}/người/tháng không vượt chuẩn nghèo {line} ({area}). Kết quả chính thức do xã xét theo đủ chỉ tiêu."
+                : "Kết quả tạm tính (chỉ tham khảo): thu nhập {income}/người/tháng cao hơn chuẩn nghèo {line} ({area}). Kết quả chính thức do xã xét theo đủ chỉ tiêu.",
+              { income: vnd(income), line: vnd(line), area: household.area === "urban" ? t("thành thị") : t("nông thôn") },
+            );
     },
   };
   form = renderForm(def, initial, hooks);
-  const save = el("button", { type: "submit", "data-action": "save", text: "Lưu phiếu vào máy" });
+  // the questionnaire is the official Vietnamese form, whatever the app's language
+  form.node.setAttribute("lang", "vi");
+  form.node.setAttribute("translate", "no");
+  const save = el("button", { type: "submit", "data-action": "save", text: t("Lưu phiếu vào máy") });
   const wrapper = el(
     "form",
     { class: "card", novalidate: true, "data-testid": "field-form" },
-    el("h2", { text: `${def.title}: ${household.code} · ${household.head_name}` }),
-    el("p", { class: "hint", text: "Phiếu được lưu trên máy và gửi khi có mạng." }),
+    el("h2", { text: `${def.title}: ${household.code} · ${household.head_name}`, lang: "vi", translate: "no" }),
+    el("p", { class: "hint", text: t("Phiếu được lưu trên máy và gửi khi có mạng.") }),
     place,
     form.node,
     preview,
-    el("div", { class: "actions" }, save, el("a", { class: "button secondary", href: "#/", text: "Quay lại" })),
+    el("div", { class: "actions" }, save, el("a", { class: "button secondary", href: "#/", text: t("Quay lại") })),
   );
   wrapper.addEventListener("submit", async (event) => {
     event.preventDefault();
@@ -327,7 +337,7 @@ async function survey(householdId, key) {
     form.showErrors(errors);
     const count = Object.keys(errors).length;
     if (count) {
-      flash(`Phiếu còn ${count} lỗi: ${Object.values(errors)[0]}`, "error");
+      flash(t("Phiếu còn {n} lỗi: {first}", { n: count, first: Object.values(errors)[0] }), "error");
       wrapper.querySelector("[aria-invalid=true], .error:not([hidden])")?.scrollIntoView({ block: "center" });
       return;
     }
@@ -350,7 +360,7 @@ async function survey(householdId, key) {
       status: "waiting",
     });
     await db.persist();
-    flash(`Đã lưu phiếu của hộ ${household.code} trên máy.`, "success");
+    flash(t("Đã lưu phiếu của hộ {code} trên máy.", { code: household.code }), "success");
     location.hash = "#/";
     if (navigator.onLine) sync();
   });
@@ -368,7 +378,7 @@ async function route() {
     try {
       await download();
     } catch (e) {
-      flash("Chưa tải được danh sách hộ: cần có mạng lần đầu.", "error");
+      flash(t("Chưa tải được danh sách hộ: cần có mạng lần đầu."), "error");
     }
   }
   return home();

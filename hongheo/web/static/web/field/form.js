@@ -1,5 +1,6 @@
 // Renders a form of the one questionnaire (downloaded as JSON) and checks answers as the user
 // types, with the same rules and the same Vietnamese messages the server applies.
+import { t } from "./i18n.js";
 
 const el = (tag, attrs = {}, ...children) => {
   const node = document.createElement(tag);
@@ -123,7 +124,7 @@ function input(q, value, onChange) {
   let control;
   if (q.type === "select_one" || q.type === "boolean") {
     control = el("select", { id, name: q.path, "data-q": q.path });
-    control.append(el("option", { value: "", text: "— chọn —" }));
+    control.append(el("option", { value: "", text: t("— chọn —") }));
     for (const c of q.choices || []) {
       const current = q.type === "boolean" && typeof value === "boolean" ? (value ? "1" : "0") : value;
       control.append(el("option", { value: c.value, text: c.label, selected: String(current ?? "") === c.value }));
@@ -193,7 +194,7 @@ export function renderForm(def, initial, hooks) {
     const repeat = def.questions.find((q) => q.type === "repeat");
     const index = memberRows.length;
     const box = el("fieldset", { class: "member", "data-member": index });
-    box.append(el("legend", { text: isNew ? `Thành viên mới ${index + 1}` : values.full_name || `Thành viên ${index + 1}` }));
+    box.append(el("legend", { text: isNew ? t("Thành viên mới {n}", { n: index + 1 }) : values.full_name || t("Thành viên {n}", { n: index + 1 }) }));
     for (const sub of repeat.questions) {
       if (sub.type === "hidden") {
         const hidden = el("input", { type: "hidden", name: `member[${index}].${sub.name}` });
@@ -218,7 +219,7 @@ export function renderForm(def, initial, hooks) {
     if (q.type === "repeat") {
       root.append(el("h3", { text: q.label }), membersNode);
       for (const m of initial.member || []) addMember(m, false);
-      root.append(el("button", { type: "button", class: "secondary", "data-action": "add-member", text: "+ Thêm thành viên", onclick: () => addMember({ presence: "present" }, true) }));
+      root.append(el("button", { type: "button", class: "secondary", "data-action": "add-member", text: t("+ Thêm thành viên"), onclick: () => addMember({ presence: "present" }, true) }));
       continue;
     }
     if (q.type === "geopoint" || q.type === "image") {

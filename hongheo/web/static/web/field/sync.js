@@ -2,6 +2,7 @@
 // only after the server confirmed it. Ids are generated on the phone, so a retry after a cut
 // connection is recognised by the server and never duplicates.
 import * as db from "./db.js";
+import { t } from "./i18n.js";
 
 const API = "/api/v1/field";
 const BATCH = 20;
@@ -14,7 +15,7 @@ export async function api(path, options = {}) {
   if (token) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(`${API}${path}`, { ...options, headers, cache: "no-store" });
   if (response.status === 401) {
-    const error = new Error("Phiên làm việc đã hết hạn hoặc mã thiết bị bị thu hồi: đăng nhập lại.");
+    const error = new Error(t("Phiên làm việc đã hết hạn hoặc mã thiết bị bị thu hồi: đăng nhập lại."));
     error.status = 401;
     throw error;
   }
@@ -49,33 +50,60 @@ async function sendSubmissions(report) {
       device_id: s.device_id,
       photos: s.photos,
     }));
-    report(`Đang gửi ${batch.length} phiếu…`);
+    report(t("Đang gửi {n} phiếu…", { n: batch.length }));
     const response = await api("/sync", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ items: payload }),
     });
-    if (!response.ok) throw new Error(`Máy chủ trả lỗi ${response.status}`);
+    if (!response.ok) throw new Error(t("Máy chủ trả lỗi {status}", { status: response.status }));
     const { results } = await response.json();
     for (const result of results) {
       const item = batch.find((s) => s.id === result.id) || batch[results.indexOf(result)];
       if (!item) continue;
-      item.result = result;
-      if (result.status === "accepted" || result.status === "duplicate" || result.status === "conflict") {
-        item.status = result.status === "conflict" ? "conflict" : "sent";
-        item.sent_at = new Date().toISOString();
-        const household = item.household_id == null ? null : await db.get("households", item.household_id);
-        if (household && result.version) {
-          household.version = result.version;
-          household.local_state = item.status;
-          await db.put("households", household);
-        }
-      } else {
-        item.status = "error";
-        item.error = result.message;
-        item.errors = result.errors || {};
-      }
-      await db.put("outbox", item);
+      await applyResult(item, result);
+    }
+  }
+}
+
+// One server result on an outbox item: "received" means stored on the server and waiting to be
+// recorded (the phone asks again later); a recorded one may still turn out a conflict or an error.
+async function applyResult(item, result) {
+  item.result = result;
+  if (result.status === "accepted" || result.status === "duplicate" || result.status === "conflict") {
+    item.status = result.status === "conflict" ? "conflict" : "sent";
+    item.pending = result.state === "received";
+    item.sent_at = item.sent_at || new Date().toISOString();
+    const household = item.household_id == null ? null : await db.get("households", item.household_id);
+    if (household && result.version) {
+      household.version = result.version;
+      household.local_state = item.status;
+      await db.put("households", household);
+    }
+  } else {
+    item.status = "error";
+    item.pending = false;
+    item.error = result.message;
+    item.errors = result.errors || {};
+  }
+  await db.put("outbox", item);
+}
+
+// Ask the server about submissions it stored but had not recorded yet.
+async function checkPending() {
+  const pending = (await db.all("outbox")).filter((s) => s.status === "sent" && s.pending);
+  for (let i = 0; i < pending.length; i += 100) {
+    const batch = pending.slice(i, i + 100);
+    const response = await api("/status", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ ids: batch.map((s) => s.id) }),
+    });
+    if (!response.ok) return;
+    const { results } = await response.json();
+    for (const result of results) {
+      const item = batch.find((s) => s.id === result.id);
+      if (item && result.code !== "not_found") await applyResult(item, result);
     }
   }
 }
@@ -85,7 +113,7 @@ async function sendPhotos(report) {
   for (const photo of photos) {
     const owner = await db.get("outbox", photo.submission_id);
     if (!owner || owner.status === "waiting" || owner.status === "error") continue; // the submission first
-    report(`Đang gửi ảnh…`);
+    report(t("Đang gửi ảnh…"));
     const form = new FormData();
     form.append("submission_id", photo.submission_id);
     form.append("question", photo.question);
@@ -99,10 +127,10 @@ async function sendPhotos(report) {
     } else if (response.status >= 400 && response.status < 500) {
       const body = await response.json().catch(() => ({}));
       photo.status = "error";
-      photo.error = body.message || `Lỗi ${response.status}`;
+      photo.error = body.message || t("Lỗi {status}", { status: response.status });
       await db.put("photos", photo);
     } else {
-      throw new Error(`Máy chủ trả lỗi ${response.status}`);
+      throw new Error(t("Máy chủ trả lỗi {status}", { status: response.status }));
     }
   }
 }
@@ -114,11 +142,12 @@ export function syncNow(report = () => {}) {
     try {
       await sendSubmissions(report);
       await sendPhotos(report);
+      await checkPending();
       backoff = 0;
-      return { ok: true, message: "Đã đồng bộ." };
+      return { ok: true, message: t("Đã đồng bộ.") };
     } catch (error) {
       backoff = Math.min(300, backoff ? backoff * 2 + 1 : 1);
-      return { ok: false, message: error.status === 401 ? error.message : "Chưa gửi được (mất kết nối?). Dữ liệu vẫn nằm trên máy; sẽ thử lại.", status: error.status };
+      return { ok: false, message: error.status === 401 ? error.message : t("Chưa gửi được (mất kết nối?). Dữ liệu vẫn nằm trên máy; sẽ thử lại."), status: error.status };
     } finally {
       running = null;
     }
