@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from hongheo.core.audit import audit_write, snapshot
 from hongheo.core.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from hongheo.geography.models import Area
+from hongheo.linkage import services as linkage
 from hongheo.registry.models import FactRecord, Household
 from hongheo.registry.services import MemberInput, facts_apply, facts_record
 from hongheo.standards.results import result_store
@@ -444,7 +445,7 @@ def entry_add_found(*, actor: Any, review_round: ReviewRound, household: Househo
     _require(actor, household.village or review_round.commune, FIELD_ROLES, "thêm hộ mới phát hiện")
     _round_for_step(review_round, RoundState.LISTING, RoundState.SURVEY)
     if household.commune_id != review_round.commune_id:
-        raise ValidationError("Hộ không thuộc xã của đợt rà soát.")
+        raise ValidationError(_("Hộ không thuộc xã của đợt rà soát."))
     existing = RoundEntry.objects.filter(round=review_round, household=household).first()
     if existing is not None:
         return existing
@@ -816,6 +817,7 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
     status_year = locked.year + 1 if locked.kind == RoundKind.YEARLY else locked.year
     seq = _next_certificate_seq(locked.commune, status_year)
     changes = 0
+    joined: list[int] = []
     for e in entries:
         if e.state == EntryState.SCREENED_OUT:
             _close_application(e, accepted=False, on=signed_on)
@@ -853,7 +855,9 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
             decision=decision,
         )
         if e.facts_record is not None:
+            known = set(e.household.members.values_list("pk", flat=True))
             facts_apply(actor=actor, record=e.facts_record, on=signed_on)
+            joined += [pk for pk in e.household.members.values_list("pk", flat=True) if pk not in known]
         if final in ("poor", "near_poor"):
             seq += 1
             Certificate.objects.create(
@@ -868,6 +872,9 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
         _close_application(e, accepted=True, on=signed_on)
     locked.state = RoundState.CLOSED
     locked.save(update_fields=["state", "updated_at"])
+    # people who joined a household at this decision (recorded in the field, decision 0011) are
+    # checked against the population data by the worker, as new members are at registration
+    linkage.members_match_enqueue(actor=actor, member_ids=joined, source="fieldwork")
     _audit(
         actor,
         "reviews.decision_sign",

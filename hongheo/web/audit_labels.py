@@ -9,6 +9,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_noop
 
 ACTIONS_VI = {  # shown in the user's language at display time (|en → catalogue)
+    "fieldwork.submission_accept": gettext_noop("Nhận phiếu từ thực địa (chờ ghi)"),
+    "registry.membership_apply": gettext_noop("Áp dụng thay đổi nhân khẩu theo quyết định"),
+    "reviews.entry_add_found": gettext_noop("Đưa hộ mới phát hiện vào đợt rà soát"),
     "admin.add": gettext_noop("Thêm trong trang quản trị"),
     "admin.change": gettext_noop("Sửa trong trang quản trị"),
     "admin.delete": gettext_noop("Xóa trong trang quản trị"),

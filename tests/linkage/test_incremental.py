@@ -175,6 +175,40 @@ def test_portal_queues_the_check_and_the_citizen_sees_no_population_data(world, 
     assert "Trọng số" in page and "Họ tên" in page
 
 
+def _decide(scene) -> None:  # type: ignore[no-untyped-def]
+    """Run the field fixture's round from the survey step to the chairman's decision."""
+    import datetime as dt
+
+    from hongheo.reviews import services as rs
+    from hongheo.users.models import Role
+
+    officer, rnd = scene.officer, scene.round
+    for entry in rnd.entries.select_related("household").exclude(household=scene.hh_a1):
+        rs.survey_record(actor=scene.surveyor, entry=entry, facts={"income_per_capita": 1_000_000})
+    rnd = rs.round_advance(actor=officer, review_round=rnd, action="start_meetings")
+    for entry in rnd.entries.select_related("household"):
+        rs.meeting_record(
+            actor=officer,
+            review_round=rnd,
+            village=entry.household.village,
+            held_on=dt.date(2026, 10, 25),
+            attendees=30,
+            chair_name="A",
+            secretary_name="B",
+            votes={entry.pk: 20},
+        )
+    rnd = rs.round_advance(actor=officer, review_round=rnd, action="start_posting")
+    rs.posting_record(actor=officer, review_round=rnd, posted_from=dt.date(2026, 11, 2), places="Nhà văn hóa")
+    rnd = rs.round_advance(actor=officer, review_round=rnd, action="end_posting")
+    rnd = rs.round_advance(actor=officer, review_round=rnd, action="submit_for_decision")
+    rs.decision_sign(
+        actor=scene.users[Role.COMMUNE_CHAIRMAN],
+        review_round=rnd,
+        number="25/QĐ-UBND",
+        signed_on=dt.date(2026, 11, 20),
+    )
+
+
 def test_field_app_new_member_is_queued_then_matched(field, extract_v2) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     answers = answers_for(field.hh_a1)
     newborn = dict(
@@ -195,6 +229,11 @@ def test_field_app_new_member_is_queued_then_matched(field, extract_v2) -> None:
         household_id=field.hh_a1.pk,
         answers=answers,
     )
+    # membership changes from the field wait for the chairman's decision (decision 0011): nobody
+    # new is in the registry yet, and nothing is queued
+    assert not Member.objects.filter(household=field.hh_a1, full_name="Nguyễn Văn Bé").exists()
+    assert not Job.objects.filter(kind=svc.JOB_MATCH).exists()
+    _decide(field)
     be = Member.objects.get(household=field.hh_a1, full_name="Nguyễn Văn Bé")
     job = Job.objects.get(kind=svc.JOB_MATCH)
     assert job.params == {"member_ids": [be.pk], "source": "fieldwork"}
