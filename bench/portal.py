@@ -1,14 +1,22 @@
 """bench.portal: citizen submissions through the public API against a real gunicorn process.
 
     python -m bench.portal [--database-url postgres://postgres@127.0.0.1:5432/hongheo_bench_portal]
-                           [--rate 110] [--seconds 20] [--workers 3] [--threads 8] [--clients 48]
+                           [--rate 110] [--seconds 30] [--workers 2] [--threads 4] [--clients 48]
+                           [--worker-during-load]
 
 Targets: ≥ 100 submissions/s sustained with p99 ≤ 1 s on PostgreSQL (open loop: requests are sent
 on a fixed schedule and latency is counted from the scheduled time, so a slow server cannot hide
 its queue); self-assessment p95 ≤ 50 ms; first portal page (HTML + CSS + JS) ≤ 150 KB transferred.
-Only 127.0.0.1 is ever contacted; the load is bounded by --rate × --seconds. The scratch database's
-public schema is dropped and re-created. Prints one JSON line, with the in-process cost of one
-submission through the service (no HTTP, one thread) as the baseline, and the machine load.
+
+A submission is accepted (validated, stored with its client key and one audit row, answered with
+code + PIN) and registered later by the worker in batches (decision 0010). The bench therefore also
+measures the worker: after the load (or during it, with ``--worker-during-load``) a real
+``manage.py run_worker`` drains the backlog; the drain rate and that every accepted submission got
+its application (or was joined to one) are reported. Baseline in the same run: the in-process cost
+of one accept alone and of one accept followed by its registry work (the path before decision 0010).
+Each submission answers its own bot question (a question serves once). Only 127.0.0.1 is ever
+contacted; the load is bounded by --rate × --seconds. The scratch database's public schema is
+dropped and re-created. Prints one JSON line, with the machine load before and after.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import datetime as dt
 import http.client
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -169,13 +178,20 @@ class Client:
         raise AssertionError("unreachable")
 
 
+def _start_worker(env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/hongheo_bench_portal")
     parser.add_argument("--rate", type=float, default=110.0, help="submissions per second to offer")
-    parser.add_argument("--seconds", type=float, default=20.0)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--worker-during-load", action="store_true", help="run the job worker meanwhile")
     parser.add_argument("--clients", type=int, default=48, help="load generator threads")
     parser.add_argument("--assessments", type=int, default=300)
     parser.add_argument("--communes", type=int, default=40)
@@ -208,18 +224,27 @@ def main() -> int:
         Area.objects.filter(parent__code="46", level=Area.Level.COMMUNE).order_by("code")[: args.communes]
     )
     places = [(c.code, village_create(actor=None, commune=c, name="Thôn Bench").code) for c in communes]
-    challenge = portal.challenge_new()
-    data = signing.loads(challenge["token"], salt="hongheo.portal.challenge")
-    token, answer = challenge["token"], data["a"] + data["b"]
+    load_before = os.getloadavg()
 
-    # baseline: one submission through the service, in process, no HTTP (median of 30)
-    service_ms = []
-    for n in range(30):
+    def question() -> tuple[str, int]:
+        challenge = portal.challenge_new()
+        data = signing.loads(challenge["token"], salt="hongheo.portal.challenge")
+        return challenge["token"], data["a"] + data["b"]
+
+    # baseline, in process, no HTTP, one thread (median of 60 each): accept alone (the new path),
+    # and accept followed at once by its registry work (what one submission cost before decision 0010)
+    accept_ms, old_path_ms = [], []
+    for n in range(120):
         c, v = places[n % len(places)]
-        p = make_payload(c, v, token, answer, 10_000_000 + n)
+        p = make_payload(c, v, *question(), 10_000_000 + n)
         t = time.perf_counter()
         portal.portal_submit(actor=None, payload=p, address="127.0.0.9")
-        service_ms.append((time.perf_counter() - t) * 1000)
+        if n % 2:
+            portal.portal_process_pending(limit=1)
+            old_path_ms.append((time.perf_counter() - t) * 1000)
+        else:
+            accept_ms.append((time.perf_counter() - t) * 1000)
+    portal.portal_process_pending()
     connection.close()
 
     port = _free_port()
@@ -242,6 +267,7 @@ def main() -> int:
         env=env,
     )
     client = Client(port)
+    worker = None
     try:
         for _ in range(100):
             try:
@@ -264,7 +290,7 @@ def main() -> int:
         assess_ms = []
         for n in range(args.assessments):
             c, v = places[n % len(places)]
-            body = json.dumps(make_payload(c, v, token, answer, 20_000_000 + n)).encode()
+            body = json.dumps(make_payload(c, v, *question(), 20_000_000 + n)).encode()
             t = time.perf_counter()
             status, _, _ = client.request(
                 "POST", "/api/v1/public/self-assessment", body, {"Content-Type": "application/json"}
@@ -275,9 +301,9 @@ def main() -> int:
         # submissions: open loop at a fixed rate
         total = int(args.rate * args.seconds)
         bodies = [
-            json.dumps(make_payload(*places[n % len(places)], token, answer, n)).encode()
-            for n in range(total)
+            json.dumps(make_payload(*places[n % len(places)], *question(), n)).encode() for n in range(total)
         ]
+        worker = _start_worker(env) if args.worker_during_load else None
         latencies: list[float] = []
         errors: dict[str, int] = {}
         lock = threading.Lock()
@@ -305,24 +331,50 @@ def main() -> int:
             list(pool.map(fire, range(total)))
         wall = time.perf_counter() - start
         ok = len(latencies) - sum(errors.values())
+        load_after_load = os.getloadavg()
         # replay check: the first body again must not add an application
         status, replay, _ = client.request(
             "POST", "/api/v1/public/applications", bodies[0], {"Content-Type": "application/json"}
         )
+        # a question serves once: another submission with the first body's answered question
+        reused = json.loads(bodies[0])
+        reused["client_key"] = str(uuid.uuid4())
+        reused_status, reused_body, _ = client.request(
+            "POST",
+            "/api/v1/public/applications",
+            json.dumps(reused).encode(),
+            {"Content-Type": "application/json"},
+        )
+    except BaseException:
+        if worker is not None:
+            worker.kill()
+        raise
     finally:
         server.terminate()
         server.wait(timeout=20)
 
     from hongheo.capture.portal.models import PortalApplication
 
-    stored = PortalApplication.objects.count() - 30
+    # the worker registers what was accepted (it may have been running during the load)
+    pending_at_end = portal.portal_pending_count()
+    drain_start = time.perf_counter()
+    worker = worker or _start_worker(env)
+    while portal.portal_pending_count() > 0 and time.perf_counter() - drain_start < 900:
+        time.sleep(0.5)
+    drain_s = time.perf_counter() - drain_start
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(timeout=60)
+    stored = PortalApplication.objects.count() - 120
+    unregistered = PortalApplication.objects.filter(application__isnull=True).count()
+    failed = PortalApplication.objects.exclude(process_error="").count()
     load = os.getloadavg()
     print(
         json.dumps(
             {
                 "bench": "portal",
                 "database": "postgresql",
-                "gunicorn": {"workers": args.workers, "threads": args.threads},
+                "gunicorn": {"workers": args.workers, "threads": args.threads, "class": "gthread"},
+                "worker_during_load": args.worker_during_load,
                 "offered_rate_per_s": args.rate,
                 "submissions": total,
                 "ok": ok,
@@ -337,20 +389,34 @@ def main() -> int:
                 },
                 "replay_status": status,
                 "replay_is_replay": json.loads(replay).get("replay") if status == 200 else None,
+                "reused_question_status": reused_status,
+                "reused_question_code": json.loads(reused_body).get("code"),
+                "registry_work": {
+                    "pending_when_load_ended": pending_at_end,
+                    "drain_seconds": round(drain_s, 1),
+                    "drain_per_s": round(pending_at_end / drain_s, 1) if pending_at_end else None,
+                    "without_application": unregistered,
+                    "with_error": failed,
+                },
                 "self_assessment_ms": {
                     "p50": round(statistics.median(assess_ms), 1),
                     "p95": round(_pct(assess_ms, 0.95), 1),
                 },
                 "first_page_bytes_gzip": first_page,
                 "first_page_bytes": uncompressed,
-                "baseline_service_ms_p50_in_process": round(statistics.median(service_ms), 1),
+                "baseline_in_process_ms_p50": {
+                    "accept_only": round(statistics.median(accept_ms), 1),
+                    "accept_and_registry_work": round(statistics.median(old_path_ms), 1),
+                },
                 "targets": {
                     "per_s": 100,
                     "p99_ms": 1000,
                     "self_assessment_p95_ms": 50,
                     "first_page_bytes": 153600,
                 },
-                "loadavg_1_5_15": [round(x, 2) for x in load],
+                "loadavg_1_5_15_before": [round(x, 2) for x in load_before],
+                "loadavg_1_5_15_when_load_ended": [round(x, 2) for x in load_after_load],
+                "loadavg_1_5_15_after": [round(x, 2) for x in load],
                 "cpus": os.cpu_count(),
             },
             ensure_ascii=False,

@@ -1,6 +1,7 @@
 """Imports every module that registers background job kinds (for the worker and the web app)."""
 
 import hongheo.capture.imports.jobs
+import hongheo.capture.portal.jobs
 import hongheo.fieldwork.jobs
 import hongheo.linkage.jobs
 import hongheo.oversight.jobs

@@ -26,3 +26,7 @@ JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "0"))
 # Field app batches are recorded in the request (tests/fieldwork/test_inbox.py turns it off).
 FIELDWORK_INBOX_INLINE = os.environ.get("FIELDWORK_INBOX_INLINE", "1") == "1"
 PORTAL_BOT_MIN_SECONDS = 0.0  # tests answer at once; tests/portal checks the minimum with override_settings
+# Per-process caches of places and published standards: off in tests (each test has its own data);
+# tests/portal checks them with override_settings.
+PORTAL_CACHE_SECONDS = 0.0
+STANDARDS_CACHE_SECONDS = 0.0

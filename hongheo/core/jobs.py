@@ -61,6 +61,35 @@ def job_handler(
     return register
 
 
+_POLL_TASKS: dict[str, Callable[[], int]] = {}
+
+
+def poll_task(name: str) -> Callable[[Callable[[], int]], Callable[[], int]]:
+    """Register work the worker does on every poll besides jobs: a short pass over rows waiting in
+    their own table (e.g. portal submissions accepted but not yet registered), returning how many it
+    did. Each pass must be safe to run in several workers at once and to be cut off at any point."""
+
+    def register(fn: Callable[[], int]) -> Callable[[], int]:
+        _POLL_TASKS[name] = fn
+        return fn
+
+    return register
+
+
+def run_poll_tasks() -> int:
+    """One pass of every poll task; a task's error is logged (a transient database error is raised
+    to the worker loop, which waits and goes on). Returns how much work was done."""
+    done = 0
+    for name, fn in sorted(_POLL_TASKS.items()):
+        try:
+            done += int(fn() or 0)
+        except TRANSIENT_DB_ERRORS:
+            raise
+        except Exception:
+            logger.exception("poll task %s failed", name)
+    return done
+
+
 def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:120]
 
@@ -335,6 +364,7 @@ def worker_loop(
     while not should_stop():
         try:
             count = run_pending_jobs(limit=1)
+            polled = run_poll_tasks()
         except TRANSIENT_DB_ERRORS as exc:
             backoff = min(max(backoff * 2, poll, 0.1), max_backoff)
             logger.warning("worker: database error (%s); waiting %.1f s, then going on", exc, backoff)
@@ -344,6 +374,6 @@ def worker_loop(
             continue
         backoff = 0.0
         ran += count
-        if count == 0:
+        if count == 0 and polled == 0:
             sleep(poll)
     return ran

@@ -1342,12 +1342,16 @@ def household_create_provisional(
 
 
 @transaction.atomic
-def household_confirm(*, actor: Any, household: Household) -> Household:
-    """The commune has verified a provisional household: it becomes an ordinary one."""
-    _check_writer(actor, _household_area(household))
+def household_confirm(*, actor: Any, household: Household, by_decision: str = "") -> Household:
+    """The commune has verified a provisional household: it becomes an ordinary one. ``by_decision``
+    (its number) when the chairman's decision of a round that covered the household confirms it; the
+    decision service has checked the signer, so the writer check is its."""
+    if not by_decision:
+        _check_writer(actor, _household_area(household))
     if not household.provisional:
         return household
     household.provisional = False
     household.save(update_fields=["provisional", "updated_at"])
-    _audit(actor, "registry.household_confirm", household, before={"provisional": True}, after={})
+    after = {"decision": by_decision} if by_decision else {}
+    _audit(actor, "registry.household_confirm", household, before={"provisional": True}, after=after)
     return household

@@ -17,7 +17,7 @@ from hongheo.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from hongheo.geography.models import Area
 from hongheo.linkage import services as linkage
 from hongheo.registry.models import FactRecord, Household
-from hongheo.registry.services import MemberInput, facts_apply, facts_record
+from hongheo.registry.services import MemberInput, facts_apply, facts_record, household_confirm
 from hongheo.standards.results import result_store
 from hongheo.standards.selectors import standard_get, standard_in_force
 from hongheo.users.access import user_covers_area
@@ -819,6 +819,8 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
     changes = 0
     joined: list[int] = []
     for e in entries:
+        if e.household.provisional:  # verified in this round (Phiếu A): no household stays provisional
+            household_confirm(actor=actor, household=e.household, by_decision=decision.number)
         if e.state == EntryState.SCREENED_OUT:
             _close_application(e, accepted=False, on=signed_on)
             continue

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
@@ -38,6 +41,39 @@ def standard_get(code: str, *, include_drafts: bool = False) -> Standard:
 
 def standard_in_force(on: dt.date, *, province_code: str | None = None) -> Standard:
     return standard_for_date(on, province_code, published_documents())
+
+
+# Published standards change a few times a year; a caller that reads one per request (the portal's
+# self-assessment) uses these per-process copies, kept STANDARDS_CACHE_SECONDS and dropped at once in
+# the process that publishes (other processes see the new standard within that time).
+_CACHE: dict[tuple[Any, ...], tuple[float, Standard]] = {}
+
+
+def standards_cache_clear() -> None:
+    _CACHE.clear()
+
+
+def _cached(key: tuple[Any, ...], build: Callable[[], Standard]) -> Standard:
+    ttl = float(getattr(settings, "STANDARDS_CACHE_SECONDS", 60))
+    if ttl <= 0:
+        return build()
+    now = time.monotonic()
+    hit = _CACHE.get(key)
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1]
+    value = build()
+    if len(_CACHE) > 1000:
+        _CACHE.clear()
+    _CACHE[key] = (now, value)
+    return value
+
+
+def standard_get_cached(code: str) -> Standard:
+    return _cached(("code", code), lambda: standard_get(code))
+
+
+def standard_in_force_cached(on: dt.date, *, province_code: str | None = None) -> Standard:
+    return _cached(("on", on, province_code), lambda: standard_in_force(on, province_code=province_code))
 
 
 def household_current_classification(*, household: Household) -> HouseholdClassification | None:

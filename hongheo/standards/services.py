@@ -22,6 +22,7 @@ from .rules.catalog import (
     shipped_documents,
     validate_document,
 )
+from .selectors import standards_cache_clear
 
 
 def _bases() -> dict[str, Any]:
@@ -111,6 +112,7 @@ def standard_publish(*, actor: Any, standard: PublishedStandard) -> PublishedSta
         before={"status": "draft"},
         after={"status": "published"},
     )
+    transaction.on_commit(standards_cache_clear)
     return locked
 
 

@@ -91,6 +91,8 @@ def test_self_assessment_equals_the_official_result(world, head, others, living,
     )
     indicative = portal.self_assessment(payload=data, today=TODAY)
     receipt = portal.portal_submit(actor=None, payload=data, address=f"10.9.{next(_address)}", today=TODAY)
+    portal.portal_process_pending()
+    receipt.submission.refresh_from_db()
     household = receipt.submission.application.household
     household.refresh_from_db()
     nxt = next_decision(commune, TODAY)

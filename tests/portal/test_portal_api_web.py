@@ -5,11 +5,13 @@ weight, assisted mode, the commune's pages (channel, self-assessment beside Phi�
 from __future__ import annotations
 
 import json
+import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.test import Client
 
+from hongheo.capture.portal import services as portal
 from hongheo.capture.portal.models import PortalApplication
 from hongheo.reviews.models import Application
 from hongheo.users.models import Role
@@ -51,6 +53,11 @@ def test_submit_replay_bad_input_and_status_through_the_api(world):
         and again["pin"] == body["pin"]
     )
     assert PortalApplication.objects.count() == 1
+    # the same answered question on another form (another client key): refused, nothing saved
+    reused = {**data, "client_key": str(uuid.uuid4())}
+    r = post(c, "applications", reused)
+    assert r.status_code == 422 and r.json()["code"] == "bot_replayed"
+    assert "bot.answer" in r.json()["fields"] and PortalApplication.objects.count() == 1
     # status: only with the right PIN
     bad = post(c, "status", {"code": body["tracking_code"], "pin": "12345"})
     assert bad.status_code == 404 and bad.json()["message"] == "Mã hồ sơ hoặc mã PIN không đúng."
@@ -114,6 +121,7 @@ def test_assisted_submission_by_the_village_head(world):
     assert post(c, "applications", data).status_code == 403  # no CSRF header
     r = post(c, "applications", data, HTTP_X_CSRFTOKEN=token)
     assert r.status_code == 200, r.content
+    portal.portal_process_pending()  # the worker's pass
     sub = PortalApplication.objects.get()
     assert sub.channel == "assisted" and sub.assisted_by == head and sub.application.channel == "assisted"
     other = {**payload(world.commune_b), "channel": "assisted"}  # outside the village head's area
@@ -123,6 +131,13 @@ def test_assisted_submission_by_the_village_head(world):
 def test_commune_sees_portal_application_and_others_do_not(world):
     c = Client()
     post(c, "applications", payload(world.commune_a, world.village_a1))
+    # the province sees the accepted submission as open before the worker registered it
+    province = Client()
+    province.force_login(world.users[Role.PROVINCE_OFFICER])
+    [row] = province.get("/dang-ky/thong-ke/").context["rows"]
+    assert (row["total"], row["open"]) == (1, 1)
+    assert Application.objects.count() == 0
+    portal.portal_process_pending()  # the worker's pass
     app = Application.objects.get()
     officer = Client()
     officer.force_login(world.users[Role.COMMUNE_OFFICER])
@@ -143,8 +158,6 @@ def test_commune_sees_portal_application_and_others_do_not(world):
     assert r.status_code == 404 and "Hồ Thị Mai" not in r.content.decode()
     assert "Hồ Thị Mai" not in other.get("/ra-soat/").content.decode()
     # province: counts only
-    province = Client()
-    province.force_login(world.users[Role.PROVINCE_OFFICER])
     stats = province.get("/dang-ky/thong-ke/").content.decode()
     assert world.commune_a.name in stats and "Hồ Thị Mai" not in stats
     assert officer.get("/dang-ky/thong-ke/").status_code == 403
@@ -197,6 +210,7 @@ def test_officer_types_a_mau_01_for_a_family_not_in_the_registry(world):
 
 def test_officer_confirms_a_provisional_household(world):
     post(Client(), "applications", payload(world.commune_a, world.village_a1))
+    portal.portal_process_pending()  # the worker's pass
     household = Application.objects.get().household
     officer = Client()
     officer.force_login(world.users[Role.COMMUNE_OFFICER])

@@ -98,13 +98,32 @@ def counts():
     return (PortalApplication.objects.count(), Application.objects.count(), Household.objects.count())
 
 
+def submit(data, address, **kw):
+    """Accept, then the worker's pass that does the registry work (decision 0010)."""
+    receipt = portal.portal_submit(actor=None, payload=data, address=address, today=TODAY, **kw)
+    portal.portal_process_pending()
+    receipt.submission.refresh_from_db()
+    return receipt
+
+
 def test_new_family_gets_a_provisional_household_and_a_portal_application(world):
     data = payload(world.commune_a, world.village_a1)
+    before, last_audit = counts(), AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first()
     receipt = portal.portal_submit(actor=None, payload=data, address="10.0.0.1", today=TODAY)
     sub = receipt.submission
     assert len(receipt.pin) == 6 and len(sub.tracking_code) == 9
     assert receipt.pin not in sub.pin_hash
+    # accepted: the submission and one audit row; the registry work waits for the worker
+    assert counts() == (before[0] + 1, before[1], before[2])
+    assert sub.application is None and sub.processed_at is None and sub.received_on == TODAY
+    new_audit = AuditEvent.objects.filter(pk__gt=last_audit or 0)
+    assert [a.action for a in new_audit] == ["capture.portal_submit"]
+    assert portal.portal_status(submission=sub)["status"] == "received"
+    assert portal.portal_process_pending() == 1
+    sub.refresh_from_db()
+    assert sub.processed_at is not None and sub.process_error == ""
     app = sub.application
+    assert app.received_on == TODAY
     assert app.channel == "portal" and app.status == "received" and app.kind == "review"
     hh = app.household
     assert hh.provisional and hh.village == world.village_a1 and hh.size == 2
@@ -140,7 +159,7 @@ def test_known_household_is_matched_by_member_id_and_second_application_is_joine
             "personal_id": head.personal_id,
         }
     )
-    first = portal.portal_submit(actor=None, payload=data, address="10.0.0.2", today=TODAY).submission
+    first = submit(data, "10.0.0.2").submission
     assert first.matched_existing and first.application.household == world.hh_a1
     # the declaration is a dated record of the household; its facts of record do not change
     assert first.facts_record.source == "portal" and first.facts_record.applied_at is None
@@ -149,7 +168,7 @@ def test_known_household_is_matched_by_member_id_and_second_application_is_joine
     assert world.hh_a1.income_per_capita == 1_450_000
     n_apps, n_households = Application.objects.count(), Household.objects.count()
     second_data = payload(world.commune_a, world.village_a1, head_id=data["declarant"]["personal_id"])
-    second = portal.portal_submit(actor=None, payload=second_data, address="10.0.0.3", today=TODAY).submission
+    second = submit(second_data, "10.0.0.3").submission
     assert second.joined_to == first and second.application == first.application
     assert (Application.objects.count(), Household.objects.count()) == (n_apps, n_households)
     status = portal.portal_status(submission=second)
@@ -237,6 +256,8 @@ def test_status_follows_the_round_to_the_decision_and_lookups_are_logged(world):
         actor=None, payload=payload(world.commune_a, world.village_a2), address="10.0.0.8", today=TODAY
     )
     code, pin = receipt.submission.tracking_code, receipt.pin
+    assert portal.portal_status(submission=receipt.submission)["status"] == "received"
+    portal.portal_process_pending()
     with pytest.raises(NotFound):
         portal.portal_find(code=code, pin="000000" if pin != "000000" else "111111", address="10.0.0.9")
     with pytest.raises(NotFound):
@@ -251,13 +272,19 @@ def test_status_follows_the_round_to_the_decision_and_lookups_are_logged(world):
     assert decision.round_id == rnd.pk
     status = portal.portal_status(submission=portal.portal_find(code=code, pin=pin, address="10.0.0.9"))
     assert status["status"] == "decided" and status["decision_number"] == "99/QĐ-UBND"
+    # the decision covered the provisional household the portal created: no longer provisional
+    household = Household.objects.get(pk=sub.application.household_id)
+    assert not household.provisional
+    assert AuditEvent.objects.filter(
+        action="registry.household_confirm", household_code=household.code, actor=chairman
+    ).exists()
     assert status["classification"] in ("poor", "near_poor", "average", "not_poor")
     assert set(status) >= {"status_vi", "self_assessment"} and "members" not in str(status.keys())
     assert (
         PortalLookup.objects.filter(ok=True).count() == 2
         and PortalLookup.objects.filter(ok=False).count() == 2
     )
-    assert AuditEvent.objects.filter(action="capture.portal_status_view").count() == 3
+    assert AuditEvent.objects.filter(action="capture.portal_status_view").count() == 4
     if status["classification"] in ("poor", "near_poor"):
         exit_app = portal.portal_request_exit(submission=sub, content="Đã có việc làm ổn định")
         assert exit_app.kind == "exit" and exit_app.household == sub.application.household
@@ -277,9 +304,7 @@ def test_wrong_pins_are_throttled(world):
 
 def test_complaint_with_the_code_during_posting(world):
     officer = world.users[Role.COMMUNE_OFFICER]
-    receipt = portal.portal_submit(
-        actor=None, payload=payload(world.commune_a, world.village_a1), address="10.0.2.1", today=TODAY
-    )
+    receipt = submit(payload(world.commune_a, world.village_a1), "10.0.2.1")
     with pytest.raises(Conflict):
         portal.portal_complain(submission=receipt.submission, content="Sai")
     rnd = reviews.round_open(actor=officer, commune=world.commune_a, kind="yearly", year=2026)
@@ -331,6 +356,8 @@ def test_officer_typed_application_without_household_reaches_a_decision(world):
     decision = run_round(world, officer, chairman)
     application.refresh_from_db()
     assert application.status == "accepted" and application.decided_on == decision.signed_on
+    application.household.refresh_from_db()
+    assert not application.household.provisional  # the decision covered it
     # an application received while the next round lists households enters it at once
     rnd = reviews.round_open(actor=officer, commune=world.commune_a, kind="monthly", year=2027, month=1)
     dob2 = dt.date(1990, 1, 1)
@@ -365,7 +392,133 @@ def test_an_id_with_an_unknown_prefix_is_kept_for_the_officer_not_refused(world)
             "personal_id": "999090123456",  # born abroad: a country code, not in the lists
         }
     )
-    sub = portal.portal_submit(actor=None, payload=data, address="10.0.3.1", today=TODAY).submission
+    sub = submit(data, "10.0.3.1").submission
     member = sub.application.household.members.get(full_name="Lê Văn Kiều")
     assert member.personal_id is None
     assert any(m["personal_id"] == "999090123456" for m in sub.declared["members"])
+
+
+# --- accept now, register in the worker (decision 0010) ------------------------------------------
+
+
+def test_a_crash_between_accept_and_processing_loses_nothing(world, monkeypatch):
+    from django.core.management import call_command
+
+    receipt = portal.portal_submit(
+        actor=None, payload=payload(world.commune_a, world.village_a1), address="10.0.4.1", today=TODAY
+    )
+    sub = receipt.submission
+    n_apps, n_households = Application.objects.count(), Household.objects.count()
+
+    # the worker dies half-way through the registry work (after the household and application)
+    def crash(*args, **kwargs):
+        raise RuntimeError("worker killed")
+
+    monkeypatch.setattr(portal, "_record_declared", crash)
+    assert portal.portal_process_pending() == 0
+    sub.refresh_from_db()
+    assert sub.processed_at is None and sub.application is None
+    assert sub.process_attempts == 1 and "worker killed" in sub.process_error
+    assert (Application.objects.count(), Household.objects.count()) == (n_apps, n_households)
+    assert portal.portal_status(submission=sub)["status"] == "received"
+    monkeypatch.undo()
+
+    # the next worker pass (the real command) takes it up; a pass over nothing does nothing
+    call_command("run_worker", "--once", stdout=__import__("io").StringIO())
+    sub.refresh_from_db()
+    assert sub.processed_at is not None and sub.process_error == ""
+    assert sub.application is not None and sub.application.household.provisional
+    assert (Application.objects.count(), Household.objects.count()) == (n_apps + 1, n_households + 1)
+    assert portal.portal_process_pending() == 0
+    assert Application.objects.count() == n_apps + 1
+
+
+@override_settings(PORTAL_PROCESS_MAX_ATTEMPTS=2)
+def test_a_submission_that_keeps_failing_stops_being_retried_and_keeps_its_reason(world, monkeypatch):
+    sub = portal.portal_submit(
+        actor=None, payload=payload(world.commune_a), address="10.0.4.2", today=TODAY
+    ).submission
+    monkeypatch.setattr(portal, "_record_declared", lambda *a, **k: 1 / 0)
+    for _ in range(3):
+        portal.portal_process_pending()
+    sub.refresh_from_db()
+    assert sub.process_attempts == 2 and "division by zero" in sub.process_error
+    assert portal.portal_pending_count() == 1  # still waiting, visible, never dropped
+
+
+def test_a_bot_question_serves_one_submission_only(world):
+    first = payload(world.commune_a)
+    receipt = portal.portal_submit(actor=None, payload=first, address="10.0.5.1", today=TODAY)
+    second = payload(world.commune_a)
+    second["bot"] = dict(first["bot"])  # the same answered question, another form
+    before = counts()
+    with pytest.raises(ValidationError) as info:
+        portal.portal_submit(actor=None, payload=second, address="10.0.5.2", today=TODAY)
+    assert info.value.code == "bot_replayed" and "đã được dùng" in info.value.message
+    assert "bot.answer" in info.value.details["fields"]
+    assert counts() == before
+    # the phone that sent the first form may still send it again (same key): the same receipt
+    again = portal.portal_submit(actor=None, payload=first, address="10.0.5.1", today=TODAY)
+    assert again.replay and again.submission.pk == receipt.submission.pk and again.pin == receipt.pin
+    # a new question lets the second form through
+    second["bot"] = {"token": portal.challenge_new()["token"], "answer": "", "website": ""}
+    assert not portal.portal_submit(actor=None, payload=answered(second), address="10.0.5.2", today=TODAY).replay
+
+
+def test_a_replay_is_answered_even_after_its_question_expired(world):
+    data = payload(world.commune_a)
+    receipt = portal.portal_submit(actor=None, payload=data, address="10.0.5.3", today=TODAY)
+    with override_settings(PORTAL_BOT_MAX_SECONDS=-1):  # every question has expired now
+        again = portal.portal_submit(actor=None, payload=data, address="10.0.5.3", today=TODAY)
+        with pytest.raises(ValidationError, match="hết hạn"):
+            portal.portal_submit(actor=None, payload=payload(world.commune_a), address="10.0.5.3", today=TODAY)
+    assert again.replay and again.pin == receipt.pin
+
+
+class _Recorder:
+    sent: list = []
+
+    def send(self, *, phone, text):
+        _Recorder.sent.append((phone, text))
+
+
+@override_settings(PORTAL_NOTIFY_BACKEND="tests.portal.test_portal_services._Recorder")
+def test_the_code_and_pin_go_to_the_configured_gateway_once_registered(world, django_capture_on_commit_callbacks):
+    _Recorder.sent.clear()
+    receipt = portal.portal_submit(
+        actor=None, payload=payload(world.commune_a), address="10.0.6.1", today=TODAY
+    )
+    assert _Recorder.sent == []  # nothing at accept
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.portal_process_pending()
+    [(phone, text)] = _Recorder.sent
+    assert phone == "0905123456"
+    assert receipt.submission.tracking_code in text and receipt.pin in text
+
+
+def test_without_a_gateway_the_message_is_only_logged_with_the_pin_masked(caplog):
+    from hongheo.capture.portal.notify import LogNotifier
+
+    with caplog.at_level("INFO", logger="hongheo.capture.portal.notify"):
+        LogNotifier().send(phone="0905123456", text="Hồ sơ ABCD-EFGH. Mã PIN: 123456.")
+    assert "ABCD-EFGH" in caplog.text and "123456" not in caplog.text and "***456" in caplog.text
+
+
+def test_places_and_standards_are_cached_per_process(world, django_assert_max_num_queries):
+    from hongheo.capture.portal import validation
+    from hongheo.standards.selectors import standards_cache_clear
+
+    validation.places_cache_clear()
+    standards_cache_clear()
+    data = payload(world.commune_a, world.village_a1)
+    with override_settings(PORTAL_CACHE_SECONDS=60, STANDARDS_CACHE_SECONDS=60):
+        portal.self_assessment(payload=data, today=TODAY)
+        with django_assert_max_num_queries(1):  # the open round only; places and standard are known
+            portal.self_assessment(payload=data, today=TODAY)
+        # a village of another commune is still refused
+        bad = payload(world.commune_b, world.village_a1)
+        with pytest.raises(ValidationError) as info:
+            portal.self_assessment(payload=bad, today=TODAY)
+        assert "village" in info.value.details["fields"]
+    validation.places_cache_clear()
+    standards_cache_clear()

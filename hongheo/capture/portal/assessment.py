@@ -20,7 +20,7 @@ from hongheo.reviews.workflow import FINISHED_STATES
 from hongheo.standards.facts import classify_registered_household
 from hongheo.standards.rules.catalog import Standard
 from hongheo.standards.rules.engine import CLASS_NAMES_VI, Classification, format_vnd
-from hongheo.standards.selectors import standard_get, standard_in_force
+from hongheo.standards.selectors import standard_get_cached, standard_in_force_cached
 
 PERIODS = {"month": 1, "year": 12}
 MAX_SOURCE_PER_MONTH = 500_000_000  # one source above 500 million đồng a month is not credible here
@@ -51,13 +51,22 @@ def next_decision(commune: Area, today: dt.date) -> NextDecision:
     open_round = (
         ReviewRound.objects.filter(commune=commune).exclude(state__in=FINISHED_STATES).order_by("-id").first()
     )
+    return next_decision_from(
+        commune, today, (open_round.standard_code, open_round.period_start) if open_round else None
+    )
+
+
+def next_decision_from(commune: Area, today: dt.date, open_round: tuple[str, dt.date] | None) -> NextDecision:
+    """:func:`next_decision` when the caller has already read the open round (standard code, start)."""
     if open_round is not None:
-        return NextDecision(standard_get(open_round.standard_code), open_round.period_start)
+        return NextDecision(standard_get_cached(open_round[0]), open_round[1])
     start, end = procedure.yearly_window(today.year)
     province = commune.province_code
     if start <= today <= end:
-        return NextDecision(standard_in_force(dt.date(today.year + 1, 1, 1), province_code=province), start)
-    return NextDecision(standard_in_force(today, province_code=province), today)
+        return NextDecision(
+            standard_in_force_cached(dt.date(today.year + 1, 1, 1), province_code=province), start
+        )
+    return NextDecision(standard_in_force_cached(today, province_code=province), today)
 
 
 def unsaved_household(commune: Area, living: Mapping[str, Any], income_per_capita: int) -> Household:
@@ -76,9 +85,10 @@ def assess(
     members: Iterable[Mapping[str, Any]],
     income_per_capita: int,
     today: dt.date,
+    nxt: NextDecision | None = None,
 ) -> dict[str, Any]:
     """The self-assessment as a JSON-ready dict: class, standard, explanation, indicators."""
-    nxt = next_decision(commune, today)
+    nxt = nxt or next_decision(commune, today)
     result = classify_registered_household(
         nxt.standard,
         unsaved_household(commune, living, income_per_capita),

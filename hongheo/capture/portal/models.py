@@ -63,10 +63,30 @@ class PortalApplication(TimeStampedModel):
     address_hash = models.CharField(
         max_length=64, db_index=True, help_text="Keyed hash of the sender address"
     )
+    challenge_nonce = models.CharField(
+        max_length=32,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="The bot question answered (single use: a second submission with it is refused)",
+    )
+    # accepted first, the registry work (matching, provisional household, application) done by the
+    # worker in batches (decision 0010): until then the status is "received"
+    received_on = models.DateField(null=True, blank=True, help_text="The day the portal accepted it")
+    processed_at = models.DateTimeField(null=True, blank=True)
+    process_attempts = models.PositiveSmallIntegerField(default=0)
+    process_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["address_hash", "created_at"], name="portal_app_addr_time")]
+        indexes = [
+            models.Index(fields=["address_hash", "created_at"], name="portal_app_addr_time"),
+            models.Index(
+                fields=["process_attempts", "id"],
+                name="portal_app_pending",
+                condition=models.Q(processed_at__isnull=True),
+            ),
+        ]
         verbose_name = _("hồ sơ đăng ký trên cổng")
         verbose_name_plural = _("hồ sơ đăng ký trên cổng")
 

@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,16 +31,18 @@ from hongheo.registry.models import FactRecord, Household, Member
 from hongheo.registry.services import MemberInput, facts_record
 from hongheo.reviews import services as reviews
 from hongheo.reviews.models import Application, Complaint, RoundEntry
-from hongheo.reviews.workflow import RoundState
+from hongheo.reviews.workflow import FINISHED_STATES, RoundState
 from hongheo.users.access import user_covers_area
 
-from .assessment import assess
+from .assessment import NextDecision, assess, next_decision_from
 from .models import PortalApplication, PortalFollowUp, PortalLookup
+from .notify import notify
 from .validation import MAX_TEXT, Cleaned, clean_submission
 
 CODE_ALPHABET = "ACDEFHJKLMNPRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B look-alikes
 ASSIST_ROLES = {"commune_officer", "village_head"}
 OPEN_STATUSES = (Application.Status.RECEIVED, Application.Status.IN_REVIEW)
+logger = logging.getLogger(__name__)
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -88,13 +92,18 @@ _SIGNER_SALT = "hongheo.portal.challenge"
 
 
 def challenge_new() -> dict[str, Any]:
-    """A small arithmetic question in a signed, time-stamped token (no outside service)."""
+    """A small arithmetic question in a signed, time-stamped token (no outside service). The token's
+    nonce is stored with the submission it let through (unique), so a token serves once."""
     a, b = secrets.randbelow(8) + 1, secrets.randbelow(8) + 1
-    token = signing.dumps({"a": a, "b": b, "n": secrets.token_hex(4)}, salt=_SIGNER_SALT)
+    token = signing.dumps({"a": a, "b": b, "n": secrets.token_hex(8)}, salt=_SIGNER_SALT)
     return {"token": token, "question": f"{a} cộng {b} bằng mấy?"}
 
 
-def challenge_check(bot: Any) -> None:
+CHALLENGE_REUSED = "Câu hỏi kiểm tra này đã được dùng cho một hồ sơ khác: trả lời câu hỏi mới rồi gửi lại."
+
+
+def challenge_check(bot: Any) -> str:
+    """The nonce of a correctly answered, unexpired question (the caller stores it: single use)."""
     bot = bot if isinstance(bot, dict) else {}
     if str(bot.get("website") or ""):  # honeypot: people never see this field
         raise ValidationError(_("Không gửi được hồ sơ."), code="bot", details={"fields": {"bot": ""}})
@@ -122,12 +131,19 @@ def challenge_check(bot: Any) -> None:
         try:
             signing.loads(str(bot.get("token")), salt=_SIGNER_SALT, max_age=timedelta(seconds=min_age))
         except signing.SignatureExpired:
-            return  # older than the minimum: a person, not a script that posts at once
+            return str(data["n"])  # older than the minimum: a person, not a script that posts at once
         raise ValidationError(
             _("Gửi quá nhanh: vui lòng kiểm tra lại thông tin rồi gửi."),
             code="bot",
             details={"fields": {"bot": ""}},
         )
+    return str(data["n"])
+
+
+def _token_used() -> ValidationError:
+    return ValidationError(
+        CHALLENGE_REUSED, code="bot_replayed", details={"fields": {"bot.answer": "Trả lời câu hỏi mới."}}
+    )
 
 
 # --- rate limits --------------------------------------------------------------------------------
@@ -137,21 +153,63 @@ def _window() -> timedelta:
     return timedelta(seconds=int(_setting("PORTAL_RATE_WINDOW_SECONDS", 3600)))
 
 
-def _check_rate(address_hash: str, personal_id: str) -> None:
-    since = timezone.now() - _window()
-    per_address = int(_setting("PORTAL_SUBMITS_PER_ADDRESS", 20))
-    per_id = int(_setting("PORTAL_SUBMITS_PER_PERSONAL_ID", 3))
-    if (
-        PortalApplication.objects.filter(address_hash=address_hash, created_at__gte=since).count()
-        >= per_address
-    ):
+# Everything the accept path reads, in one round trip (the same SQL on SQLite and PostgreSQL): a
+# submission already stored under this client key, the two rate-limit counts (each stops at its
+# limit, so a busy address costs no more than the limit's worth of index entries), and the
+# commune's open round (its standard is the one the self-assessment uses).
+_ACCEPT_READ_SQL = (
+    "SELECT (SELECT id FROM capture_portalapplication WHERE client_key = %s), "
+    "(SELECT COUNT(*) FROM (SELECT 1 FROM capture_portalapplication WHERE address_hash = %s "
+    "AND created_at >= %s LIMIT %s) a), "
+    "(SELECT COUNT(*) FROM (SELECT 1 FROM capture_portalapplication WHERE declarant_personal_id = %s "
+    "AND created_at >= %s LIMIT %s) b), "
+    "(SELECT standard_code FROM reviews_reviewround WHERE commune_id = %s AND state NOT IN (%s, %s) "
+    "ORDER BY id DESC LIMIT 1), "
+    "(SELECT period_start FROM reviews_reviewround WHERE commune_id = %s AND state NOT IN (%s, %s) "
+    "ORDER BY id DESC LIMIT 1)"
+)
+
+
+@dataclass(frozen=True)
+class _AcceptRead:
+    existing_pk: int | None
+    by_address: int
+    by_personal_id: int
+    open_round: tuple[str, dt.date] | None
+
+
+def _accept_read(key: uuid.UUID, address_hash: str, personal_id: str, commune_pk: int) -> _AcceptRead:
+    since = connection.ops.adapt_datetimefield_value(timezone.now() - _window())
+    key_value = PortalApplication._meta.get_field("client_key").get_db_prep_value(key, connection)
+    finished = [str(s) for s in FINISHED_STATES]
+    params = [
+        key_value,
+        address_hash,
+        since,
+        int(_setting("PORTAL_SUBMITS_PER_ADDRESS", 20)),
+        personal_id,
+        since,
+        int(_setting("PORTAL_SUBMITS_PER_PERSONAL_ID", 3)),
+        commune_pk,
+        *finished,
+        commune_pk,
+        *finished,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCEPT_READ_SQL, params)
+        existing, by_address, by_id, round_code, round_start = cursor.fetchone()
+    open_round = (
+        (str(round_code), dt.date.fromisoformat(str(round_start)[:10])) if round_code is not None else None
+    )
+    return _AcceptRead(existing, int(by_address), int(by_id), open_round)
+
+
+def _check_rate(read: _AcceptRead) -> None:
+    if read.by_address >= int(_setting("PORTAL_SUBMITS_PER_ADDRESS", 20)):
         raise ValidationError(
             _("Có quá nhiều hồ sơ gửi từ địa chỉ mạng này. Vui lòng thử lại sau."), code="rate_limited"
         )
-    if (
-        PortalApplication.objects.filter(declarant_personal_id=personal_id, created_at__gte=since).count()
-        >= per_id
-    ):
+    if read.by_personal_id >= int(_setting("PORTAL_SUBMITS_PER_PERSONAL_ID", 3)):
         raise ValidationError(
             _("Số định danh này đã gửi nhiều hồ sơ trong thời gian ngắn. Vui lòng thử lại sau."),
             code="rate_limited",
@@ -169,17 +227,18 @@ def self_assessment(*, payload: dict[str, Any], today: dt.date | None = None) ->
     return _assess(cleaned, today)
 
 
-def _assess(cleaned: Cleaned, today: dt.date) -> dict[str, Any]:
+def _assess(cleaned: Cleaned, today: dt.date, nxt: NextDecision | None = None) -> dict[str, Any]:
     return assess(
         commune=cleaned.commune,
         living=cleaned.living,
         members=cleaned.members,
         income_per_capita=cleaned.income_per_capita,
         today=today,
+        nxt=nxt,
     )
 
 
-# --- submit -------------------------------------------------------------------------------------
+# --- submit: accept now, register later ---------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -192,19 +251,26 @@ class Receipt:
 def portal_submit(
     *, actor: Any, payload: dict[str, Any], address: str, today: dt.date | None = None
 ) -> Receipt:
-    """Receive a Mẫu 01 from the portal. The household is the registry's when a member's ID number
-    is already on a household of the commune, else a provisional one; the commune's application has
-    channel ``portal`` (or ``assisted`` when a village head / officer fills it for the person)."""
+    """Accept a Mẫu 01 from the portal (decision 0010): validate everything, compute the indicative
+    self-assessment, then store the submission with its client key and one audit row, and answer
+    with code + PIN. The registry work (match the household by a member's ID number or create a
+    provisional one, the commune's application with channel ``portal`` / ``assisted``, the dated
+    record of the declared facts) is done by :func:`portal_process_pending` in the worker; until
+    then the status is "received". Nothing accepted is lost: an unprocessed submission is taken by
+    the next worker pass."""
     today = today or timezone.localdate()
     key = _client_key(payload.get("client_key"))
     digest = _payload_hash(payload)
-    existing = PortalApplication.objects.filter(client_key=key).first()
-    if existing is not None:
-        return _replay(existing, key, digest)
     assisted = actor is not None and getattr(actor, "is_authenticated", False)
-    if not assisted:
-        challenge_check(payload.get("bot"))
-    cleaned = clean_submission(payload, today=today)
+    try:
+        nonce = None if assisted else challenge_check(payload.get("bot"))
+        cleaned = clean_submission(payload, today=today)
+    except ValidationError:
+        # a phone sending again what was stored (its question may have expired meanwhile)
+        existing = PortalApplication.objects.filter(client_key=key).first()
+        if existing is not None:
+            return _replay(existing, key, digest)
+        raise
     if assisted:
         covers = user_covers_area(actor, cleaned.commune) or (
             cleaned.village is not None and user_covers_area(actor, cleaned.village)
@@ -212,18 +278,25 @@ def portal_submit(
         if str(getattr(actor, "role", "")) not in ASSIST_ROLES or not covers:
             raise PermissionDenied(_("Bạn không được đăng ký giúp hộ ở địa bàn này."))
     address_hash = keyed_hash(f"addr:{address}")
+    read = _accept_read(key, address_hash, cleaned.declarant["personal_id"], cleaned.commune.pk)
+    if read.existing_pk is not None:
+        return _replay(PortalApplication.objects.get(pk=read.existing_pk), key, digest)
     if not assisted:
-        _check_rate(address_hash, cleaned.declarant["personal_id"])
-    result = _assess(cleaned, today)
+        _check_rate(read)
+    result = _assess(cleaned, today, next_decision_from(cleaned.commune, today, read.open_round))
     for attempt in range(3):
         try:
             with transaction.atomic():
-                return _create(actor if assisted else None, cleaned, result, key, digest, address_hash, today)
+                return _accept(
+                    actor if assisted else None, cleaned, result, key, digest, address_hash, nonce, today
+                )
         except IntegrityError:
             # the same key sent twice at once: the other request won; answer as a replay
             existing = PortalApplication.objects.filter(client_key=key).first()
             if existing is not None:
                 return _replay(existing, key, digest)
+            if nonce and PortalApplication.objects.filter(challenge_nonce=nonce).exists():
+                raise _token_used() from None
             if attempt == 2:  # not a tracking-code clash after all
                 raise
     raise AssertionError("unreachable")
@@ -238,83 +311,17 @@ def _replay(existing: PortalApplication, key: uuid.UUID, digest: str) -> Receipt
     return Receipt(existing, _pin_for(key), replay=True)
 
 
-def _open_application_for(personal_ids: list[str], commune_pk: int) -> Application | None:
-    """An open application of this commune made by one of these people."""
-    return (
-        Application.objects.filter(
-            commune_id=commune_pk, status__in=OPEN_STATUSES, personal_id__in=personal_ids
-        )
-        .order_by("id")
-        .first()
-    )
-
-
-def _create(
+def _accept(
     actor: Any,
     cleaned: Cleaned,
     result: dict[str, Any],
     key: uuid.UUID,
     digest: str,
     address_hash: str,
+    nonce: str | None,
     today: dt.date,
 ) -> Receipt:
-    commune = cleaned.commune
-    ids = [m["personal_id"] for m in cleaned.members if m.get("personal_id")]
-    # the household the registry already has: a member's ID on an active member of this commune
-    known = (
-        Member.objects.filter(personal_id__in=ids, is_active=True, household__commune=commune)
-        .select_related("household")
-        .order_by("id")
-        .first()
-        if ids
-        else None
-    )
-    household = known.household if known else None
-    joined_app = _open_application_for([cleaned.declarant["personal_id"], *ids], commune.pk)
-    if joined_app is None and household is not None:
-        joined_app = (
-            Application.objects.filter(household=household, status__in=OPEN_STATUSES).order_by("id").first()
-        )
-    joined_to = (
-        PortalApplication.objects.filter(application=joined_app, joined_to__isnull=True)
-        .order_by("id")
-        .first()
-        if joined_app
-        else None
-    )
     channel = Application.Channel.ASSISTED if actor is not None else Application.Channel.PORTAL
-    application = joined_app
-    record = None
-    if application is None:
-        members = None
-        if household is None:
-            active = Member.objects.filter(personal_id__in=ids, is_active=True)
-            taken = {p for p in active.values_list("personal_id", flat=True) if p}
-            members = [_member_input(m, taken) for m in cleaned.members]
-        application = reviews.application_receive(
-            actor=None,
-            commune=commune,
-            kind=Application.Kind.REVIEW,
-            applicant_name=cleaned.declarant["full_name"],
-            received_on=today,
-            household=household,
-            personal_id=cleaned.declarant["personal_id"],
-            reason=cleaned.reason,
-            channel=channel,
-            village=cleaned.village,
-            address=cleaned.address,
-            members=members,
-            facts={**cleaned.living, "income_per_capita": cleaned.income_per_capita}
-            | ({"phone": cleaned.phone} if cleaned.phone else {}),
-        )
-        if application.household is not None:
-            record = _record_declared(application.household, cleaned, today, new=household is None)
-            if household is None:  # new people: checked against the population data by the worker
-                linkage.members_match_enqueue(
-                    actor=None,
-                    member_ids=application.household.members.values_list("pk", flat=True),
-                    source="portal",
-                )
     code = _new_code()  # 24^8 ≈ 1.1e11 codes; a clash fails the unique constraint and is retried
     pin = _pin_for(key)
     submission = PortalApplication.objects.create(
@@ -322,13 +329,11 @@ def _create(
         pin_hash=_pin_hash(code, pin),
         client_key=key,
         payload_hash=digest,
+        challenge_nonce=nonce,
         channel=channel,
         assisted_by=actor,
-        commune=commune,
+        commune=cleaned.commune,
         village=cleaned.village,
-        application=application,
-        joined_to=joined_to if joined_app is not None else None,
-        matched_existing=household is not None,
         declarant_name=cleaned.declarant["full_name"],
         declarant_personal_id=cleaned.declarant["personal_id"],
         phone=cleaned.phone,
@@ -343,40 +348,209 @@ def _create(
         self_class=result["classification"],
         self_standard=result["standard"],
         self_result=result,
-        facts_record=record,
         address_hash=address_hash,
+        received_on=today,
     )
     audit_write(
         actor=actor,
         action="capture.portal_submit",
         obj=submission,
+        after={"tracking_code": code, "channel": channel},
+        personal_id=cleaned.declarant["personal_id"],
+        area_code=cleaned.commune.code,
+    )
+    return Receipt(submission, pin, replay=False)
+
+
+# --- the registry work, in the worker -------------------------------------------------------------
+
+
+def portal_pending_count() -> int:
+    return PortalApplication.objects.filter(processed_at__isnull=True).count()
+
+
+def portal_process_pending(*, limit: int | None = None) -> int:
+    """One worker pass: take up to ``limit`` accepted submissions not yet processed (oldest first,
+    those that failed before last) and do their registry work, each in its own transaction, rows
+    locked so that two workers never take the same one. A failure is recorded on the submission
+    (``process_error``, ``process_attempts``) and the rest go on; it is tried again on later passes
+    up to ``PORTAL_PROCESS_MAX_ATTEMPTS``. Returns how many were processed."""
+    limit = int(limit or _setting("PORTAL_PROCESS_BATCH", 100))
+    max_attempts = int(_setting("PORTAL_PROCESS_MAX_ATTEMPTS", 5))
+    pending = list(
+        PortalApplication.objects.filter(processed_at__isnull=True, process_attempts__lt=max_attempts)
+        .order_by("process_attempts", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for pk in pending:
+        try:
+            with transaction.atomic():
+                submission = (
+                    PortalApplication.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("commune", "village", "assisted_by")
+                    .filter(pk=pk, processed_at__isnull=True)
+                    .first()
+                )
+                if submission is None:  # another worker has it, or it is done
+                    continue
+                _process(submission)
+                done += 1
+        except (OperationalError, InterfaceError):
+            raise  # the worker loop waits and comes back; nothing of this one was written
+        except Exception as exc:
+            logger.exception("portal submission %s not processed", pk)
+            PortalApplication.objects.filter(pk=pk).update(
+                process_attempts=F("process_attempts") + 1, process_error=f"{exc}"[:2000]
+            )
+    return done
+
+
+def _declared_members(submission: PortalApplication) -> list[dict[str, Any]]:
+    members = []
+    for m in submission.declared.get("members", []):
+        row = dict(m)
+        row["date_of_birth"] = dt.date.fromisoformat(str(row["date_of_birth"])[:10])
+        members.append(row)
+    return members
+
+
+def _process(submission: PortalApplication) -> None:
+    """The registry work of one accepted submission (what the commune receives)."""
+    commune = submission.commune
+    received_on = submission.received_on or timezone.localtime(submission.created_at).date()
+    declared = submission.declared
+    members = _declared_members(submission)
+    living = dict(declared.get("living") or {})
+    declarant_id = submission.declarant_personal_id
+    ids = [m["personal_id"] for m in members if m.get("personal_id")]
+    # the household the registry already has: a member's ID on an active member of this commune
+    known = (
+        Member.objects.filter(personal_id__in=ids, is_active=True, household__commune=commune)
+        .select_related("household")
+        .order_by("id")
+        .first()
+        if ids
+        else None
+    )
+    household = known.household if known else None
+    joined_app = _open_application_for([declarant_id, *ids], commune.pk)
+    if joined_app is None and household is not None:
+        joined_app = (
+            Application.objects.filter(household=household, status__in=OPEN_STATUSES).order_by("id").first()
+        )
+    joined_to = (
+        PortalApplication.objects.filter(application=joined_app, joined_to__isnull=True)
+        .exclude(pk=submission.pk)
+        .order_by("id")
+        .first()
+        if joined_app
+        else None
+    )
+    application = joined_app
+    record = None
+    if application is None:
+        member_inputs = None
+        if household is None:
+            active = Member.objects.filter(personal_id__in=ids, is_active=True)
+            taken = {p for p in active.values_list("personal_id", flat=True) if p}
+            member_inputs = [_member_input(m, taken) for m in members]
+        application = reviews.application_receive(
+            actor=None,
+            commune=commune,
+            kind=Application.Kind.REVIEW,
+            applicant_name=submission.declarant_name,
+            received_on=received_on,
+            household=household,
+            personal_id=declarant_id,
+            reason=str(declared.get("reason") or ""),
+            channel=submission.channel,
+            village=submission.village,
+            address=str(declared.get("address") or ""),
+            members=member_inputs,
+            facts={**living, "income_per_capita": submission.income_per_capita}
+            | ({"phone": submission.phone} if submission.phone else {}),
+        )
+        if application.household is not None:
+            record = _record_declared(
+                application.household,
+                living=living,
+                members=members,
+                income_per_capita=submission.income_per_capita,
+                observed_on=received_on,
+                new=household is None,
+            )
+    submission.application = application
+    submission.joined_to = joined_to if joined_app is not None else None
+    submission.matched_existing = household is not None
+    submission.facts_record = record
+    submission.processed_at = timezone.now()
+    submission.process_error = ""
+    submission.save(
+        update_fields=[
+            "application",
+            "joined_to",
+            "matched_existing",
+            "facts_record",
+            "processed_at",
+            "process_error",
+            "updated_at",
+        ]
+    )
+    if submission.phone:  # through the configured gateway, once the work has committed
+        text = (
+            f"{commune.name} đã tiếp nhận hồ sơ {submission.tracking_code}. "
+            f"Mã PIN: {_pin_for(submission.client_key)}. Tra cứu tại trang /dang-ky/tra-cuu/."
+        )
+        phone = submission.phone
+        transaction.on_commit(lambda: notify(phone=phone, text=text))
+    audit_write(
+        actor=None,
+        action="capture.portal_process",
+        obj=submission,
         after={
-            "tracking_code": code,
-            "channel": channel,
             "application": application.pk,
             "joined": joined_app is not None,
             "matched_existing": household is not None,
         },
         household_code=application.household.code if application.household else "",
-        personal_id=cleaned.declarant["personal_id"],
+        personal_id=declarant_id,
         area_code=commune.code,
     )
-    return Receipt(submission, pin, replay=False)
 
 
-def _record_declared(household: Household, cleaned: Cleaned, today: dt.date, *, new: bool) -> FactRecord:
+def _open_application_for(personal_ids: list[str], commune_pk: int) -> Application | None:
+    """An open application of this commune made by one of these people."""
+    return (
+        Application.objects.filter(
+            commune_id=commune_pk, status__in=OPEN_STATUSES, personal_id__in=personal_ids
+        )
+        .order_by("id")
+        .first()
+    )
+
+
+def _record_declared(
+    household: Household,
+    *,
+    living: dict[str, Any],
+    members: list[dict[str, Any]],
+    income_per_capita: int,
+    observed_on: dt.date,
+    new: bool,
+) -> FactRecord:
     """The declared facts as a dated record of the household (source: the portal). For a household the
     registry already has, the declaration is laid over its facts of record (members matched by ID
     number); nothing of record changes until a round's decision applies a survey."""
     household_facts: dict[str, Any] = {}
     member_facts: dict[int, dict[str, Any]] = {}
     if not new:
-        household_facts = {**cleaned.living, "income_per_capita": cleaned.income_per_capita}
-        ids = [m["personal_id"] for m in cleaned.members if m.get("personal_id")]
+        household_facts = {**living, "income_per_capita": income_per_capita}
+        ids = [m["personal_id"] for m in members if m.get("personal_id")]
         by_id = dict(
             household.members.filter(is_active=True, personal_id__in=ids).values_list("personal_id", "pk")
         )
-        for m in cleaned.members:
+        for m in members:
             pk = by_id.get(m.get("personal_id"))
             if pk is not None:
                 member_facts[pk] = {k: m[k] for k in MEMBER_SURVEY_FACTS if m.get(k) is not None}
@@ -384,7 +558,7 @@ def _record_declared(household: Household, cleaned: Cleaned, today: dt.date, *, 
         actor=None,
         household=household,
         source=FactRecord.Source.PORTAL,
-        observed_on=today,
+        observed_on=observed_on,
         household_facts=household_facts,
         member_facts=member_facts,
         source_ref="Người dân tự khai trên cổng đăng ký",

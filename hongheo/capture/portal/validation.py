@@ -5,8 +5,11 @@ another front end can show each message on its field. Nothing is written here.""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.conf import settings
 
 from hongheo.core.errors import ValidationError
 from hongheo.core.ids import InvalidPersonalId, validate_personal_id
@@ -97,6 +100,45 @@ def find_commune(code: Any) -> Area | None:
     if not code or len(code) > 16:
         return None
     return Area.objects.filter(code=code, level=Area.Level.COMMUNE, is_active=True).first()
+
+
+def find_village(commune: Area, code: str) -> Area | None:
+    return Area.objects.filter(
+        code=code[:16], parent=commune, level=Area.Level.VILLAGE, is_active=True
+    ).first()
+
+
+# Every submission names a commune and a village of the map, which changes a few times a year: the
+# places found are kept per process for PORTAL_CACHE_SECONDS (only places that exist, so the cache
+# holds at most the map). A place removed from the map is still accepted for that long; the worker's
+# registry work then checks it again.
+_PLACES: dict[tuple[str, str], tuple[float, Area, Area | None]] = {}
+_PLACES_MAX = 50_000
+
+
+def places_cache_clear() -> None:
+    _PLACES.clear()
+
+
+def find_place(commune_code: Any, village_code: Any) -> tuple[Area | None, Area | None, bool]:
+    """(commune, village, village_ok): the commune on the current map and the village of it."""
+    key = (str(commune_code or "").strip(), str(village_code or "").strip())
+    ttl = float(getattr(settings, "PORTAL_CACHE_SECONDS", 60))
+    now = time.monotonic()
+    hit = _PLACES.get(key) if ttl > 0 else None
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1], hit[2], True
+    commune = find_commune(key[0])
+    if commune is None:
+        return None, None, False
+    village = find_village(commune, key[1]) if key[1] else None
+    if key[1] and village is None:
+        return commune, None, False
+    if ttl > 0:
+        if len(_PLACES) >= _PLACES_MAX:
+            _PLACES.clear()
+        _PLACES[key] = (now, commune, village)
+    return commune, village, True
 
 
 def clean_members(raw: Any, errors: dict[str, str], *, today: dt.date) -> list[dict[str, Any]]:
@@ -248,17 +290,11 @@ def clean_declarant(raw: Any, errors: dict[str, str], *, today: dt.date) -> tupl
 def clean_submission(payload: dict[str, Any], *, today: dt.date, need_income: bool = True) -> Cleaned:
     """Every check of the form; raises :class:`ValidationError` with ``details["fields"]``."""
     errors: dict[str, str] = {}
-    commune = find_commune(payload.get("commune"))
+    commune, village, village_ok = find_place(payload.get("commune"), payload.get("village"))
     if commune is None:
         errors["commune"] = "Chọn xã, phường trên bản đồ hành chính hiện hành."
-    village = None
-    village_code = str(payload.get("village") or "").strip()
-    if commune is not None and village_code:
-        village = Area.objects.filter(
-            code=village_code[:16], parent=commune, level=Area.Level.VILLAGE, is_active=True
-        ).first()
-        if village is None:
-            errors["village"] = "Thôn, tổ dân phố không thuộc xã đã chọn."
+    elif not village_ok:
+        errors["village"] = "Thôn, tổ dân phố không thuộc xã đã chọn."
     address = _text(payload.get("address"), MAX_ADDRESS)
     if len(address) > MAX_ADDRESS:
         errors["address"] = f"Địa chỉ quá dài (tối đa {MAX_ADDRESS} ký tự)."

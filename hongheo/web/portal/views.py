@@ -80,7 +80,10 @@ def stats_view(request: HttpRequest) -> HttpResponse:
         .annotate(
             total=Count("id"),
             assisted=Count("id", filter=Q(channel="assisted")),
-            open=Count("id", filter=Q(application__status__in=["received", "in_review"])),
+            open=Count(
+                "id",
+                filter=Q(application__status__in=["received", "in_review"]) | Q(processed_at__isnull=True),
+            ),
             accepted=Count("id", filter=Q(application__status="accepted")),
             refused=Count("id", filter=Q(application__status="refused")),
         )

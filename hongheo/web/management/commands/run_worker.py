@@ -6,7 +6,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from hongheo.core.jobs import run_pending_jobs, scratch_sweep, worker_loop, worker_name
+from hongheo.core.jobs import run_pending_jobs, run_poll_tasks, scratch_sweep, worker_loop, worker_name
 
 logger = logging.getLogger("hongheo.worker")
 
@@ -29,7 +29,10 @@ class Command(BaseCommand):
 
         if options["once"]:
             ran = run_pending_jobs()
-            self.stdout.write(f"ran {ran} job(s)")
+            polled = 0
+            while (done := run_poll_tasks()) > 0:
+                polled += done
+            self.stdout.write(f"ran {ran} job(s), {polled} item(s) of poll tasks")
             return
         stopping = False
 
