@@ -49,6 +49,8 @@ def test_register_offline_then_follow_to_the_decision(chromium_browser, live_ser
     context = chromium_browser.new_context(locale="vi-VN", viewport={"width": 390, "height": 844})
     page = context.new_page()
     page.goto(f"{base}/dang-ky/")
+    # the portal's service worker takes the page over (it opens offline from now on)
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
     # 1. where: search without diacritics
     page.fill("[data-filter=province]", "hue")
     page.select_option("[data-testid=province]", "46")
@@ -109,6 +111,14 @@ def test_register_offline_then_follow_to_the_decision(chromium_browser, live_ser
     assert PortalApplication.objects.count() == 0
     page.close()  # the tab is closed while offline
 
+    # still offline, a new tab: the page comes from the phone (service worker), the draft with it
+    page = context.new_page()
+    response = page.goto(f"{base}/dang-ky/")
+    assert response is not None and response.from_service_worker
+    expect(page.locator("[data-testid=assessment]")).to_contain_text("kết nối")
+    assert page.locator("select[name='members.1.relation_to_head'] option").count() > 2  # code lists
+    page.close()
+
     # back online, a new tab: the draft is still there, at the last step
     context.set_offline(False)
     page = context.new_page()
@@ -131,6 +141,11 @@ def test_register_offline_then_follow_to_the_decision(chromium_browser, live_ser
     _no_sideways_scroll(page)
     page.screenshot(path="/tmp/hongheo-portal-receipt.png", full_page=True)
     submission = PortalApplication.objects.get()
+    assert submission.application is None  # accepted; the worker registers it (decision 0010)
+    from hongheo.capture.portal.services import portal_process_pending
+
+    assert portal_process_pending() == 1
+    submission.refresh_from_db()
     assert submission.application.channel == "portal" and submission.application.household.provisional
 
     # status before the round

@@ -462,7 +462,9 @@ def test_a_bot_question_serves_one_submission_only(world):
     assert again.replay and again.submission.pk == receipt.submission.pk and again.pin == receipt.pin
     # a new question lets the second form through
     second["bot"] = {"token": portal.challenge_new()["token"], "answer": "", "website": ""}
-    assert not portal.portal_submit(actor=None, payload=answered(second), address="10.0.5.2", today=TODAY).replay
+    assert not portal.portal_submit(
+        actor=None, payload=answered(second), address="10.0.5.2", today=TODAY
+    ).replay
 
 
 def test_a_replay_is_answered_even_after_its_question_expired(world):
@@ -471,7 +473,9 @@ def test_a_replay_is_answered_even_after_its_question_expired(world):
     with override_settings(PORTAL_BOT_MAX_SECONDS=-1):  # every question has expired now
         again = portal.portal_submit(actor=None, payload=data, address="10.0.5.3", today=TODAY)
         with pytest.raises(ValidationError, match="hết hạn"):
-            portal.portal_submit(actor=None, payload=payload(world.commune_a), address="10.0.5.3", today=TODAY)
+            portal.portal_submit(
+                actor=None, payload=payload(world.commune_a), address="10.0.5.3", today=TODAY
+            )
     assert again.replay and again.pin == receipt.pin
 
 
@@ -483,7 +487,9 @@ class _Recorder:
 
 
 @override_settings(PORTAL_NOTIFY_BACKEND="tests.portal.test_portal_services._Recorder")
-def test_the_code_and_pin_go_to_the_configured_gateway_once_registered(world, django_capture_on_commit_callbacks):
+def test_the_code_and_pin_go_to_the_configured_gateway_once_registered(
+    world, django_capture_on_commit_callbacks
+):
     _Recorder.sent.clear()
     receipt = portal.portal_submit(
         actor=None, payload=payload(world.commune_a), address="10.0.6.1", today=TODAY
@@ -521,4 +527,32 @@ def test_places_and_standards_are_cached_per_process(world, django_assert_max_nu
             portal.self_assessment(payload=bad, today=TODAY)
         assert "village" in info.value.details["fields"]
     validation.places_cache_clear()
+    standards_cache_clear()
+
+
+def test_publishing_a_standard_drops_the_cached_copies(world, django_capture_on_commit_callbacks):
+    from hongheo.standards.rules.catalog import get_standard
+    from hongheo.standards.selectors import standard_in_force_cached, standards_cache_clear
+    from hongheo.standards.services import standard_draft_save, standard_publish
+
+    doc = {
+        **{k: v for k, v in get_standard("vn-2022-2025").document.items() if k != "dimensions"},
+        "code": "hue-2026",
+        "title": "Chuẩn nghèo riêng của Huế (thử nghiệm)",
+        "scope": "province",
+        "province_code": "46",
+        "based_on": "vn-2022-2025",
+        "effective_from": "2026-01-01",
+        "effective_to": "2026-12-31",
+    }
+    admin = world.users[Role.ADMINISTRATOR]
+    standards_cache_clear()
+    with override_settings(STANDARDS_CACHE_SECONDS=3600):
+        on = dt.date(2026, 6, 1)
+        assert standard_in_force_cached(on, province_code="46").code == "vn-2022-2025"
+        draft = standard_draft_save(actor=admin, document=doc)
+        assert standard_in_force_cached(on, province_code="46").code == "vn-2022-2025"  # a draft
+        with django_capture_on_commit_callbacks(execute=True):
+            standard_publish(actor=admin, standard=draft)
+        assert standard_in_force_cached(on, province_code="46").code == "hue-2026"
     standards_cache_clear()

@@ -252,6 +252,7 @@ ACCESS: dict[str, A] = {
     # citizen portal (issue 10): public pages and API, no personal data without the code and PIN
     "web:portal_register": A(CO, "none", 200, anon=200),
     "web:portal_status": A(CO, "none", 200, anon=200),
+    "web:portal_sw": A(CO, "none", 200, anon=200),
     "web:portal_stats": A(PO, "none", 200),
     "web:household_confirm": A(CO, "household", 302, 404, 404, method="POST", analyst=404),
     "api-v1:areas": A(CO, "none", 200, anon=200),

@@ -4,13 +4,19 @@ for the province and the centre (no personal data)."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+from functools import cache
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.templatetags.static import static
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_POST
@@ -28,6 +34,34 @@ from ..errors import domain_errors
 
 ASSIST_ROLES = {"commune_officer", "village_head"}
 STATS_ROLES = {"province_officer", "central_analyst", "administrator"}
+
+
+PORTAL_ASSETS = ("web/portal.css", "web/portal.js")
+
+
+@cache
+def _assets_version() -> str:
+    digest = hashlib.sha256()
+    for name in PORTAL_ASSETS:
+        found = finders.find(name)
+        if found:
+            with open(str(found), "rb") as fh:
+                digest.update(fh.read())
+    return digest.hexdigest()[:12]
+
+
+def sw_view(request: HttpRequest) -> HttpResponse:
+    """The portal's service worker: /dang-ky/ opens with no connection once visited."""
+    scope = reverse("web:portal_register")
+    shell = [scope, *[static(a) for a in PORTAL_ASSETS]]
+    response = render(
+        request,
+        "web/portal/sw.js",
+        {"scope": scope, "version": _assets_version(), "shell_json": json.dumps(shell)},
+        content_type="text/javascript; charset=utf-8",
+    )
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @ensure_csrf_cookie

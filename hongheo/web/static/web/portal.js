@@ -307,6 +307,11 @@ const net = document.getElementById("net");
 addEventListener("offline", () => { net.hidden = false; });
 addEventListener("online", () => { net.hidden = true; if (step === STEPS) assess(); });
 
+// the page opens with no connection once visited (its own service worker, as the field app's)
+if ("serviceWorker" in navigator && form.dataset.sw) {
+  navigator.serviceWorker.register(form.dataset.sw, { scope: form.dataset.scope }).catch(() => {});
+}
+
 async function start() {
   const receipt = load(RECEIPT);
   if (receipt && !load(DRAFT)) { showReceipt(receipt); return; }
