@@ -108,11 +108,42 @@ def audit_write(
     """Record a write. Must run inside the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_write must be called inside the service's transaction")
+    event = audit_write_event(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        before=before,
+        after=after,
+        household_code=household_code,
+        personal_id=personal_id,
+        area_code=area_code,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_write_event(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    household_code: str = "",
+    personal_id: str = "",
+    area_code: str = "",
+) -> AuditEvent:
+    """The unsaved row :func:`audit_write` stores, for a service that inserts it in the same
+    statement as the change it records (:func:`hongheo.core.dbwrite.insert_together`)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
     before, after = diff(_jsonable(before), _jsonable(after))
-    return AuditEvent.objects.create(
+    return AuditEvent(
         kind=AuditEvent.Kind.WRITE,
         action=action,
         object_type=object_type,

@@ -451,12 +451,12 @@ def test_a_bot_question_serves_one_submission_only(world):
     receipt = portal.portal_submit(actor=None, payload=first, address="10.0.5.1", today=TODAY)
     second = payload(world.commune_a)
     second["bot"] = dict(first["bot"])  # the same answered question, another form
-    before = counts()
+    before, audits = counts(), AuditEvent.objects.count()
     with pytest.raises(ValidationError) as info:
         portal.portal_submit(actor=None, payload=second, address="10.0.5.2", today=TODAY)
     assert info.value.code == "bot_replayed" and "đã được dùng" in info.value.message
     assert "bot.answer" in info.value.details["fields"]
-    assert counts() == before
+    assert counts() == before and AuditEvent.objects.count() == audits  # no half-write
     # the phone that sent the first form may still send it again (same key): the same receipt
     again = portal.portal_submit(actor=None, payload=first, address="10.0.5.1", today=TODAY)
     assert again.replay and again.submission.pk == receipt.submission.pk and again.pin == receipt.pin
