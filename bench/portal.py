@@ -178,9 +178,15 @@ class Client:
         raise AssertionError("unreachable")
 
 
-def _start_worker(env: dict[str, str]) -> subprocess.Popen:
+def _start_worker(env: dict[str, str], nice: int = 0) -> subprocess.Popen:
+    """The real job worker (it registers accepted submissions), optionally at a lower priority than
+    the web processes (decision 0010: accepting is the latency-critical part)."""
     return subprocess.Popen(
-        [sys.executable, "manage.py", "run_worker"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL
+        [sys.executable, "manage.py", "run_worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        preexec_fn=(lambda: os.nice(nice)) if nice else None,
     )
 
 
@@ -192,6 +198,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--worker-during-load", action="store_true", help="run the job worker meanwhile")
+    parser.add_argument("--worker-nice", type=int, default=10, help="niceness of the worker during the load")
     parser.add_argument("--clients", type=int, default=48, help="load generator threads")
     parser.add_argument("--assessments", type=int, default=300)
     parser.add_argument("--communes", type=int, default=40)
@@ -303,7 +310,7 @@ def main() -> int:
         bodies = [
             json.dumps(make_payload(*places[n % len(places)], *question(), n)).encode() for n in range(total)
         ]
-        worker = _start_worker(env) if args.worker_during_load else None
+        worker = _start_worker(env, args.worker_nice) if args.worker_during_load else None
         latencies: list[float] = []
         errors: dict[str, int] = {}
         lock = threading.Lock()
@@ -375,6 +382,7 @@ def main() -> int:
                 "database": "postgresql",
                 "gunicorn": {"workers": args.workers, "threads": args.threads, "class": "gthread"},
                 "worker_during_load": args.worker_during_load,
+                "worker_nice": args.worker_nice if args.worker_during_load else None,
                 "offered_rate_per_s": args.rate,
                 "submissions": total,
                 "ok": ok,
