@@ -14,7 +14,8 @@ measures the worker: after the load (or during it, with ``--worker-during-load``
 ``manage.py run_worker`` drains the backlog; the drain rate and that every accepted submission got
 its application (or was joined to one) are reported. Baseline in the same run: the in-process cost
 of one accept alone and of one accept followed by its registry work (the path before decision 0010).
-Each submission answers its own bot question (a question serves once). Only 127.0.0.1 is ever
+Each submission answers its own bot question (a question serves once) and comes from its own
+address (X-Forwarded-For, trusted), so the production rate limits apply. Only 127.0.0.1 is ever
 contacted; the load is bounded by --rate × --seconds. The scratch database's public schema is
 dropped and re-created. Prints one JSON line, with the machine load before and after.
 """
@@ -75,12 +76,12 @@ def _env(url: str, tmp: str) -> dict[str, str]:
         "STATIC_ROOT": f"{tmp}/static",
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
-        "TRUST_X_FORWARDED_FOR": "0",
+        # each simulated phone has its own address (as behind the province's reverse proxy), so the
+        # production rate limits apply unchanged (20 per address, 3 per ID number, per hour)
+        "TRUST_X_FORWARDED_FOR": "1",
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "PORTAL_SUBMITS_PER_ADDRESS": "1000000000",
-        "PORTAL_SUBMITS_PER_PERSONAL_ID": "1000",
         "PORTAL_BOT_MIN_SECONDS": "0",
         "LOG_LEVEL": "WARNING",
     }
@@ -178,6 +179,11 @@ class Client:
         raise AssertionError("unreachable")
 
 
+def _phone_address(n: int) -> str:
+    """A made-up sender address per simulated phone (the server is told to trust the header)."""
+    return f"10.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+
+
 def _start_worker(env: dict[str, str], nice: int = 0) -> subprocess.Popen:
     """The real job worker (it registers accepted submissions), optionally at a lower priority than
     the web processes (decision 0010: accepting is the latency-critical part)."""
@@ -245,7 +251,7 @@ def main() -> int:
         c, v = places[n % len(places)]
         p = make_payload(c, v, *question(), 10_000_000 + n)
         t = time.perf_counter()
-        portal.portal_submit(actor=None, payload=p, address="127.0.0.9")
+        portal.portal_submit(actor=None, payload=p, address=f"10.200.{n // 250}.{n % 250}")
         if n % 2:
             portal.portal_process_pending(limit=1)
             old_path_ms.append((time.perf_counter() - t) * 1000)
@@ -323,7 +329,10 @@ def main() -> int:
                 time.sleep(delay)
             try:
                 status, _, _ = client.request(
-                    "POST", "/api/v1/public/applications", bodies[i], {"Content-Type": "application/json"}
+                    "POST",
+                    "/api/v1/public/applications",
+                    bodies[i],
+                    {"Content-Type": "application/json", "X-Forwarded-For": _phone_address(i)},
                 )
                 key = "" if status == 200 else str(status)
             except Exception as exc:
