@@ -100,9 +100,6 @@ def challenge_new() -> dict[str, Any]:
     return {"token": token, "question": f"{a} cộng {b} bằng mấy?"}
 
 
-CHALLENGE_REUSED = "Câu hỏi kiểm tra này đã được dùng cho một hồ sơ khác: trả lời câu hỏi mới rồi gửi lại."
-
-
 def challenge_check(bot: Any) -> str:
     """The nonce of a correctly answered, unexpired question (the caller stores it: single use)."""
     bot = bot if isinstance(bot, dict) else {}
@@ -143,7 +140,9 @@ def challenge_check(bot: Any) -> str:
 
 def _token_used() -> ValidationError:
     return ValidationError(
-        CHALLENGE_REUSED, code="bot_replayed", details={"fields": {"bot.answer": "Trả lời câu hỏi mới."}}
+        _("Câu hỏi kiểm tra này đã được dùng cho một hồ sơ khác: trả lời câu hỏi mới rồi gửi lại."),
+        code="bot_replayed",
+        details={"fields": {"bot.answer": _("Trả lời câu hỏi mới.")}},
     )
 
 
@@ -523,10 +522,13 @@ def _process(submission: PortalApplication) -> None:
         ]
     )
     if submission.phone:  # through the configured gateway, once the work has committed
-        text = (
-            f"{commune.name} đã tiếp nhận hồ sơ {submission.tracking_code}. "
-            f"Mã PIN: {_pin_for(submission.client_key)}. Tra cứu tại trang /dang-ky/tra-cuu/."
-        )
+        text = _(
+            "%(commune)s đã tiếp nhận hồ sơ %(code)s. Mã PIN: %(pin)s. Tra cứu tại trang /dang-ky/tra-cuu/."
+        ) % {
+            "commune": commune.name,
+            "code": submission.tracking_code,
+            "pin": _pin_for(submission.client_key),
+        }
         phone = submission.phone
         transaction.on_commit(lambda: notify(phone=phone, text=text))
     audit_write(
