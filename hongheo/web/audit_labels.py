@@ -26,6 +26,7 @@ ACTIONS_VI = {  # shown in the user's language at display time (|en → catalogu
     "capture.import_summary": gettext_noop("Kết quả nhập danh sách"),
     "capture.import_upload": gettext_noop("Tải tệp lên để nhập"),
     "capture.portal_complain": gettext_noop("Người dân gửi khiếu nại qua cổng"),
+    "capture.portal_process": gettext_noop("Ghi hồ sơ gửi qua cổng vào danh sách của xã"),
     "capture.portal_request_exit": gettext_noop("Người dân đề nghị thoát nghèo qua cổng"),
     "capture.portal_status_view": gettext_noop("Người dân xem tình trạng hồ sơ"),
     "capture.portal_submit": gettext_noop("Người dân gửi hồ sơ qua cổng"),
