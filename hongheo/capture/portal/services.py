@@ -504,6 +504,12 @@ def _process(submission: PortalApplication) -> None:
                 observed_on=received_on,
                 new=household is None,
             )
+            if household is None:  # new people: checked against the population data by the worker
+                linkage.members_match_enqueue(
+                    actor=None,
+                    member_ids=application.household.members.values_list("pk", flat=True),
+                    source="portal",
+                )
     submission.application = application
     submission.joined_to = joined_to if joined_app is not None else None
     submission.matched_existing = household is not None
