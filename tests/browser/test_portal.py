@@ -141,7 +141,7 @@ def test_register_offline_then_follow_to_the_decision(chromium_browser, live_ser
     _no_sideways_scroll(page)
     page.screenshot(path="/tmp/hongheo-portal-receipt.png", full_page=True)
     submission = PortalApplication.objects.get()
-    assert submission.application is None  # accepted; the worker registers it (decision 0010)
+    assert submission.application is None  # accepted; the worker registers it (decision 0012)
     from hongheo.capture.portal.services import portal_process_pending
 
     assert portal_process_pending() == 1

@@ -148,7 +148,7 @@ def test_portal_queues_the_check_and_the_citizen_sees_no_population_data(world, 
         actor=None, payload=_portal_payload(world), address="10.9.0.1", today=TODAY
     )
     assert not MatchCheck.objects.exists() and not Job.objects.filter(kind=svc.JOB_MATCH).exists()
-    portal.portal_process_pending()  # the worker registers the submission (decision 0010)
+    portal.portal_process_pending()  # the worker registers the submission (decision 0012)
     receipt.submission.refresh_from_db()
     household = receipt.submission.application.household
     new_ids = set(household.members.values_list("pk", flat=True))

@@ -99,7 +99,7 @@ def counts():
 
 
 def submit(data, address, **kw):
-    """Accept, then the worker's pass that does the registry work (decision 0010)."""
+    """Accept, then the worker's pass that does the registry work (decision 0012)."""
     receipt = portal.portal_submit(actor=None, payload=data, address=address, today=TODAY, **kw)
     portal.portal_process_pending()
     receipt.submission.refresh_from_db()
@@ -398,7 +398,7 @@ def test_an_id_with_an_unknown_prefix_is_kept_for_the_officer_not_refused(world)
     assert any(m["personal_id"] == "999090123456" for m in sub.declared["members"])
 
 
-# --- accept now, register in the worker (decision 0010) ------------------------------------------
+# --- accept now, register in the worker (decision 0012) ------------------------------------------
 
 
 def test_a_crash_between_accept_and_processing_loses_nothing(world, monkeypatch):

@@ -1,4 +1,4 @@
-"""The worker's part of the portal: register accepted submissions in batches (decision 0010)."""
+"""The worker's part of the portal: register accepted submissions in batches (decision 0012)."""
 
 from __future__ import annotations
 

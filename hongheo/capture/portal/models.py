@@ -71,7 +71,7 @@ class PortalApplication(TimeStampedModel):
         help_text="The bot question answered (single use: a second submission with it is refused)",
     )
     # accepted first, the registry work (matching, provisional household, application) done by the
-    # worker in batches (decision 0010): until then the status is "received"
+    # worker in batches (decision 0012): until then the status is "received"
     received_on = models.DateField(null=True, blank=True, help_text="The day the portal accepted it")
     processed_at = models.DateTimeField(null=True, blank=True)
     process_attempts = models.PositiveSmallIntegerField(default=0)

@@ -258,7 +258,7 @@ class Receipt:
 def portal_submit(
     *, actor: Any, payload: dict[str, Any], address: str, today: dt.date | None = None
 ) -> Receipt:
-    """Accept a Mẫu 01 from the portal (decision 0010): validate everything, compute the indicative
+    """Accept a Mẫu 01 from the portal (decision 0012): validate everything, compute the indicative
     self-assessment, then store the submission with its client key and one audit row, and answer
     with code + PIN. The registry work (match the household by a member's ID number or create a
     provisional one, the commune's application with channel ``portal`` / ``assisted``, the dated
