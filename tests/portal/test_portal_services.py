@@ -172,7 +172,10 @@ def test_known_household_is_matched_by_member_id_and_second_application_is_joine
     assert second.joined_to == first and second.application == first.application
     assert (Application.objects.count(), Household.objects.count()) == (n_apps, n_households)
     status = portal.portal_status(submission=second)
-    assert status["status"] == "joined" and status["classification"] is None
+    # the sender of the second form learns nothing about what the commune already had
+    assert status["status"] == "received" and status["classification"] is None
+    assert status == {**portal.portal_status(submission=second), "status": "received"}
+    assert "joined" not in str(status) and first.tracking_code not in str(status)
 
 
 def _bad(path, value):

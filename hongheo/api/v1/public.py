@@ -246,7 +246,9 @@ def submit(request: HttpRequest, data: ApplicationIn) -> dict[str, Any]:
         "tracking_code": sub.tracking_code,
         "pin": receipt.pin,
         "replay": receipt.replay,
-        "joined": sub.joined_to_id is not None,
+        # only a signed-in officer (assisted mode) learns that it was joined to a known household's
+        # application; an anonymous sender never does (no personal-ID oracle)
+        "joined": sub.joined_to_id is not None and getattr(actor, "is_authenticated", False),
         "self_assessment": sub.self_result,
     }
 

@@ -725,7 +725,11 @@ def portal_status(*, submission: PortalApplication) -> dict[str, Any]:
         "can_request_exit": False,
     }
     if submission.joined_to_id is not None:
-        return {**out, "status": "joined", "status_vi": STATUS_LABELS["joined"]}
+        # joined to an application or household the commune already has: the holder of this code
+        # sees "received" like anyone else. Saying "joined" (or following the other application)
+        # would tell an anonymous sender that an ID number is known in this commune (issue 8, the
+        # personal-ID oracle); the commune sees the join on its applications list.
+        return {**out, "status": "received", "status_vi": STATUS_LABELS["received"]}
     application = submission.application
     entry = _entry(application)
     status = "received"
