@@ -104,6 +104,11 @@ def ensure_map() -> None:
 def world(db) -> World:  # type: ignore[no-untyped-def]
     from hongheo.geography.models import Area
 
+    # the same ID numbers in every test, whatever ran before (a test's data must not depend on the
+    # order of the suite: the linkage tests' match levels compare these numbers digit by digit)
+    global _SERIAL
+    _SERIAL = iter(range(1, 10**6))
+
     ensure_map()
     from hongheo.geography.services import village_create
     from hongheo.users.models import Role
