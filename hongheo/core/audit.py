@@ -219,16 +219,14 @@ def audit_write_many(*, actor: Any, action: str, rows: Iterable[AuditRow]) -> in
     caller's transaction, like :func:`audit_write`."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_write_many must be called inside the service's transaction")
-    common = {"kind": AuditEvent.Kind.WRITE, "action": action, "request_id": current_request_id()}
-    common.update(_actor_fields(actor))
     events = [
-        AuditEvent(
-            object_type=r.obj._meta.label_lower,
-            object_id=str(r.obj.pk),
-            after=_jsonable(r.after),
+        audit_write_event(
+            actor=actor,
+            action=action,
+            obj=r.obj,
+            after=r.after,
             household_code=r.household_code,
             area_code=r.area_code,
-            **common,
         )
         for r in rows
     ]
