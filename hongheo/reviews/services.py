@@ -857,9 +857,12 @@ def decision_sign(*, actor: Any, review_round: ReviewRound, number: str, signed_
             decision=decision,
         )
         if e.facts_record is not None:
-            known = set(e.household.members.values_list("pk", flat=True))
+            # only a record with people joining adds members: two small reads for those alone
+            joining = bool((e.facts_record.membership or {}).get("joining"))
+            known = set(e.household.members.values_list("pk", flat=True)) if joining else set()
             facts_apply(actor=actor, record=e.facts_record, on=signed_on)
-            joined += [pk for pk in e.household.members.values_list("pk", flat=True) if pk not in known]
+            if joining:
+                joined += [pk for pk in e.household.members.values_list("pk", flat=True) if pk not in known]
         if final in ("poor", "near_poor"):
             seq += 1
             Certificate.objects.create(
